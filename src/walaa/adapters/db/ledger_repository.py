@@ -1,0 +1,360 @@
+"""The ledger's SQL: locking a customer, reading a book, writing an entry.
+
+A write touches one customer row (the lock and the cached balances), one transaction row,
+its postings, at most one new lot and the lot movements. Store-level accounts have no cached
+row on purpose: every write in a store would otherwise queue on it. Their balances are sums of
+postings, computed by `walaa audit` and the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from walaa.adapters.db import tables as t
+from walaa.domain.errors import NotFound
+from walaa.domain.ledger import CUSTOMER_ACCOUNTS, NEW_LOT, Allocation, Book, Entry, Kind, Lot
+from walaa.service.ports import Balances, StoredHold, StoredTransaction
+
+
+class SqlLedgerRepository:
+    def __init__(self, conn: Connection, store_id: str, now: datetime) -> None:
+        self.conn = conn
+        self.store_id = store_id
+        self._now = now
+
+    # -- customers and balances -------------------------------------------------------------
+
+    def lock_customer(self, customer_id: str, *, create: bool) -> Balances | None:
+        found = self._select_balances(customer_id)
+        if found is None and create:
+            self._insert_customer(customer_id)
+            found = self._select_balances(customer_id)
+        return found
+
+    def _select_balances(self, customer_id: str) -> Balances | None:
+        c = t.customers
+        row = self.conn.execute(
+            select(c.c.available, c.c.pending, c.c.held)
+            .where(c.c.store_id == self.store_id, c.c.id == customer_id)
+            .with_for_update()
+        ).first()
+        return Balances(row.available, row.pending, row.held) if row else None
+
+    def _insert_customer(self, customer_id: str) -> None:
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        values = {
+            "store_id": self.store_id,
+            "id": customer_id,
+            "available": 0,
+            "pending": 0,
+            "held": 0,
+            "created_at": self._now,
+        }
+        stmt = dialect.insert(t.customers).values(values).on_conflict_do_nothing()
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(stmt)
+        except IntegrityError:
+            raise NotFound(f"store {self.store_id!r} does not exist") from None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _transaction(self, *where: Any) -> StoredTransaction | None:
+        x = t.ledger_transactions
+        row = self.conn.execute(
+            select(
+                x.c.id,
+                x.c.kind,
+                x.c.customer_id,
+                x.c.amount,
+                x.c.request_hash,
+                x.c.occurred_at,
+                x.c.reverses_id,
+                x.c.hold_id,
+            ).where(x.c.store_id == self.store_id, *where)
+        ).first()
+        if row is None:
+            return None
+        return StoredTransaction(
+            row.id,
+            Kind(row.kind),
+            row.customer_id,
+            row.amount,
+            row.request_hash,
+            row.occurred_at,
+            row.reverses_id,
+            row.hold_id,
+        )
+
+    def find_transaction(self, idempotency_key: str) -> StoredTransaction | None:
+        return self._transaction(t.ledger_transactions.c.idempotency_key == idempotency_key)
+
+    def get_transaction(self, transaction_id: int) -> StoredTransaction | None:
+        return self._transaction(t.ledger_transactions.c.id == transaction_id)
+
+    def book(self, customer_id: str, balances: Balances, *, lot_ids: Sequence[int] = ()) -> Book:
+        lots = t.lots
+        wanted = lots.c.remaining > 0
+        if lot_ids:
+            wanted = or_(wanted, lots.c.id.in_(list(lot_ids)))
+        rows = self.conn.execute(
+            select(
+                lots.c.id,
+                lots.c.amount,
+                lots.c.remaining,
+                lots.c.pending,
+                lots.c.expires_at,
+                lots.c.available_at,
+            )
+            .where(lots.c.store_id == self.store_id, lots.c.customer_id == customer_id, wanted)
+            .order_by(lots.c.id)
+        ).all()
+        expired = self._expired_from(lot_ids) if lot_ids else {}
+        book_lots = tuple(
+            Lot(
+                r.id,
+                r.amount,
+                r.remaining,
+                r.pending,
+                r.expires_at,
+                r.available_at,
+                expired.get(r.id, 0),
+            )
+            for r in rows
+        )
+        return Book(balances.available, balances.pending, balances.held, book_lots)
+
+    def _expired_from(self, lot_ids: Sequence[int]) -> dict[int, int]:
+        m, x = t.lot_movements, t.ledger_transactions
+        rows = self.conn.execute(
+            select(m.c.lot_id, func.sum(m.c.delta))
+            .join(x, x.c.id == m.c.transaction_id)
+            .where(
+                m.c.store_id == self.store_id,
+                m.c.lot_id.in_(list(lot_ids)),
+                x.c.kind == Kind.EXPIRE.value,
+            )
+            .group_by(m.c.lot_id)
+        ).all()
+        return {lot_id: -int(total) for lot_id, total in rows}
+
+    def reversed_so_far(self, transaction_id: int) -> int:
+        x = t.ledger_transactions
+        total = self.conn.execute(
+            select(func.coalesce(func.sum(x.c.amount), 0)).where(
+                x.c.store_id == self.store_id, x.c.reverses_id == transaction_id
+            )
+        ).scalar_one()
+        return int(total)
+
+    def reversal_ids(self, transaction_id: int) -> list[int]:
+        x = t.ledger_transactions
+        return list(
+            self.conn.execute(
+                select(x.c.id).where(
+                    x.c.store_id == self.store_id, x.c.reverses_id == transaction_id
+                )
+            ).scalars()
+        )
+
+    def lot_of(self, transaction_id: int) -> int | None:
+        lots = t.lots
+        return self.conn.execute(
+            select(lots.c.id).where(
+                lots.c.store_id == self.store_id, lots.c.transaction_id == transaction_id
+            )
+        ).scalar_one_or_none()
+
+    def allocations(self, transaction_ids: Sequence[int]) -> tuple[Allocation, ...]:
+        m = t.lot_movements
+        rows = self.conn.execute(
+            select(m.c.lot_id, func.sum(m.c.delta))
+            .where(m.c.store_id == self.store_id, m.c.transaction_id.in_(list(transaction_ids)))
+            .group_by(m.c.lot_id)
+            .order_by(m.c.lot_id)
+        ).all()
+        return tuple(Allocation(lot_id, -int(total)) for lot_id, total in rows if total < 0)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def record(
+        self,
+        customer_id: str,
+        idempotency_key: str,
+        request_hash: str,
+        entry: Entry,
+        *,
+        occurred_at: datetime,
+        reverses_id: int | None = None,
+        hold_id: int | None = None,
+        reason: str | None = None,
+        reference: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> int:
+        txn_id = self.conn.execute(
+            t.ledger_transactions.insert().values(
+                store_id=self.store_id,
+                customer_id=customer_id,
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
+                kind=entry.kind.value,
+                amount=entry.amount,
+                reverses_id=reverses_id,
+                hold_id=hold_id,
+                reason=reason,
+                reference=reference,
+                details=details,
+                occurred_at=occurred_at,
+            )
+        ).inserted_primary_key[0]
+        self.conn.execute(
+            t.postings.insert(),
+            [
+                {
+                    "store_id": self.store_id,
+                    "transaction_id": txn_id,
+                    "customer_id": customer_id if p.account.is_customer else None,
+                    "account": p.account.value,
+                    "amount": p.amount,
+                }
+                for p in entry.postings
+            ],
+        )
+        new_lot_id = self._insert_lot(customer_id, txn_id, entry)
+        self._move_lots(txn_id, entry, new_lot_id)
+        self._update_balances(customer_id, entry)
+        return int(txn_id)
+
+    def _insert_lot(self, customer_id: str, txn_id: int, entry: Entry) -> int | None:
+        if entry.new_lot is None:
+            return None
+        lot = entry.new_lot
+        remaining = lot.amount + sum(m.delta for m in entry.lot_moves if m.lot_id == NEW_LOT)
+        return int(
+            self.conn.execute(
+                t.lots.insert().values(
+                    store_id=self.store_id,
+                    customer_id=customer_id,
+                    transaction_id=txn_id,
+                    amount=lot.amount,
+                    remaining=remaining,
+                    pending=lot.pending,
+                    available_at=lot.available_at,
+                    expires_at=lot.expires_at,
+                )
+            ).inserted_primary_key[0]
+        )
+
+    def _move_lots(self, txn_id: int, entry: Entry, new_lot_id: int | None) -> None:
+        if entry.lot_moves:
+            self.conn.execute(
+                t.lot_movements.insert(),
+                [
+                    {
+                        "store_id": self.store_id,
+                        "lot_id": new_lot_id if m.lot_id == NEW_LOT else m.lot_id,
+                        "transaction_id": txn_id,
+                        "delta": m.delta,
+                    }
+                    for m in entry.lot_moves
+                ],
+            )
+        lots = t.lots
+        for move in entry.lot_moves:
+            if move.lot_id == NEW_LOT:
+                continue  # its remaining was written net of the move
+            self.conn.execute(
+                update(lots)
+                .where(lots.c.store_id == self.store_id, lots.c.id == move.lot_id)
+                .values(remaining=lots.c.remaining + move.delta)
+            )
+        if entry.matured_lots:
+            self.conn.execute(
+                update(lots)
+                .where(lots.c.store_id == self.store_id, lots.c.id.in_(entry.matured_lots))
+                .values(pending=False)
+            )
+
+    def _update_balances(self, customer_id: str, entry: Entry) -> None:
+        c = t.customers
+        changes = {account.value: entry.change(account) for account in CUSTOMER_ACCOUNTS}
+        values = {name: c.c[name] + delta for name, delta in changes.items() if delta}
+        if values:
+            self.conn.execute(
+                update(c).where(c.c.store_id == self.store_id, c.c.id == customer_id).values(values)
+            )
+
+    # -- holds ------------------------------------------------------------------------------
+
+    def open_hold(
+        self, customer_id: str, transaction_id: int, amount: int, expires_at: datetime
+    ) -> int:
+        return int(
+            self.conn.execute(
+                t.holds.insert().values(
+                    store_id=self.store_id,
+                    customer_id=customer_id,
+                    transaction_id=transaction_id,
+                    amount=amount,
+                    expires_at=expires_at,
+                    status="open",
+                )
+            ).inserted_primary_key[0]
+        )
+
+    def _holds(self, *where: Any, limit: int | None = None) -> list[StoredHold]:
+        h = t.holds
+        stmt = (
+            select(h.c.id, h.c.customer_id, h.c.transaction_id, h.c.amount, h.c.expires_at, h.c.status)
+            .where(h.c.store_id == self.store_id, *where)
+            .order_by(h.c.id)
+            .limit(limit)
+        )
+        return [StoredHold(*row) for row in self.conn.execute(stmt)]
+
+    def get_hold(self, hold_id: int) -> StoredHold | None:
+        found = self._holds(t.holds.c.id == hold_id)
+        return found[0] if found else None
+
+    def hold_of_transaction(self, transaction_id: int) -> int | None:
+        found = self._holds(t.holds.c.transaction_id == transaction_id)
+        return found[0].id if found else None
+
+    def resolve_hold(self, hold_id: int, status: str, transaction_id: int) -> bool:
+        h = t.holds
+        result = self.conn.execute(
+            update(h)
+            .where(h.c.store_id == self.store_id, h.c.id == hold_id, h.c.status == "open")
+            .values(status=status, resolved_transaction_id=transaction_id)
+        )
+        return result.rowcount == 1
+
+    def due_holds(self, as_of: datetime, limit: int) -> list[StoredHold]:
+        h = t.holds
+        return self._holds(h.c.status == "open", h.c.expires_at <= as_of, limit=limit)
+
+    def customers_with_due_lots(self, as_of: datetime, limit: int) -> list[str]:
+        lots = t.lots
+        due = and_(
+            lots.c.store_id == self.store_id,
+            lots.c.remaining > 0,
+            or_(
+                and_(lots.c.pending.is_(True), lots.c.available_at <= as_of),
+                lots.c.expires_at <= as_of,
+            ),
+        )
+        stmt = (
+            select(lots.c.customer_id)
+            .where(due)
+            .group_by(lots.c.customer_id)
+            .order_by(lots.c.customer_id)
+            .limit(limit)
+        )
+        return list(self.conn.execute(stmt).scalars())
+

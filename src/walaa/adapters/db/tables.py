@@ -1,0 +1,181 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+Core rather than the ORM: the ledger writes a handful of rows per transaction on a hot path
+and the books are audited with set-based SQL, neither of which gains from identity maps.
+Every table carries ``store_id`` and every key starts with it, so one store's rows never mix
+with another's and the schema can be sharded by store.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: 64-bit ids on PostgreSQL; SQLite only auto-increments an INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back time-zone aware, on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    # Cached balances: the sum of this customer's postings per account, kept in the same
+    # database transaction as the postings and checked by `walaa audit`. The row is also the
+    # lock every ledger write for this customer takes first.
+    Column("available", BigInteger, nullable=False, default=0),
+    Column("pending", BigInteger, nullable=False, default=0),
+    Column("held", BigInteger, nullable=False, default=0),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    CheckConstraint("pending >= 0", name="pending_not_negative"),
+    CheckConstraint("held >= 0", name="held_not_negative"),
+)
+
+ledger_transactions = Table(
+    "ledger_transactions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("idempotency_key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("reverses_id", Id, nullable=True),
+    Column("hold_id", Id, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("reference", String(255), nullable=True),
+    Column("details", JSON, nullable=True),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("store_id", "idempotency_key", name="uq_ledger_transactions_key"),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_ledger_transactions_customer", "store_id", "customer_id", "id"),
+    Index("ix_ledger_transactions_reverses", "store_id", "reverses_id"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("transaction_id", Id, nullable=False),
+    # NULL for the store's own accounts (issued, redeemed, expired, reversed, adjustments).
+    Column("customer_id", String(128), nullable=True),
+    Column("account", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    Index("ix_postings_transaction", "store_id", "transaction_id"),
+    Index("ix_postings_customer", "store_id", "customer_id", "account"),
+)
+
+lots = Table(
+    "lots",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("transaction_id", Id, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    # Cached: amount + sum of this lot's movements, checked by `walaa audit`.
+    Column("remaining", BigInteger, nullable=False),
+    Column("pending", Boolean, nullable=False),
+    Column("available_at", UtcDateTime(), nullable=True),
+    Column("expires_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining_in_range"),
+    Index("ix_lots_customer_open", "store_id", "customer_id", "remaining", "id"),
+    Index("ix_lots_expiry", "store_id", "expires_at"),
+    Index("ix_lots_transaction", "store_id", "transaction_id"),
+)
+
+lot_movements = Table(
+    "lot_movements",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("lot_id", Id, nullable=False),
+    Column("transaction_id", Id, nullable=False),
+    Column("delta", BigInteger, nullable=False),
+    ForeignKeyConstraint(["lot_id"], ["lots.id"]),
+    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    Index("ix_lot_movements_lot", "store_id", "lot_id"),
+    Index("ix_lot_movements_transaction", "store_id", "transaction_id"),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("transaction_id", Id, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    # open -> captured | released, by a guarded UPDATE ... WHERE status = 'open'
+    Column("status", String(10), nullable=False),
+    Column("resolved_transaction_id", Id, nullable=True),
+    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    Index("ix_holds_due", "store_id", "status", "expires_at"),
+)

@@ -1,0 +1,69 @@
+"""One error tree for everything the domain refuses.
+
+Entrypoints translate these into their own language (an exit code, an RFC 9457 problem with a
+stable ``type``), so each class carries a short machine ``code`` that never changes once
+published::
+
+    WalaaError
+    ├── ValidationFailed          bad input that names a field and a reason
+    ├── NotFound                  no such store, customer, transaction, hold ... in this store
+    ├── Conflict
+    │   ├── IdempotencyConflict   the same key was used before with another request
+    │   ├── HoldAlreadyResolved   capture/release of a hold that is already settled
+    │   └── ReversalExceedsOriginal
+    └── InsufficientPoints        a spend or hold would take the balance below zero
+"""
+
+from __future__ import annotations
+
+
+class WalaaError(Exception):
+    """Base of every error Walaa raises on purpose."""
+
+    code = "walaa-error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationFailed(WalaaError):
+    """Input that cannot be accepted; ``field`` names what a client has to fix."""
+
+    code = "validation-failed"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class NotFound(WalaaError):
+    code = "not-found"
+
+
+class Conflict(WalaaError):
+    code = "conflict"
+
+
+class IdempotencyConflict(Conflict):
+    """A key is a promise that the request is the same; a different body breaks it."""
+
+    code = "idempotency-conflict"
+
+
+class HoldAlreadyResolved(Conflict):
+    code = "hold-already-resolved"
+
+
+class ReversalExceedsOriginal(Conflict):
+    code = "reversal-exceeds-original"
+
+
+class InsufficientPoints(WalaaError):
+    code = "insufficient-points"
+
+    def __init__(self, requested: int, available: int) -> None:
+        super().__init__(f"{requested} points requested but only {available} available")
+        self.requested = requested
+        self.available = available

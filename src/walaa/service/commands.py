@@ -1,0 +1,92 @@
+"""Commands: what a caller asks the ledger to do, as frozen values.
+
+Every command names its store and customer and carries an idempotency key unique per store;
+the same key with the same command returns the first result and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Earn:
+    store_id: str
+    customer_id: str
+    idempotency_key: str
+    points: int
+    available_at: datetime | None = None
+    expires_at: datetime | None = None
+    reason: str | None = None
+    reference: str | None = None
+    details: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Adjust:
+    store_id: str
+    customer_id: str
+    idempotency_key: str
+    points: int
+    reason: str
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Spend:
+    store_id: str
+    customer_id: str
+    idempotency_key: str
+    points: int
+    reason: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHold:
+    store_id: str
+    customer_id: str
+    idempotency_key: str
+    points: int
+    ttl: timedelta = timedelta(minutes=15)
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureHold:
+    store_id: str
+    customer_id: str
+    idempotency_key: str
+    hold_id: int
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseHold:
+    store_id: str
+    customer_id: str
+    idempotency_key: str
+    hold_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reverse:
+    store_id: str
+    customer_id: str
+    idempotency_key: str
+    transaction_id: int
+    points: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """A time-driven entry (maturing, expiry), keyed by its kind and moment."""
+
+    store_id: str
+    customer_id: str
+    idempotency_key: str
+    name: str
+    as_of: datetime

@@ -1,0 +1,366 @@
+"""Ledger use cases: one function per command, one database transaction each.
+
+Every write follows the same path (:func:`_post`): lock the customer's balance row, look the
+idempotency key up, load the customer's book, ask the domain for the entry, write it. Locking
+first is what makes both promises hold under concurrency: two spends from one balance are
+serialised, and a retried request finds the first attempt's transaction instead of racing it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from walaa.domain import ledger
+from walaa.domain.errors import (
+    HoldAlreadyResolved,
+    IdempotencyConflict,
+    NotFound,
+    ValidationFailed,
+)
+from walaa.domain.ledger import Account, Book, Entry, Kind
+from walaa.service.commands import (
+    Adjust,
+    CaptureHold,
+    Earn,
+    PlaceHold,
+    ReleaseHold,
+    Reverse,
+    Spend,
+    Timed,
+)
+from walaa.service.ports import Clock, LedgerRepository, StoredTransaction, UnitOfWork
+
+MAX_HOLD = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a ledger write returns, the same for the first call and every replay."""
+
+    transaction_id: int
+    kind: Kind
+    customer_id: str
+    amount: int
+    replayed: bool = False
+    hold_id: int | None = None
+
+
+def request_hash(command: object) -> str:
+    """A fingerprint of what was asked, so a reused key with another request is caught."""
+    payload = {k: v for k, v in asdict(command).items() if k != "idempotency_key"}  # type: ignore[call-overload]
+    payload["command"] = type(command).__name__
+    text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_key(key: str) -> None:
+    if not key or len(key) > 255:
+        raise ValidationFailed("idempotency_key", "must be 1 to 255 characters")
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    entry: Entry
+    reverses_id: int | None = None
+    hold_id: int | None = None
+
+
+Decide = Callable[[LedgerRepository, Book], _Write]
+
+
+def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) -> Receipt:
+    if found.request_hash != fingerprint:
+        raise IdempotencyConflict(
+            "this idempotency key was already used for a different request"
+        )
+    hold_id = found.hold_id
+    if found.kind is Kind.HOLD:
+        hold_id = repo.hold_of_transaction(found.id)
+    return Receipt(found.id, found.kind, found.customer_id, found.amount, True, hold_id)
+
+
+def _post(
+    uow: UnitOfWork,
+    command: Any,
+    decide: Callable[[LedgerRepository, Book], _Write],
+    *,
+    occurred_at: datetime,
+    create_customer: bool = False,
+    lot_ids: Callable[[LedgerRepository], Sequence[int]] = lambda _repo: (),
+    after: Callable[[LedgerRepository, int, _Write], int | None] | None = None,
+) -> Receipt:
+    _check_key(command.idempotency_key)
+    fingerprint = request_hash(command)
+    with uow:
+        repo = uow.ledger(command.store_id)
+        balances = repo.lock_customer(command.customer_id, create=create_customer)
+        found = repo.find_transaction(command.idempotency_key)
+        if found is not None:
+            return _replay(found, fingerprint, repo)
+        if balances is None:
+            raise NotFound(f"customer {command.customer_id!r} has no points in this store")
+        book = repo.book(command.customer_id, balances, lot_ids=lot_ids(repo))
+        write = decide(repo, book)
+        txn_id = repo.record(
+            command.customer_id,
+            command.idempotency_key,
+            fingerprint,
+            write.entry,
+            occurred_at=occurred_at,
+            reverses_id=write.reverses_id,
+            hold_id=write.hold_id,
+            reason=getattr(command, "reason", None),
+            reference=getattr(command, "reference", None),
+            details=getattr(command, "details", None),
+        )
+        hold_id = after(repo, txn_id, write) if after else write.hold_id
+        uow.commit()
+    return Receipt(txn_id, write.entry.kind, command.customer_id, write.entry.amount, False, hold_id)
+
+
+def earn(uow: UnitOfWork, clock: Clock, command: Earn) -> Receipt:
+    """Credit points as a lot; pending until ``available_at`` if that is in the future."""
+    now = clock.now()
+
+    def decide(_repo: LedgerRepository, book: Book) -> _Write:
+        return _Write(
+            ledger.credit(
+                book,
+                command.points,
+                kind=Kind.EARN,
+                source=Account.ISSUED,
+                as_of=now,
+                available_at=command.available_at,
+                expires_at=command.expires_at,
+            )
+        )
+
+    return _post(uow, command, decide, occurred_at=now, create_customer=True)
+
+
+def adjust(uow: UnitOfWork, clock: Clock, command: Adjust) -> Receipt:
+    """A staff correction: positive credits a lot, negative debits; a reason is required."""
+    if not command.reason.strip():
+        raise ValidationFailed("reason", "an adjustment needs a reason")
+    if command.points == 0:
+        raise ValidationFailed("points", "must not be zero")
+    now = clock.now()
+
+    def decide(_repo: LedgerRepository, book: Book) -> _Write:
+        if command.points > 0:
+            return _Write(
+                ledger.credit(
+                    book,
+                    command.points,
+                    kind=Kind.ADJUST,
+                    source=Account.ADJUSTMENTS,
+                    as_of=now,
+                    expires_at=command.expires_at,
+                )
+            )
+        return _Write(
+            ledger.debit(book, -command.points, kind=Kind.ADJUST, target=Account.ADJUSTMENTS)
+        )
+
+    return _post(uow, command, decide, occurred_at=now, create_customer=command.points > 0)
+
+
+def spend(uow: UnitOfWork, clock: Clock, command: Spend) -> Receipt:
+    """Spend available points at once, oldest lots first."""
+    return _post(
+        uow,
+        command,
+        lambda _repo, book: _Write(ledger.spend(book, command.points)),
+        occurred_at=clock.now(),
+    )
+
+
+def place_hold(uow: UnitOfWork, clock: Clock, command: PlaceHold) -> Receipt:
+    """Reserve points for a checkout; they release themselves after ``ttl``."""
+    if not timedelta(0) < command.ttl <= MAX_HOLD:
+        raise ValidationFailed("ttl", f"must be more than zero and at most {MAX_HOLD.days} days")
+    now = clock.now()
+
+    def open_hold(repo: LedgerRepository, txn_id: int, write: _Write) -> int:
+        return repo.open_hold(command.customer_id, txn_id, write.entry.amount, now + command.ttl)
+
+    return _post(
+        uow,
+        command,
+        lambda _repo, book: _Write(ledger.hold(book, command.points)),
+        occurred_at=now,
+        after=open_hold,
+    )
+
+
+def _resolve(uow: UnitOfWork, clock: Clock, command: CaptureHold | ReleaseHold) -> Receipt:
+    capturing = isinstance(command, CaptureHold)
+
+    def hold_lots(repo: LedgerRepository) -> Sequence[int]:
+        stored = repo.get_hold(command.hold_id)
+        if stored is None or stored.customer_id != command.customer_id:
+            raise NotFound(f"hold {command.hold_id} does not exist for this customer")
+        return [a.lot_id for a in repo.allocations([stored.transaction_id])]
+
+    def decide(repo: LedgerRepository, book: Book) -> _Write:
+        stored = repo.get_hold(command.hold_id)
+        assert stored is not None
+        if stored.status != "open":
+            raise HoldAlreadyResolved(f"hold {stored.id} is already {stored.status}")
+        if capturing:
+            return _Write(ledger.capture(stored.amount), hold_id=stored.id)
+        allocations = repo.allocations([stored.transaction_id])
+        return _Write(ledger.release(book, stored.amount, allocations), hold_id=stored.id)
+
+    def settle(repo: LedgerRepository, txn_id: int, write: _Write) -> int | None:
+        assert write.hold_id is not None
+        if not repo.resolve_hold(write.hold_id, "captured" if capturing else "released", txn_id):
+            raise HoldAlreadyResolved(f"hold {write.hold_id} was settled concurrently")
+        return write.hold_id
+
+    return _post(uow, command, decide, occurred_at=clock.now(), lot_ids=hold_lots, after=settle)
+
+
+def capture_hold(uow: UnitOfWork, clock: Clock, command: CaptureHold) -> Receipt:
+    """Bind held points to the order; a hold is captured or released once, never both."""
+    return _resolve(uow, clock, command)
+
+
+def release_hold(uow: UnitOfWork, clock: Clock, command: ReleaseHold) -> Receipt:
+    """Give held points back to the lots they were taken from."""
+    return _resolve(uow, clock, command)
+
+
+_STORE_ACCOUNT = {
+    Kind.EARN: Account.ISSUED,
+    Kind.SPEND: Account.REDEEMED,
+    Kind.CAPTURE: Account.REDEEMED,
+    Kind.ADJUST: Account.ADJUSTMENTS,
+}
+
+
+def _original(repo: LedgerRepository, target: StoredTransaction) -> ledger.Original:
+    if target.kind not in ledger.REVERSIBLE:
+        raise ValidationFailed("transaction_id", f"a {target.kind} transaction cannot be reversed")
+    so_far = repo.reversed_so_far(target.id)
+    lot_id = repo.lot_of(target.id)
+    if lot_id is not None:  # a credit: earn or positive adjustment
+        return ledger.Original(
+            target.kind, target.amount, so_far, _STORE_ACCOUNT[target.kind], lot_id=lot_id
+        )
+    # A debit gives back to the lots it consumed, net of what earlier reversals gave back.
+    source = target.id
+    if target.kind is Kind.CAPTURE:
+        assert target.hold_id is not None
+        stored = repo.get_hold(target.hold_id)
+        assert stored is not None
+        source = stored.transaction_id
+    allocations = repo.allocations([source, *repo.reversal_ids(target.id)])
+    return ledger.Original(
+        target.kind,
+        target.amount,
+        so_far,
+        _STORE_ACCOUNT[target.kind],
+        allocations=allocations,
+        is_credit=False,
+    )
+
+
+def reverse(uow: UnitOfWork, clock: Clock, command: Reverse) -> Receipt:
+    """Reverse a transaction in full (``points=None``) or in part."""
+
+    def target(repo: LedgerRepository) -> StoredTransaction:
+        found = repo.get_transaction(command.transaction_id)
+        if found is None or found.customer_id != command.customer_id:
+            raise NotFound(f"transaction {command.transaction_id} does not exist for this customer")
+        return found
+
+    def lots(repo: LedgerRepository) -> Sequence[int]:
+        original = _original(repo, target(repo))
+        own = [original.lot_id] if original.lot_id is not None else []
+        return own + [a.lot_id for a in original.allocations]
+
+    def decide(repo: LedgerRepository, book: Book) -> _Write:
+        found = target(repo)
+        original = _original(repo, found)
+        points = command.points or (original.amount - original.reversed_so_far)
+        return _Write(ledger.reverse(book, original, points), reverses_id=found.id)
+
+    return _post(uow, command, decide, occurred_at=clock.now(), lot_ids=lots)
+
+
+def _timed(
+    uow: UnitOfWork,
+    store_id: str,
+    customer_id: str,
+    as_of: datetime,
+    rule: Callable[[Book, datetime], Entry | None],
+    name: str,
+) -> Receipt | None:
+    """Run a time-driven entry (maturing, expiry) for one customer, if anything is due."""
+    command = Timed(store_id, customer_id, f"{name}:{as_of.isoformat()}", name, as_of)
+    try:
+        return _post(
+            uow,
+            command,
+            lambda _repo, book: _Write(_required(rule(book, as_of))),
+            occurred_at=as_of,
+        )
+    except _NothingDue:
+        return None
+
+
+class _NothingDue(Exception):
+    pass
+
+
+def _required(entry: Entry | None) -> Entry:
+    if entry is None:
+        raise _NothingDue
+    return entry
+
+
+def mature_points(
+    uow: UnitOfWork, store_id: str, customer_id: str, as_of: datetime
+) -> Receipt | None:
+    """Make pending points whose return window has passed spendable."""
+    return _timed(uow, store_id, customer_id, as_of, ledger.mature, "mature")
+
+
+def expire_points(
+    uow: UnitOfWork, store_id: str, customer_id: str, as_of: datetime
+) -> Receipt | None:
+    """Expire what is left of lots whose date has passed."""
+    return _timed(uow, store_id, customer_id, as_of, ledger.expire, "expire")
+
+
+def release_expired_holds(uow: UnitOfWork, clock: Clock, store_id: str, limit: int = 500) -> int:
+    """Release every open hold past its timeout; returns how many were released."""
+    now = clock.now()
+    with uow:
+        due = uow.ledger(store_id).due_holds(now, limit)
+    released = 0
+    for stored in due:
+        command = ReleaseHold(store_id, stored.customer_id, f"hold:{stored.id}:timeout", stored.id)
+        try:
+            release_hold(uow, clock, command)
+            released += 1
+        except HoldAlreadyResolved:
+            continue  # captured or released between the scan and now
+    return released
+
+
+def run_due(uow: UnitOfWork, store_id: str, as_of: datetime, limit: int = 1000) -> tuple[int, int]:
+    """Mature and expire every customer's due lots; returns (matured, expired) counts."""
+    with uow:
+        due = uow.ledger(store_id).customers_with_due_lots(as_of, limit)
+    matured = expired = 0
+    for customer_id in due:
+        matured += mature_points(uow, store_id, customer_id, as_of) is not None
+        expired += expire_points(uow, store_id, customer_id, as_of) is not None
+    return matured, expired

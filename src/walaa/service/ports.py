@@ -1,0 +1,139 @@
+"""What the service layer needs from the outside world, as Protocols.
+
+Handlers depend on these and nothing concrete: the SQL adapters implement them for SQLite
+and PostgreSQL, and tests may pass fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+from walaa.domain.ledger import Allocation, Book, Entry, Kind
+from walaa.domain.stores import Store
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTransaction:
+    id: int
+    kind: Kind
+    customer_id: str
+    amount: int
+    request_hash: str
+    occurred_at: datetime
+    reverses_id: int | None = None
+    hold_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredHold:
+    id: int
+    customer_id: str
+    transaction_id: int
+    amount: int
+    expires_at: datetime
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Balances:
+    available: int
+    pending: int
+    held: int
+
+
+class LedgerRepository(Protocol):
+    """One store's ledger; every method is confined to that store."""
+
+    store_id: str
+
+    def lock_customer(self, customer_id: str, *, create: bool) -> Balances | None:
+        """Lock the customer's balance row for this unit of work (creating it if asked)."""
+
+    def find_transaction(self, idempotency_key: str) -> StoredTransaction | None: ...
+
+    def get_transaction(self, transaction_id: int) -> StoredTransaction | None: ...
+
+    def book(
+        self, customer_id: str, balances: Balances, *, lot_ids: Sequence[int] = ()
+    ) -> Book: ...
+
+    def record(
+        self,
+        customer_id: str,
+        idempotency_key: str,
+        request_hash: str,
+        entry: Entry,
+        *,
+        occurred_at: datetime,
+        reverses_id: int | None = None,
+        hold_id: int | None = None,
+        reason: str | None = None,
+        reference: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> int:
+        """Write the transaction, its postings, lot and lot movements, and cached balances."""
+
+    def reversed_so_far(self, transaction_id: int) -> int: ...
+
+    def lot_of(self, transaction_id: int) -> int | None: ...
+
+    def allocations(self, transaction_ids: Sequence[int]) -> tuple[Allocation, ...]:
+        """Net points the given transactions took from each lot, oldest lot first."""
+
+    def reversal_ids(self, transaction_id: int) -> list[int]: ...
+
+    def open_hold(
+        self, customer_id: str, transaction_id: int, amount: int, expires_at: datetime
+    ) -> int: ...
+
+    def get_hold(self, hold_id: int) -> StoredHold | None: ...
+
+    def hold_of_transaction(self, transaction_id: int) -> int | None: ...
+
+    def resolve_hold(self, hold_id: int, status: str, transaction_id: int) -> bool:
+        """Settle an open hold; False if it was already settled."""
+
+    def due_holds(self, as_of: datetime, limit: int) -> list[StoredHold]: ...
+
+    def customers_with_due_lots(self, as_of: datetime, limit: int) -> list[str]: ...
+
+
+class StoreRepository(Protocol):
+    def add(self, store: Store) -> None: ...
+
+    def get(self, store_id: str) -> Store | None: ...
+
+    def list(self) -> list[Store]: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction; leaving the block without commit() rolls back."""
+
+    stores: StoreRepository
+
+    def ledger(self, store_id: str) -> LedgerRepository: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
