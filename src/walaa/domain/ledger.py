@@ -219,7 +219,9 @@ def credit(
     pending = available_at is not None and available_at > as_of
     lot = NewLot(amount, pending, available_at, expires_at)
     if pending:
-        return Entry(kind, amount, (Posting(source, -amount), Posting(Account.PENDING, amount)), lot)
+        return Entry(
+            kind, amount, (Posting(source, -amount), Posting(Account.PENDING, amount)), lot
+        )
     # A debt is repaid first: that part of the new lot is consumed as it arrives.
     repay = min(amount, book.debt)
     moves = [LotMove(NEW_LOT, -repay)] if repay else []

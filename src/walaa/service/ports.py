@@ -117,7 +117,8 @@ class StoreRepository(Protocol):
 class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
 
-    stores: StoreRepository
+    @property
+    def stores(self) -> StoreRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 

@@ -40,7 +40,8 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
         "every transaction posted something",
         """SELECT x.id, x.kind FROM ledger_transactions x
            WHERE x.store_id = :store AND NOT EXISTS (
-               SELECT 1 FROM postings p WHERE p.store_id = x.store_id AND p.transaction_id = x.id)""",
+               SELECT 1 FROM postings p
+               WHERE p.store_id = x.store_id AND p.transaction_id = x.id)""",
     ),
     (
         "cached balances",
@@ -55,7 +56,8 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     (
         "lot remainders",
         "each lot's remaining equals its amount plus its movements",
-        """SELECT l.id, 'remaining ' || l.remaining || ' moved ' || (l.amount + COALESCE(m.moved, 0))
+        """SELECT l.id,
+                  'remaining ' || l.remaining || ' moved ' || (l.amount + COALESCE(m.moved, 0))
            FROM lots l LEFT JOIN (SELECT lot_id, SUM(delta) AS moved FROM lot_movements
                                   WHERE store_id = :store GROUP BY lot_id) m ON m.lot_id = l.id
            WHERE l.store_id = :store AND l.remaining <> l.amount + COALESCE(m.moved, 0)""",
@@ -68,7 +70,8 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
             FROM customers c LEFT JOIN ({_LOT_SUMS}) l ON l.customer_id = c.id
             WHERE c.store_id = :store AND (
                 COALESCE(l.waiting, 0) <> c.pending
-                OR COALESCE(l.matured, 0) <> CASE WHEN c.available > 0 THEN c.available ELSE 0 END)""",
+                OR COALESCE(l.matured, 0)
+                   <> CASE WHEN c.available > 0 THEN c.available ELSE 0 END)""",
     ),
     (
         "holds match held",

@@ -1,0 +1,3 @@
+from walaa.entrypoints.cli import main
+
+main()

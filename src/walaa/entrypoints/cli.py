@@ -1,0 +1,152 @@
+"""`walaa`: the command line for operators and newcomers.
+
+Commands parse their arguments, call one service function each and print with Rich. Domain
+errors become a one-line message and exit code 2; `walaa audit` exits 1 on any breach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from walaa.adapters.db.audit import StoreAudit, audit_store
+from walaa.adapters.db.migrate import upgrade
+from walaa.bootstrap import App, SystemClock, build
+from walaa.domain.errors import WalaaError
+from walaa.service.handlers.stores import create_store, list_stores
+
+app = typer.Typer(
+    help="Walaa: the loyalty and rewards engine for online stores.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+stores_app = typer.Typer(help="Create and list stores.", no_args_is_help=True)
+app.add_typer(stores_app, name="stores")
+
+console = Console()
+err = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="WALAA_DATABASE_URL",
+        help="SQLAlchemy URL; a SQLite file by default, postgresql://... in production.",
+        show_default="sqlite:///walaa.db",
+    ),
+]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except WalaaError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(2) from None
+
+
+def _app(database_url: str | None) -> App:
+    return build(database_url)
+
+
+@app.command()
+def migrate(database_url: DatabaseOption = None) -> None:
+    """Create the schema, or upgrade it to this version of Walaa."""
+    walaa = _app(database_url)
+    upgrade(walaa.engine)
+    console.print(f"schema is up to date on {walaa.engine.url.render_as_string()}")
+
+
+@stores_app.command("create")
+def stores_create(
+    name: str,
+    currency: Annotated[str, typer.Option(help="ISO 4217 code, e.g. USD, SAR, GBP.")] = "USD",
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Asia/Riyadh.")] = "UTC",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create a store and print its id (the id every other command and API call takes)."""
+    walaa = _app(database_url)
+    with _errors():
+        store = create_store(walaa.uow(), SystemClock(), name, currency, timezone)
+    typer.echo(store.id)
+
+
+@stores_app.command("list")
+def stores_list(database_url: DatabaseOption = None) -> None:
+    """List every store."""
+    walaa = _app(database_url)
+    table = Table("id", "name", "currency", "time zone", "created")
+    for store in list_stores(walaa.uow()):
+        table.add_row(
+            store.id, store.name, store.currency, store.timezone, f"{store.created_at:%Y-%m-%d}"
+        )
+    console.print(table)
+
+
+def print_audit(report: StoreAudit) -> None:
+    table = Table(title=f"store {report.store_id}", title_justify="left")
+    table.add_column("check")
+    table.add_column("result")
+    for check in report.checks:
+        if check.ok:
+            table.add_row(check.promise, "[green]ok[/green]")
+        else:
+            shown = "; ".join(f"{subject}: {detail}" for subject, detail in check.breaches)
+            table.add_row(check.promise, f"[red]BREACH[/red] {shown}")
+    console.print(table)
+    totals = ", ".join(f"{account} {amount:,}" for account, amount in report.totals.items())
+    console.print(f"  accounts: {totals or 'no postings yet'}")
+
+
+@app.command()
+def audit(
+    database_url: DatabaseOption = None,
+    store: Annotated[str | None, typer.Option(help="Audit one store only.")] = None,
+) -> None:
+    """Verify the books of every store; exits 1 if any rule is broken."""
+    walaa = _app(database_url)
+    ids = [store] if store else [s.id for s in list_stores(walaa.uow())]
+    failed = 0
+    with walaa.engine.connect() as conn:
+        for store_id in ids:
+            report = audit_store(conn, store_id)
+            print_audit(report)
+            failed += not report.ok
+    if failed:
+        err.print(f"[red]{failed} of {len(ids)} stores have books that do not balance[/red]")
+        raise typer.Exit(1)
+    console.print(f"[green]books balance in all {len(ids)} stores[/green]")
+
+
+@app.command()
+def demo(
+    path: Annotated[Path, typer.Option(help="SQLite file to build the demo store in.")] = Path(
+        "walaa-demo.db"
+    ),
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the demo store after building it.")
+    ] = True,
+    customers: Annotated[int, typer.Option(min=1, max=5000)] = 40,
+    seed: Annotated[int, typer.Option(help="Same seed, same store.")] = 7,
+) -> None:
+    """Build a demo store from nothing (a year of activity) and show what it holds."""
+    from walaa.demo import build_demo, print_summary
+
+    result = build_demo(path, customers=customers, seed=seed)
+    print_summary(console, result)
+    if serve:
+        console.print(
+            "[dim]Serving the demo store comes with the HTTP API; "
+            "`walaa demo --no-serve` builds only.[/dim]"
+        )
+
+
+def main() -> None:
+    app()
