@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy import Engine
 
 from walaa.adapters.db.engine import make_engine
+from walaa.adapters.db.idempotency import SqlIdempotencyStore
 from walaa.adapters.db.unit_of_work import SqlUnitOfWork
 from walaa.config import Settings
+from walaa.service.ports import Clock
 
 
 class SystemClock:
@@ -29,10 +32,17 @@ class FixedClock:
 
 @dataclass
 class App:
+    """The wired application: an engine, a clock, and factories for units of work."""
+
     engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+    @cached_property
+    def idempotency(self) -> SqlIdempotencyStore:
+        return SqlIdempotencyStore(self.engine)
 
 
 def build(database_url: str | None = None) -> App:

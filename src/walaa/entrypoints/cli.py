@@ -19,6 +19,8 @@ from walaa.adapters.db.audit import StoreAudit, audit_store
 from walaa.adapters.db.migrate import upgrade
 from walaa.bootstrap import App, SystemClock, build
 from walaa.domain.errors import WalaaError
+from walaa.domain.keys import parse_scopes
+from walaa.service.handlers.keys import create_key, list_keys, revoke_key
 from walaa.service.handlers.stores import create_store, list_stores
 
 app = typer.Typer(
@@ -28,6 +30,8 @@ app = typer.Typer(
 )
 stores_app = typer.Typer(help="Create and list stores.", no_args_is_help=True)
 app.add_typer(stores_app, name="stores")
+keys_app = typer.Typer(help="Create, list and revoke a store's API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 console = Console()
 err = Console(stderr=True)
@@ -88,6 +92,83 @@ def stores_list(database_url: DatabaseOption = None) -> None:
             store.id, store.name, store.currency, store.timezone, f"{store.created_at:%Y-%m-%d}"
         )
     console.print(table)
+
+
+@keys_app.command("create")
+def keys_create(
+    store: Annotated[str, typer.Option(help="The store the key acts for.")],
+    scopes: Annotated[
+        list[str], typer.Option("--scopes", help="read, write, admin (repeat or comma-separate).")
+    ],
+    mode: Annotated[str, typer.Option(help="live, or test for a sandbox key.")] = "live",
+    name: Annotated[str, typer.Option(help="What the key is for, e.g. 'till 3'.")] = "",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create an API key. The secret is printed once, on stdout; keep it safe."""
+    walaa = _app(database_url)
+    with _errors():
+        issued = create_key(
+            walaa.uow(), SystemClock(), store, parse_scopes(scopes), mode=mode, name=name
+        )
+    err.print(
+        f"key {issued.key.id} for store {store}, scopes "
+        f"{', '.join(sorted(issued.key.scopes))}. The secret below is shown only once:"
+    )
+    typer.echo(issued.secret)
+
+
+@keys_app.command("list")
+def keys_list(
+    store: Annotated[str, typer.Option(help="The store whose keys to list.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """List a store's keys (never their secrets)."""
+    walaa = _app(database_url)
+    table = Table("id", "name", "mode", "scopes", "prefix", "created", "revoked")
+    for key in list_keys(walaa.uow(), store):
+        table.add_row(
+            key.id,
+            key.name,
+            key.mode,
+            ",".join(sorted(key.scopes)),
+            f"wk_{key.mode}_{key.lookup}_...",
+            f"{key.created_at:%Y-%m-%d}",
+            f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "",
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, database_url: DatabaseOption = None) -> None:
+    """Revoke a key at once: the next request with it is refused."""
+    walaa = _app(database_url)
+    with _errors():
+        key = revoke_key(walaa.uow(), SystemClock(), key_id)
+    console.print(f"revoked {key.id} ({key.name}) of store {key.store_id}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Processes; share limits via Redis.")] = 1,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Serve the HTTP API (and, as later work lands, the admin and storefront pages)."""
+    import os
+
+    import uvicorn
+
+    if database_url:
+        os.environ["WALAA_DATABASE_URL"] = database_url
+    uvicorn.run(
+        "walaa.entrypoints.http.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def print_audit(report: StoreAudit) -> None:

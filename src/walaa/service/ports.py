@@ -12,6 +12,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
+from walaa.domain.customers import Profile
+from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
 from walaa.domain.stores import Store
 
@@ -114,11 +116,72 @@ class StoreRepository(Protocol):
     def list(self) -> list[Store]: ...
 
 
+class KeyRepository(Protocol):
+    def add(self, key: ApiKey, digest: str) -> None: ...
+
+    def get(self, key_id: str) -> ApiKey | None: ...
+
+    def by_lookup(self, lookup: str) -> tuple[ApiKey, str] | None:
+        """The key and its stored digest."""
+
+    def revoke(self, key_id: str, at: datetime) -> None: ...
+
+    def for_store(self, store_id: str) -> list[ApiKey]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    id: str
+    profile: Profile
+    balances: Balances
+    lifetime_earned: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Expiring:
+    points: int
+    first_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    transaction_id: int
+    kind: Kind
+    amount: int
+    available_change: int
+    pending_change: int
+    held_change: int
+    occurred_at: datetime
+    reason: str | None
+    reference: str | None
+    reverses_id: int | None
+    details: dict[str, Any] | None
+
+
+class CustomerRepository(Protocol):
+    def upsert(self, store_id: str, customer_id: str, profile: Profile, now: datetime) -> None: ...
+
+    def get(self, store_id: str, customer_id: str) -> CustomerRecord | None: ...
+
+    def expiring(self, store_id: str, customer_id: str, until: datetime) -> Expiring: ...
+
+    def ledger(
+        self, store_id: str, customer_id: str, before: int | None, limit: int
+    ) -> list[LedgerLine]: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
 
     @property
     def stores(self) -> StoreRepository: ...
+
+    @property
+    def keys(self) -> KeyRepository: ...
+
+    @property
+    def customers(self) -> CustomerRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKeyConstraint,
@@ -88,6 +89,14 @@ customers = Table(
     Column("pending", BigInteger, nullable=False, default=0),
     Column("held", BigInteger, nullable=False, default=0),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The profile the store sends (PUT /v1/customers/{id}); all optional, the ledger needs none.
+    Column("email", String(320), nullable=True),
+    Column("name", String(200), nullable=True),
+    Column("birthday", Date, nullable=True),
+    Column("locale", String(16), nullable=True),
+    Column("tags", JSON, nullable=True),
+    Column("alert_threshold", BigInteger, nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=True),
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),
@@ -178,4 +187,34 @@ holds = Table(
     Column("resolved_transaction_id", Id, nullable=True),
     ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
     Index("ix_holds_due", "store_id", "status", "expires_at"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("store_id", String(40), nullable=False),
+    Column("mode", String(8), nullable=False),
+    # The key's public lookup part; with the hash it finds and checks a key in one read.
+    Column("lookup", String(16), nullable=False, unique=True),
+    Column("digest", String(64), nullable=False),
+    Column("scopes", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    Index("ix_api_keys_store", "store_id"),
+)
+
+idempotency_records = Table(
+    "idempotency_records",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    # NULL while the first request is still running; replays wait for it.
+    Column("status_code", Integer, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_idempotency_records_created", "created_at"),
 )

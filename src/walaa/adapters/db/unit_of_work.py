@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
-from sqlalchemy import Connection, Engine, RootTransaction, select
+from sqlalchemy import Connection, Engine, RootTransaction, select, update
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.customers import SqlCustomerRepository
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
+from walaa.domain.keys import ApiKey, Scope
 from walaa.domain.stores import Store
 
 
@@ -36,6 +39,63 @@ class SqlStoreRepository:
         return [Store(**row._mapping) for row in rows]
 
 
+class SqlKeyRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, key: ApiKey, digest: str) -> None:
+        self.conn.execute(
+            t.api_keys.insert().values(
+                id=key.id,
+                store_id=key.store_id,
+                mode=key.mode,
+                lookup=key.lookup,
+                digest=digest,
+                scopes=",".join(sorted(key.scopes)),
+                name=key.name,
+                created_at=key.created_at,
+                revoked_at=key.revoked_at,
+            )
+        )
+
+    def _select(self, *where: Any) -> list[tuple[ApiKey, str]]:
+        k = t.api_keys
+        rows = self.conn.execute(select(k).where(*where).order_by(k.c.created_at, k.c.id))
+        return [
+            (
+                ApiKey(
+                    r.id,
+                    r.store_id,
+                    r.mode,
+                    r.lookup,
+                    frozenset(Scope(s) for s in r.scopes.split(",")),
+                    r.name,
+                    r.created_at,
+                    r.revoked_at,
+                ),
+                r.digest,
+            )
+            for r in rows
+        ]
+
+    def get(self, key_id: str) -> ApiKey | None:
+        found = self._select(t.api_keys.c.id == key_id)
+        return found[0][0] if found else None
+
+    def by_lookup(self, lookup: str) -> tuple[ApiKey, str] | None:
+        found = self._select(t.api_keys.c.lookup == lookup)
+        return found[0] if found else None
+
+    def revoke(self, key_id: str, at: datetime) -> None:
+        k = t.api_keys
+        self.conn.execute(
+            update(k).where(k.c.id == key_id, k.c.revoked_at.is_(None)).values(revoked_at=at)
+        )
+
+    def for_store(self, store_id: str) -> list[ApiKey]:
+        return [key for key, _ in self._select(t.api_keys.c.store_id == store_id)]
+
+
 class SqlUnitOfWork:
     """Reusable, one block at a time: ``with uow: ...; uow.commit()``."""
 
@@ -54,6 +114,8 @@ class SqlUnitOfWork:
         self._conn = self.engine.connect()
         self._tx = self._conn.begin()
         self.stores = SqlStoreRepository(self._conn)
+        self.keys = SqlKeyRepository(self._conn)
+        self.customers = SqlCustomerRepository(self._conn)
         return self
 
     def __exit__(

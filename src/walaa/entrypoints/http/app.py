@@ -1,0 +1,123 @@
+"""The HTTP API, built by a factory so tests, `walaa serve` and workers each get their own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from sqlalchemy import text
+from starlette.exceptions import HTTPException
+
+from walaa.bootstrap import App, build
+from walaa.config import Settings
+from walaa.domain.errors import WalaaError
+from walaa.entrypoints.http import problems
+from walaa.entrypoints.http.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+
+API_DESCRIPTION = """
+Walaa's API for store backends, tills and platform connectors.
+
+* Authenticate with a store API key: `Authorization: Bearer wk_live_...`.
+* Points are integers; money is a decimal string with its currency.
+* Every POST accepts `Idempotency-Key`; a replay returns the first response.
+* Errors are RFC 9457 `application/problem+json` with a stable `type`.
+"""
+
+
+def _limiter(settings: Settings) -> RateLimiter:
+    if settings.redis_url:
+        return RedisRateLimiter(
+            settings.redis_url, settings.rate_limit_per_second, settings.rate_limit_burst
+        )
+    return MemoryRateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+
+
+def create_app(walaa: App | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    api = FastAPI(
+        title="Walaa",
+        version="1",
+        description=API_DESCRIPTION,
+        openapi_tags=[
+            {"name": "program", "description": "The program's settings and previews"},
+            {"name": "customers", "description": "Profiles, balances, ledgers, adjustments"},
+            {"name": "orders", "description": "Orders, refunds and cancellations"},
+            {"name": "events", "description": "Customer actions that earn points"},
+            {"name": "operations", "description": "Health, readiness and metrics"},
+        ],
+    )
+    api.state.walaa = walaa or build(settings.database_url)
+    api.state.limiter = _limiter(settings)
+    api.add_exception_handler(WalaaError, problems.on_walaa_error)
+    api.add_exception_handler(RequestValidationError, problems.on_validation_error)
+    api.add_exception_handler(HTTPException, problems.on_http_error)
+    api.add_exception_handler(Exception, problems.on_unexpected)
+    _instrument(api)
+    _operations(api)
+    from walaa.entrypoints.http.routes import register
+
+    register(api)
+    return api
+
+
+def _instrument(api: FastAPI) -> None:
+    """Prometheus metrics per route template, and RateLimit-* headers on every response."""
+    registry = CollectorRegistry()
+    api.state.metrics = registry
+    requests = Counter(
+        "walaa_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
+    )
+    latency = Histogram(
+        "walaa_http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry
+    )
+
+    @api.middleware("http")
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        name = getattr(route, "path", "unmatched")
+        requests.labels(request.method, name, str(response.status_code)).inc()
+        latency.labels(request.method, name).observe(time.perf_counter() - started)
+        decision = getattr(request.state, "rate_limit", None)
+        if decision is not None:
+            response.headers["RateLimit-Limit"] = str(decision.limit)
+            response.headers["RateLimit-Remaining"] = str(decision.remaining)
+            response.headers["RateLimit-Reset"] = str(decision.reset)
+        return response
+
+
+def _operations(api: FastAPI) -> None:
+    @api.get("/healthz", tags=["operations"], summary="The process is up")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @api.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The database answers",
+        responses={503: {"description": "The database does not answer"}},
+    )
+    def readyz(request: Request) -> Response:
+        walaa: App = request.app.state.walaa
+        try:
+            with walaa.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            return problems.problem(503, "not-ready", "Database unavailable", str(exc)[:200])
+        return Response('{"status":"ready"}', media_type="application/json")
+
+    @api.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    def metrics(request: Request) -> Response:
+        return Response(generate_latest(request.app.state.metrics), media_type=CONTENT_TYPE_LATEST)

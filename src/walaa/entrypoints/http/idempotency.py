@@ -1,0 +1,71 @@
+"""`Idempotency-Key` for every POST: a replay returns the first response, status and body."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from walaa.bootstrap import App
+from walaa.domain.errors import WalaaError
+from walaa.entrypoints.http.deps import Caller
+from walaa.entrypoints.http.problems import problem_for
+
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+def _fingerprint(method: str, path: str, body: bytes) -> str:
+    digest = hashlib.sha256(f"{method} {path}\n".encode())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def _render(status: int, payload: BaseModel | None) -> Response:
+    if payload is None:
+        return Response(status_code=status)
+    return Response(payload.model_dump_json(), status_code=status, media_type="application/json")
+
+
+def replayable(
+    app: App,
+    caller: Caller,
+    request: Request,
+    key: str | None,
+    raw: bytes,
+    produce: Callable[[], tuple[int, BaseModel | None]],
+) -> Response:
+    """Run ``produce`` once per key; store and replay what it answered (errors included)."""
+    if key is None:
+        status, payload = produce()
+        return _render(status, payload)
+    store = app.idempotency
+    fingerprint = _fingerprint(request.method, request.url.path, raw)
+    stored = store.begin(caller.store_id, key, fingerprint)
+    if stored is not None:
+        media = "application/json" if stored.status_code < 400 else "application/problem+json"
+        return Response(
+            stored.body, stored.status_code, media_type=media, headers={REPLAY_HEADER: "true"}
+        )
+    try:
+        status, payload = produce()
+    except WalaaError as exc:
+        response: Response = problem_for(exc)
+        store.finish(caller.store_id, key, response.status_code, bytes(response.body).decode())
+        return response
+    except BaseException:
+        store.abandon(caller.store_id, key)
+        raise
+    response = _render(status, payload)
+    store.finish(caller.store_id, key, status, bytes(response.body).decode())
+    return response

@@ -1,0 +1,115 @@
+"""RFC 9457 problem details: every error the API returns, in one shape.
+
+Each domain error has a stable ``type`` (``/problems/<code>``) that clients can switch on;
+validation errors list every failing field with a plain reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from walaa.domain import errors
+
+MEDIA_TYPE = "application/problem+json"
+
+#: Domain error -> HTTP status. Subclasses are looked up through their MRO.
+STATUS: dict[type[errors.WalaaError], int] = {
+    errors.ValidationFailed: 422,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.InsufficientPoints: 409,
+    errors.WalaaError: 400,
+}
+
+_HTTP_TITLES = {
+    401: ("unauthenticated", "Missing or invalid API key"),
+    403: ("forbidden", "This API key may not do that"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    413: ("too-large", "Request too large"),
+    429: ("rate-limited", "Too many requests"),
+}
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors_: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": f"/problems/{code}", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors_:
+        body["errors"] = errors_
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _status_of(exc: errors.WalaaError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def _title(code: str) -> str:
+    return code.replace("-", " ").capitalize()
+
+
+async def on_walaa_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.WalaaError)
+    return problem_for(exc)
+
+
+def problem_for(exc: errors.WalaaError) -> JSONResponse:
+    extra: dict[str, Any] = {}
+    field_errors = None
+    if isinstance(exc, errors.ValidationFailed):
+        field_errors = [{"field": exc.field, "reason": exc.reason}]
+    if isinstance(exc, errors.InsufficientPoints):
+        extra = {"requested": exc.requested, "available": exc.available}
+    return problem(
+        _status_of(exc), exc.code, _title(exc.code), exc.message, errors_=field_errors, **extra
+    )
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    """`("body", "lines", 2, "price")` -> `lines[2].price`."""
+    out = ""
+    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or str(loc[0] if loc else "request")
+
+
+async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    found = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+    return problem(
+        422,
+        "validation-failed",
+        "The request is not valid",
+        f"{len(found)} field(s) need attention",
+        errors_=found,
+    )
+
+
+async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "Request failed"))
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(exc.status_code, code, title, str(exc.detail), headers=headers)
+
+
+async def on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    return problem(500, "internal", "Internal error", "The error was logged; please retry.")

@@ -1,0 +1,137 @@
+"""The API's JSON shapes. They are not database tables and not domain objects: they are a
+contract with store engineers, so they change only by adding fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from walaa.service.handlers.customers import CustomerView, LedgerPage
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Tag = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class CustomerIn(Strict):
+    email: str | None = Field(None, max_length=320, examples=["amal@example.com"])
+    name: str | None = Field(None, max_length=200, examples=["Amal Saleh"])
+    birthday: date | None = None
+    locale: str = Field("en", pattern="^(en|ar)$", description="Language of messages: en or ar")
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    alert_threshold: int | None = Field(
+        None,
+        ge=0,
+        le=10**12,
+        description="Alert the customer when a redemption or points payment exceeds this.",
+    )
+
+
+class BalancesOut(BaseModel):
+    available: int = Field(description="Spendable now; negative means a debt from a refund")
+    pending: int = Field(description="Earned, waiting out the return window")
+    on_hold: int = Field(description="Reserved for checkouts in progress")
+    lifetime_earned: int
+    expiring_soon: int = Field(description="Points that expire before `expiring_before`")
+    expiring_before: datetime
+    next_expiry: datetime | None
+
+
+class CustomerOut(BaseModel):
+    id: str
+    email: str | None
+    name: str | None
+    birthday: date | None
+    locale: str
+    tags: list[str]
+    alert_threshold: int | None
+    created_at: datetime
+    balances: BalancesOut
+
+    @classmethod
+    def of(cls, view: CustomerView) -> CustomerOut:
+        r, p = view.record, view.record.profile
+        return cls(
+            id=r.id,
+            email=p.email,
+            name=p.name,
+            birthday=p.birthday,
+            locale=p.locale,
+            tags=list(p.tags),
+            alert_threshold=p.alert_threshold,
+            created_at=r.created_at,
+            balances=BalancesOut(
+                available=r.balances.available,
+                pending=r.balances.pending,
+                on_hold=r.balances.held,
+                lifetime_earned=r.lifetime_earned,
+                expiring_soon=view.expiring.points,
+                expiring_before=view.expiring_until,
+                next_expiry=view.expiring.first_at,
+            ),
+        )
+
+
+class LedgerEntryOut(BaseModel):
+    transaction_id: int
+    kind: str
+    points: int
+    available_change: int
+    pending_change: int
+    on_hold_change: int
+    occurred_at: datetime
+    reason: str | None
+    reference: str | None
+    reverses: int | None
+    explanation: list[str] = Field(default_factory=list)
+    details: dict[str, Any] | None = None
+
+
+class LedgerPageOut(BaseModel):
+    data: list[LedgerEntryOut]
+    next_cursor: int | None = Field(description="Pass as `cursor` for the next page; null at end")
+
+    @classmethod
+    def of(cls, page: LedgerPage, locale: str) -> LedgerPageOut:
+        entries = []
+        for line in page.lines:
+            details = line.details or {}
+            explained = details.get("explanations", {})
+            entries.append(
+                LedgerEntryOut(
+                    transaction_id=line.transaction_id,
+                    kind=line.kind.value,
+                    points=line.amount,
+                    available_change=line.available_change,
+                    pending_change=line.pending_change,
+                    on_hold_change=line.held_change,
+                    occurred_at=line.occurred_at,
+                    reason=line.reason,
+                    reference=line.reference,
+                    reverses=line.reverses_id,
+                    explanation=list(explained.get(locale) or explained.get("en") or []),
+                    details={k: v for k, v in details.items() if k != "explanations"} or None,
+                )
+            )
+        return cls(data=entries, next_cursor=page.next_cursor)
+
+
+class AdjustmentIn(Strict):
+    points: int = Field(
+        description="Positive to give, negative to take back", ge=-(10**9), le=10**9
+    )
+    reason: str = Field(min_length=1, max_length=500)
+    expires_at: datetime | None = None
+
+
+class TransactionOut(BaseModel):
+    transaction_id: int
+    kind: str
+    customer_id: str
+    points: int
+    replayed: bool

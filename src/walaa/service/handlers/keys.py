@@ -1,0 +1,68 @@
+"""Creating, revoking and checking merchant API keys."""
+
+from __future__ import annotations
+
+import secrets
+
+from walaa.domain import keys
+from walaa.domain.errors import NotFound
+from walaa.domain.keys import ApiKey, IssuedKey, Scope
+from walaa.service.ports import Clock, UnitOfWork
+
+
+def create_key(
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    scopes: frozenset[Scope],
+    *,
+    mode: str = "live",
+    name: str = "",
+) -> IssuedKey:
+    """Issue a key; its secret is returned here once and only its hash is kept."""
+    secret, lookup = keys.generate(mode)
+    key = ApiKey(
+        id="key_" + secrets.token_hex(6),
+        store_id=store_id,
+        mode=mode,
+        lookup=lookup,
+        scopes=scopes,
+        name=name or f"{mode} key",
+        created_at=clock.now(),
+    )
+    with uow:
+        if uow.stores.get(store_id) is None:
+            raise NotFound(f"store {store_id!r} does not exist")
+        uow.keys.add(key, keys.digest(secret))
+        uow.commit()
+    return IssuedKey(key, secret)
+
+
+def revoke_key(uow: UnitOfWork, clock: Clock, key_id: str, store_id: str | None = None) -> ApiKey:
+    """Revoke at once; requests with the key fail from the next one on."""
+    with uow:
+        key = uow.keys.get(key_id)
+        if key is None or (store_id is not None and key.store_id != store_id):
+            raise NotFound(f"key {key_id!r} does not exist")
+        if key.revoked_at is None:
+            uow.keys.revoke(key_id, clock.now())
+            uow.commit()
+        return uow.keys.get(key_id) or key
+
+
+def list_keys(uow: UnitOfWork, store_id: str) -> list[ApiKey]:
+    with uow:
+        return uow.keys.for_store(store_id)
+
+
+def authenticate(uow: UnitOfWork, secret: str) -> ApiKey | None:
+    """The key a request presents, if it is well formed, known, unrevoked and matches."""
+    parts = keys.split(secret)
+    if parts is None:
+        return None
+    with uow:
+        found = uow.keys.by_lookup(parts[1])
+    if found is None or found[0].revoked_at is not None or found[0].mode != parts[0]:
+        return None
+    key, stored_digest = found
+    return key if keys.matches(secret, stored_digest) else None
