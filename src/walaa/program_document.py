@@ -1,0 +1,843 @@
+"""The program settings document (YAML or JSON): its schema, and loading it into a `Program`.
+
+A merchant writes the document; `load_program` checks it and returns the domain's immutable
+`Program`. A bad document is refused with EVERY problem at once, each at its path in the
+document (`rules[2].effect.factor`) with a plain reason, so one round of fixes is enough:
+
+* the Pydantic models below catch shape errors (a missing field, a typo, a negative factor);
+* the domain's own checks (`walaa.domain.program.rule_problems`) catch what needs several
+  fields at once (a duplicate rule id, a multiplier naming a rule that does not exist, an
+  amount with more decimals than the currency has). They run on every rule that parsed, even
+  while other rules still have errors.
+
+Numbers are read as `Decimal` straight from the text, never through a float. The published JSON
+Schema (`docs/program.schema.json`) is `program_json_schema()`; a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+
+from walaa.domain.explanations import LocalizedText
+from walaa.domain.money import Money, Rounding, fits_minor_units, minor_units
+from walaa.domain.program import (
+    ORDER,
+    Channel,
+    Condition,
+    EarnRate,
+    Effect,
+    ExpiryPolicy,
+    FixedPoints,
+    ForTags,
+    ForTiers,
+    InWindow,
+    ItemFilter,
+    Limit,
+    LineKind,
+    MinAmount,
+    MinQuantity,
+    Multiply,
+    OncePer,
+    OnChannels,
+    OnWeekdays,
+    PerAmount,
+    PerCustomer,
+    Period,
+    PerOrder,
+    PerUnit,
+    PointValue,
+    Problem,
+    Program,
+    ProgramError,
+    PropertyOp,
+    PropertyTest,
+    Rule,
+    Weekday,
+    format_path,
+    rule_problems,
+    timezone_exists,
+)
+
+__all__ = [
+    "SCHEMA_ID",
+    "ProgramDocument",
+    "ProgramDocumentError",
+    "describe_problems",
+    "load_program",
+    "program_json_schema",
+]
+
+SCHEMA_ID = "https://walaa.dev/schemas/program.schema.json"
+
+
+class ProgramDocumentError(ProgramError):
+    """A settings document that cannot become a program. `problems` holds every error."""
+
+    code = "invalid-program-document"
+
+    def __str__(self) -> str:
+        return "\n".join(f"{problem.where}: {problem.reason}" for problem in self.problems)
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+
+def _localized(value: Any) -> Any:
+    """One text for every language, or a mapping of language to text."""
+    if isinstance(value, str):
+        return {"en": value}
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise ValueError("give a text, or languages and texts such as {en: Flex, ar: فلكس}")
+
+
+LocalizedField = Annotated[
+    dict[
+        Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")],
+        Annotated[str, Field(min_length=1)],
+    ],
+    BeforeValidator(_localized),
+    Field(min_length=1),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "minLength": 1},
+                {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": {"pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
+                    "additionalProperties": {"type": "string", "minLength": 1},
+                },
+            ],
+            "description": "One text, or a text per language: {en: Flex, ar: فلكس}",
+        }
+    ),
+]
+
+Amount = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(gt=0, strict=True)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Names = Annotated[list[Name], Field(min_length=1)]
+
+
+def _local_moment(value: Any) -> Any:
+    """Dates and times in the document are the store's wall-clock time, without an offset."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    return value
+
+
+def _no_offset(value: date | datetime) -> date | datetime:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        raise ValueError("give the store's local time without an offset; `timezone` sets it")
+    return value
+
+
+LocalMoment = Annotated[
+    date | datetime,
+    BeforeValidator(_local_moment),
+    AfterValidator(_no_offset),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "A date (the whole day) or a date and time, in the store's time zone",
+            "anyOf": [{"format": "date"}, {"format": "date-time"}],
+        }
+    ),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+class PropertyDoc(_Model):
+    """A test of an event property: `{name: rating, op: at_least, value: 4}`."""
+
+    name: Name
+    op: Literal["equals", "not_equals", "one_of", "at_least", "at_most", "exists"]
+    value: Annotated[
+        Any,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": ["string", "number", "boolean"]},
+                    {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
+                ]
+            }
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> PropertyDoc:
+        scalar = (str, int, Decimal, bool)
+        if self.op == "exists":
+            if self.value is not None:
+                raise ValueError("`exists` takes no value")
+        elif self.op == "one_of":
+            if not isinstance(self.value, list) or not self.value:
+                raise ValueError("`one_of` takes a list of values")
+            if not all(isinstance(item, scalar) for item in self.value):
+                raise ValueError("`one_of` lists texts, numbers or true/false")
+        elif self.op in ("at_least", "at_most"):
+            if isinstance(self.value, bool) or not isinstance(self.value, int | Decimal):
+                raise ValueError(f"`{self.op}` takes a number")
+        elif not isinstance(self.value, scalar):
+            raise ValueError(f"`{self.op}` takes a text, a number or true/false")
+        return self
+
+
+class WhenDoc(_Model):
+    """Conditions; all must hold. Times are read in the program's time zone."""
+
+    channels: Annotated[list[Literal["online", "in_store", "app"]], Field(min_length=1)] | None = (
+        None
+    )
+    starts: LocalMoment | None = None
+    ends: LocalMoment | None = None
+    weekdays: (
+        Annotated[
+            list[
+                Literal[
+                    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+                ]
+            ],
+            Field(min_length=1),
+        ]
+        | None
+    ) = None
+    tiers: Names | None = None
+    customer_tags: Names | None = None
+    min_amount: Amount | None = None
+    min_quantity: Count | None = None
+    properties: list[PropertyDoc] = []
+
+
+class ItemsDoc(_Model):
+    """Items matching any of these products, SKUs, categories or tags."""
+
+    products: list[Name] = []
+    skus: list[Name] = []
+    categories: list[Name] = []
+    tags: list[Name] = []
+
+
+class PerAmountDoc(_Model):
+    """Points per amount paid; without `points`/`per` the program's `earn_rate` applies."""
+
+    type: Literal["per_amount"]
+    points: Count | None = None
+    per: Amount | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> PerAmountDoc:
+        if (self.points is None) != (self.per is None):
+            raise ValueError("give both points and per, or neither to use earn_rate")
+        return self
+
+
+class PerUnitDoc(_Model):
+    """Points for every unit counted."""
+
+    type: Literal["per_unit"]
+    points: Count
+
+
+class FixedDoc(_Model):
+    """Points once: per order, or per event for an action rule."""
+
+    type: Literal["fixed"]
+    points: Count
+
+
+class MultiplyDoc(_Model):
+    """Multiply the awards of `rules` (every per_amount rule when empty) by `factor`."""
+
+    type: Literal["multiply"]
+    factor: Amount
+    rules: list[RuleId] = []
+
+
+EffectDoc = Annotated[
+    PerAmountDoc | PerUnitDoc | FixedDoc | MultiplyDoc, Field(discriminator="type")
+]
+
+
+class PerCustomerDoc(_Model):
+    """At most `times` awards and/or `points` points per customer per `period`."""
+
+    type: Literal["per_customer"]
+    period: Literal["day", "week", "month", "year", "lifetime"]
+    times: Count | None = None
+    points: Count | None = None
+
+
+class PerOrderDoc(_Model):
+    """At most `points` from the rule on one order."""
+
+    type: Literal["per_order"]
+    points: Count
+
+
+class OncePerDoc(_Model):
+    """One award per distinct value of an event property (`product_id` for reviews)."""
+
+    type: Literal["once_per"]
+    property: Name
+
+
+LimitDoc = Annotated[PerCustomerDoc | PerOrderDoc | OncePerDoc, Field(discriminator="type")]
+
+
+class RuleDoc(_Model):
+    """A rule: when it applies (`on`, `when`, `items`), what it gives (`effect`), its limits."""
+
+    id: RuleId
+    name: LocalizedField
+    on: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")] = ORDER
+    when: WhenDoc = WhenDoc()
+    items: ItemsDoc | None = None
+    exclude_items: ItemsDoc | None = None
+    effect: EffectDoc
+    limits: list[LimitDoc] = []
+    group: Name | None = None
+    enabled: bool = True
+
+
+# --- the document ----------------------------------------------------------------------------
+
+
+class RateDoc(_Model):
+    """Points per amount: {points: 1, per: 20} is 1 point per 20 of the currency."""
+
+    points: Count
+    per: Amount
+
+
+class PointValueDoc(_Model):
+    """What points are worth: {points: 500, worth: 5} is 500 points = 5 of the currency."""
+
+    points: Count
+    worth: Amount
+
+
+class ExpiryDoc(_Model):
+    """Points expire `after_months` months after they are earned; leave it out for never."""
+
+    after_months: Count | None = None
+
+
+class EarnOnDoc(_Model):
+    """Line kinds that earn besides products. All off by default."""
+
+    shipping: bool = False
+    tax: bool = False
+    gift_cards: bool = False
+
+
+class ProgramDocument(_Model):
+    """Walaa program settings: one document per store, one new version per save."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        title="Walaa program settings",
+    )
+
+    schema_: str | None = Field(
+        default=None, alias="$schema", description="The schema this document follows (optional)"
+    )
+    points_name: LocalizedField = Field(description="What customers call the points")
+    currency: Annotated[str, WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})] = Field(
+        description="The store's ISO 4217 currency code; every amount is in it"
+    )
+    timezone: str = Field(
+        description="IANA time zone of the store (Asia/Riyadh): weekdays, dates and limit"
+        " periods are read in it"
+    )
+    earn_rate: RateDoc = Field(description="The default points per amount spent")
+    point_value: PointValueDoc = Field(description="What points are worth when spent")
+    rounding: Literal["down", "half_up", "up", "half_even"] = Field(
+        default="down", description="How fractional points become whole"
+    )
+    return_window_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = Field(
+        default=0, description="Days order points stay pending (returns are still possible)"
+    )
+    expiry: ExpiryDoc = Field(default=ExpiryDoc(), description="When earned points expire")
+    earn_on: EarnOnDoc = Field(
+        default=EarnOnDoc(), description="Line kinds that earn besides products"
+    )
+    action_daily_cap: Count | None = Field(
+        default=None, description="Most points a customer earns from actions in one local day"
+    )
+    rules: list[RuleDoc] = Field(default=[], description="Earning rules, in order")
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        if len(value) != 3 or not value.isascii() or not value.isupper():
+            raise ValueError("use a three-letter currency code such as USD or SAR")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if not timezone_exists(value):
+            raise ValueError(f"unknown time zone {value!r}; use a name such as Asia/Riyadh")
+        return value
+
+
+# --- from document to domain -----------------------------------------------------------------
+
+
+def _conditions(when: WhenDoc) -> tuple[Condition, ...]:
+    conditions: list[Condition] = []
+    if when.channels:
+        conditions.append(OnChannels(frozenset(Channel(c) for c in when.channels)))
+    if when.starts is not None or when.ends is not None:
+        conditions.append(InWindow(_start(when.starts), _end(when.ends)))
+    if when.weekdays:
+        conditions.append(OnWeekdays(frozenset(Weekday[d.upper()] for d in when.weekdays)))
+    if when.tiers:
+        conditions.append(ForTiers(frozenset(when.tiers)))
+    if when.customer_tags:
+        conditions.append(ForTags(frozenset(when.customer_tags)))
+    if when.min_amount is not None:
+        conditions.append(MinAmount(when.min_amount))
+    if when.min_quantity is not None:
+        conditions.append(MinQuantity(when.min_quantity))
+    conditions.extend(_property_test(p) for p in when.properties)
+    return tuple(conditions)
+
+
+def _start(moment: date | datetime | None) -> datetime | None:
+    """A start date means from its first moment."""
+    if moment is None or isinstance(moment, datetime):
+        return moment
+    return datetime.combine(moment, time())
+
+
+def _end(moment: date | datetime | None) -> datetime | None:
+    """An end date includes that whole day, so the window stops at the next midnight."""
+    if moment is None or isinstance(moment, datetime):
+        return moment
+    return datetime.combine(moment + timedelta(days=1), time())
+
+
+def _property_test(doc: PropertyDoc) -> PropertyTest:
+    value = tuple(doc.value) if isinstance(doc.value, list) else doc.value
+    return PropertyTest(doc.name, PropertyOp(doc.op), value)
+
+
+def _items(doc: ItemsDoc | None) -> ItemFilter | None:
+    if doc is None:
+        return None
+    return ItemFilter(
+        frozenset(doc.products), frozenset(doc.skus), frozenset(doc.categories), frozenset(doc.tags)
+    )
+
+
+def _effect(doc: PerAmountDoc | PerUnitDoc | FixedDoc | MultiplyDoc, currency: str) -> Effect:
+    if isinstance(doc, PerAmountDoc):
+        if doc.points is None or doc.per is None:
+            return PerAmount()
+        return PerAmount(EarnRate(doc.points, Money(doc.per, currency)))
+    if isinstance(doc, PerUnitDoc):
+        return PerUnit(doc.points)
+    if isinstance(doc, FixedDoc):
+        return FixedPoints(doc.points)
+    return Multiply(doc.factor, tuple(doc.rules))
+
+
+def _limit(doc: PerCustomerDoc | PerOrderDoc | OncePerDoc) -> Limit:
+    if isinstance(doc, PerCustomerDoc):
+        return PerCustomer(Period(doc.period), doc.times, doc.points)
+    if isinstance(doc, PerOrderDoc):
+        return PerOrder(doc.points)
+    return OncePer(doc.property)
+
+
+def _rule(doc: RuleDoc, currency: str) -> Rule:
+    return Rule(
+        id=doc.id,
+        name=LocalizedText.of(doc.name),
+        on=doc.on,
+        conditions=_conditions(doc.when),
+        items=_items(doc.items),
+        exclude_items=_items(doc.exclude_items),
+        effect=_effect(doc.effect, currency),
+        limits=tuple(_limit(limit) for limit in doc.limits),
+        group=doc.group,
+        enabled=doc.enabled,
+    )
+
+
+def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Program:
+    currency = doc.currency
+    earn_on = {
+        LineKind.SHIPPING: doc.earn_on.shipping,
+        LineKind.TAX: doc.earn_on.tax,
+        LineKind.GIFT_CARD: doc.earn_on.gift_cards,
+    }
+    return Program(
+        version=version,
+        currency=currency,
+        points_name=LocalizedText.of(doc.points_name),
+        timezone=doc.timezone,
+        earn_rate=EarnRate(doc.earn_rate.points, Money(doc.earn_rate.per, currency)),
+        point_value=PointValue(doc.point_value.points, Money(doc.point_value.worth, currency)),
+        rounding=Rounding(doc.rounding),
+        return_window_days=doc.return_window_days,
+        expiry=ExpiryPolicy(doc.expiry.after_months),
+        earn_on=frozenset(kind for kind, on in earn_on.items() if on),
+        action_daily_cap=doc.action_daily_cap,
+        rules=rules,
+    )
+
+
+# --- reading the text ------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML with exact decimals and no silently repeated keys."""
+
+
+def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    keys = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in keys:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice", key_node.start_mark
+            )
+        keys.add(key)
+    return dict(loader.construct_pairs(node))
+
+
+def _yaml_12_booleans() -> None:
+    """Only true/false are booleans, as in YAML 1.2: `on: review` must stay the text "on"."""
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+
+
+_yaml_12_booleans()
+_Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def _parse(source: str | bytes | Mapping[str, Any]) -> Any:
+    if isinstance(source, Mapping):
+        return source
+    text = source.decode("utf-8") if isinstance(source, bytes) else source
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as error:
+            raise _unreadable(f"not valid JSON: line {error.lineno}: {error.msg}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        reason = getattr(error, "problem", None) or str(error)
+        raise _unreadable(f"not valid YAML: {line}{reason}") from None
+
+
+def _unreadable(reason: str) -> ProgramDocumentError:
+    return ProgramDocumentError([Problem((), reason)])
+
+
+# --- errors a merchant can read --------------------------------------------------------------
+
+_TAGS = {
+    "effect": ("per_amount", "per_unit", "fixed", "multiply"),
+    "limits": ("per_customer", "per_order", "once_per"),
+}
+_REASONS = {
+    "missing": "required",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "decimal_type": "must be a number",
+    "decimal_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping of names to values",
+    "model_type": "must be a mapping of names to values",
+    "model_attributes_type": "must be a mapping of names to values",
+}
+
+
+def _known_fields() -> list[str]:
+    names: set[str] = set()
+    models: list[type[BaseModel]] = [ProgramDocument, RuleDoc, WhenDoc, ItemsDoc, PropertyDoc]
+    models += [PerAmountDoc, PerUnitDoc, FixedDoc, MultiplyDoc, PerCustomerDoc, PerOrderDoc]
+    models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc]
+    for model in models:
+        names.update(model.model_fields)
+    return sorted(names)
+
+
+def _path(loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """Drop Pydantic's union-member labels: the merchant wrote `effect.factor`, not
+    `effect.multiply.factor`."""
+    path: list[str | int] = []
+    for part in loc:
+        container = path[-2] if len(path) >= 2 and isinstance(path[-1], int) else None
+        owner = path[-1] if path else None
+        if isinstance(part, str) and (
+            part in _TAGS.get(str(owner), ()) or part in _TAGS.get(str(container), ())
+        ):
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _reason(error: ErrorDetails) -> str:
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind == "extra_forbidden":
+        name = str(error["loc"][-1]) if error["loc"] else ""
+        close = difflib.get_close_matches(name, _known_fields(), n=1, cutoff=0.75)
+        return f"unknown field{'; did you mean ' + repr(close[0]) + '?' if close else ''}"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        expected = ", ".join(_TAGS.get(_owner(error["loc"]), ()))
+        if "tag" in ctx:
+            return f"unknown type {ctx['tag']!r}; use one of {expected}"
+        return f"needs a type: one of {expected}"
+    if kind in ("greater_than", "greater_than_equal"):
+        word = "more than" if kind == "greater_than" else "at least"
+        return f"must be {word} {ctx.get('gt', ctx.get('ge'))}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}".replace("'", "")
+    if kind in ("too_short", "string_too_short"):
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return _pattern_reason(error["loc"])
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return _REASONS.get(kind, error["msg"])
+
+
+def _owner(loc: Sequence[str | int]) -> str:
+    parts = [part for part in loc if isinstance(part, str)]
+    return "limits" if parts and parts[-1] == "limits" else "effect"
+
+
+def _pattern_reason(loc: Sequence[str | int]) -> str:
+    last = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    if last in ("id", "rules"):
+        return "use lower-case letters, digits, - and _ (up to 64), starting with a letter or digit"
+    if last == "on":
+        return "use `order` or an event type in lower_case_with_underscores"
+    return "use a language code such as en, ar or ar-SA"
+
+
+def _pydantic_problems(error: ValidationError) -> list[Problem]:
+    return [Problem(_path(detail["loc"]), _reason(detail)) for detail in error.errors()]
+
+
+# --- the public functions --------------------------------------------------------------------
+
+_RULE = TypeAdapter(RuleDoc)
+
+
+def load_program(source: str | bytes | Mapping[str, Any], *, version: int = 1) -> Program:
+    """Read a settings document (YAML or JSON text, or a parsed mapping) into a `Program`.
+
+    `version` is the number the caller gives this save (the service layer counts them).
+    Raises `ProgramDocumentError` with every problem found, each at its path.
+    """
+    data = _parse(source)
+    if not isinstance(data, Mapping):
+        raise _unreadable("the document must be a mapping of settings (currency: USD ...)")
+    problems: list[Problem] = []
+    try:
+        document: ProgramDocument | None = ProgramDocument.model_validate(data)
+    except ValidationError as error:
+        document = None
+        problems.extend(_pydantic_problems(error))
+    currency = _usable_currency(data)
+    problems.extend(_header_problems(data, version))
+    rules, positions = _parsed_rules(data.get("rules"), currency or "XXX")
+    problems.extend(_duplicate_ids(data.get("rules")))
+    problems.extend(rule_problems(rules, currency=currency, positions=positions))
+    if problems or document is None:
+        raise ProgramDocumentError(_in_document_order(problems))
+    try:
+        return _program(document, tuple(rules), version)
+    except ProgramError as error:
+        raise ProgramDocumentError(error.problems) from None
+
+
+def _usable_currency(data: Mapping[str, Any]) -> str | None:
+    currency = data.get("currency")
+    if (
+        isinstance(currency, str)
+        and len(currency) == 3
+        and currency.isascii()
+        and currency.isupper()
+    ):
+        return currency
+    return None
+
+
+def _header_problems(data: Mapping[str, Any], version: int) -> list[Problem]:
+    """Domain checks of the settings outside the rules, run even when others have errors."""
+    problems = _amount_places(data)
+    try:
+        header = ProgramDocument.model_validate({**data, "rules": []})
+        _program(header, (), version)
+    except ValidationError:
+        pass
+    except ProgramError as error:
+        problems.extend(error.problems)
+    return problems
+
+
+def _amount_places(data: Mapping[str, Any]) -> list[Problem]:
+    """Amounts with more decimals than the currency has (5.001 USD), in the same words as the
+    domain uses, so a document with other errors still hears about them."""
+    currency = _usable_currency(data)
+    if currency is None:
+        return []
+    problems = []
+    for section, name in (("earn_rate", "per"), ("point_value", "worth")):
+        part = data.get(section)
+        value = part.get(name) if isinstance(part, Mapping) else None
+        if (
+            isinstance(value, Decimal)
+            and value.is_finite()
+            and not fits_minor_units(value, currency)
+        ):
+            places = minor_units(currency)
+            reason = f"{currency} amounts have {places} decimal places"
+            problems.append(Problem((section, name), reason))
+    return problems
+
+
+def _parsed_rules(raw: Any, currency: str) -> tuple[list[Rule], list[int]]:
+    """Each rule that parses on its own, with its index, so cross-rule checks can run."""
+    if not isinstance(raw, list):
+        return [], []
+    rules: list[Rule] = []
+    positions: list[int] = []
+    for index, item in enumerate(raw):
+        rule = _rule_or_nothing(item, currency)
+        if rule is not None:
+            rules.append(rule)
+            positions.append(index)
+    return rules, positions
+
+
+# Leaving these out of a rule cannot create a problem that was not there, so a rule with an
+# error in one of them is still checked, without it, against the other rules.
+_OPTIONAL_PARTS = frozenset({"when", "items", "exclude_items", "limits", "group", "enabled"})
+
+
+def _rule_or_nothing(item: Any, currency: str) -> Rule | None:
+    try:
+        return _rule(_RULE.validate_python(item), currency)
+    except (ValueError, ProgramError) as error:
+        if not isinstance(error, ValidationError) or not isinstance(item, Mapping):
+            return None
+        broken = {detail["loc"][0] for detail in error.errors() if detail["loc"]}
+        if not broken <= _OPTIONAL_PARTS | (set(item) - set(RuleDoc.model_fields)):
+            return None
+        try:
+            kept = {key: value for key, value in item.items() if key not in broken}
+            return _rule(_RULE.validate_python(kept), currency)
+        except (ValueError, ProgramError):
+            return None
+
+
+def _duplicate_ids(raw: Any) -> list[Problem]:
+    """Repeated rule ids, found even among rules with other errors (same words as the domain)."""
+    if not isinstance(raw, list):
+        return []
+    seen: dict[str, int] = {}
+    problems = []
+    for index, item in enumerate(raw):
+        rule_id = item.get("id") if isinstance(item, Mapping) else None
+        if not isinstance(rule_id, str):
+            continue
+        if rule_id in seen:
+            reason = f"{rule_id!r} is already used by rules[{seen[rule_id]}]"
+            problems.append(Problem(("rules", index, "id"), reason))
+        seen.setdefault(rule_id, index)
+    return problems
+
+
+def _in_document_order(problems: Sequence[Problem]) -> list[Problem]:
+    """Each problem once; the settings first, then rule by rule, as the merchant reads them."""
+
+    def position(problem: Problem) -> tuple[int, int]:
+        path = problem.path
+        if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+            return 1, path[1]
+        return 0, 0
+
+    return sorted(dict.fromkeys(problems), key=position)
+
+
+def program_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the settings document, as published in `docs/program.schema.json`."""
+    schema = ProgramDocument.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+    }
+
+
+def describe_problems(problems: Sequence[Problem]) -> str:
+    """Problems as lines a merchant reads: `rules[2].effect.factor: must be more than 0`."""
+    return "\n".join(f"{format_path(problem.path)}: {problem.reason}" for problem in problems)
