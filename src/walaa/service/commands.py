@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
+
+from walaa.domain.earning import OrderLine, RefundedLine
+from walaa.domain.program import Channel, PropertyValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +94,48 @@ class Timed:
     idempotency_key: str
     name: str
     as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOrder:
+    """An order as the store reports it; points are awarded once it is paid."""
+
+    store_id: str
+    customer_id: str
+    order_id: str
+    placed_at: datetime
+    currency: str
+    lines: tuple[OrderLine, ...]
+    channel: Channel = Channel.ONLINE
+    status: str = "paid"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRefund:
+    """A refund of some lines, of an amount, or of everything (``whole_order``)."""
+
+    store_id: str
+    order_id: str
+    refund_id: str
+    lines: tuple[RefundedLine, ...] = ()
+    amount: Decimal = Decimal(0)
+    whole_order: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrder:
+    store_id: str
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEvent:
+    """Something a customer did (sign-up, review, share ...), idempotent by ``event_id``."""
+
+    store_id: str
+    customer_id: str
+    event_id: str
+    type: str
+    occurred_at: datetime
+    properties: tuple[tuple[str, PropertyValue], ...] = ()
+    channel: Channel | None = None

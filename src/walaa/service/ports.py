@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from walaa.domain.customers import Profile
+from walaa.domain.earning import RuleUse, UsageQuery, UsageSnapshot
 from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
 from walaa.domain.stores import Store
@@ -171,6 +172,87 @@ class CustomerRepository(Protocol):
     ) -> list[LedgerLine]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    id: str
+    customer_id: str
+    status: str
+    placed_at: datetime
+    request_hash: str
+    program_version: int | None
+    basis: dict[str, Any] | None
+    points: int
+    earn_transaction_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRecord:
+    id: str
+    order_id: str
+    seq: int
+    request: dict[str, Any]
+    request_hash: str
+    points: int
+    transaction_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    id: str
+    customer_id: str
+    type: str
+    request_hash: str
+    points: int
+    transaction_id: int | None
+    program_version: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramSource:
+    version: int
+    source: str
+    created_at: datetime
+
+
+class EarningRepository(Protocol):
+    """One store's program versions, orders, refunds, events and rule uses."""
+
+    def latest_program(self) -> ProgramSource | None: ...
+
+    def add_program(self, version: int, source: str, now: datetime) -> None: ...
+
+    def get_order(self, order_id: str) -> OrderRecord | None: ...
+
+    def add_order(self, record: OrderRecord, request: dict[str, Any], **facts: Any) -> None: ...
+
+    def update_order(self, order_id: str, **values: Any) -> None: ...
+
+    def refunds_of(self, order_id: str) -> list[RefundRecord]: ...
+
+    def get_refund(self, refund_id: str) -> RefundRecord | None: ...
+
+    def add_refund(self, record: RefundRecord, now: datetime) -> None: ...
+
+    def get_event(self, event_id: str) -> EventRecord | None: ...
+
+    def add_event(
+        self, record: EventRecord, occurred_at: datetime, request: dict[str, Any], now: datetime
+    ) -> None: ...
+
+    def usage(self, customer_id: str, query: UsageQuery) -> UsageSnapshot: ...
+
+    def add_uses(
+        self,
+        customer_id: str,
+        uses: Sequence[RuleUse],
+        *,
+        is_action: bool,
+        source: str,
+        program_version: int,
+        used_at: datetime,
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
 
@@ -182,6 +264,8 @@ class UnitOfWork(Protocol):
 
     @property
     def customers(self) -> CustomerRepository: ...
+
+    def earning(self, store_id: str) -> EarningRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 

@@ -218,3 +218,89 @@ idempotency_records = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_idempotency_records_created", "created_at"),
 )
+
+program_versions = Table(
+    "program_versions",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    # The document as the merchant wrote it (YAML or JSON): reloading it gives the same program.
+    Column("source", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("customer_id", String(128), nullable=False),
+    # placed -> paid -> (cancelled); points are awarded when the order is paid.
+    Column("status", String(12), nullable=False),
+    Column("channel", String(12), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("placed_at", UtcDateTime(), nullable=False),
+    # The order as the store sent it (lines, amounts): refunds are checked against it.
+    Column("request", JSON, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("program_version", Integer, nullable=True),
+    # What the awards were based on (earning.OrderBasis), for refunds in proportion.
+    Column("basis", JSON, nullable=True),
+    Column("points", BigInteger, nullable=False, default=0),
+    Column("earn_transaction_id", Id, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_orders_customer", "store_id", "customer_id", "placed_at"),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("order_id", String(128), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("transaction_id", Id, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
+    UniqueConstraint("store_id", "order_id", "seq", name="uq_refunds_order_seq"),
+)
+
+customer_events = Table(
+    "customer_events",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("customer_id", String(128), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("program_version", Integer, nullable=True),
+    Column("points", BigInteger, nullable=False),
+    Column("transaction_id", Id, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_customer_events_customer", "store_id", "customer_id", "occurred_at"),
+)
+
+# One row per use of a rule (an award, or a multiplier that boosted one): what limits count.
+rule_uses = Table(
+    "rule_uses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("subject", String(255), nullable=True),
+    Column("is_action", Boolean, nullable=False),
+    Column("source", String(140), nullable=False),
+    Column("program_version", Integer, nullable=False),
+    Column("used_at", UtcDateTime(), nullable=False),
+    Index("ix_rule_uses_lookup", "store_id", "customer_id", "rule_id", "used_at"),
+)

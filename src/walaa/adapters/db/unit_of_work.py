@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, select, update
 
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.customers import SqlCustomerRepository
+from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.domain.keys import ApiKey, Scope
 from walaa.domain.stores import Store
@@ -133,6 +134,9 @@ class SqlUnitOfWork:
 
     def ledger(self, store_id: str) -> SqlLedgerRepository:
         return SqlLedgerRepository(self.conn, store_id, datetime.now(UTC))
+
+    def earning(self, store_id: str) -> SqlEarningRepository:
+        return SqlEarningRepository(self.conn, store_id)
 
     def commit(self) -> None:
         assert self._tx is not None

@@ -4,6 +4,8 @@ Every write follows the same path (:func:`_post`): lock the customer's balance r
 idempotency key up, load the customer's book, ask the domain for the entry, write it. Locking
 first is what makes both promises hold under concurrency: two spends from one balance are
 serialised, and a retried request finds the first attempt's transaction instead of racing it.
+The one batch use case, :func:`earn_many`, runs the same path for each command inside one
+database transaction (:func:`_post_in`).
 """
 
 from __future__ import annotations
@@ -75,9 +77,7 @@ Decide = Callable[[LedgerRepository, Book], _Write]
 
 def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) -> Receipt:
     if found.request_hash != fingerprint:
-        raise IdempotencyConflict(
-            "this idempotency key was already used for a different request"
-        )
+        raise IdempotencyConflict("this idempotency key was already used for a different request")
     hold_id = found.hold_id
     if found.kind is Kind.HOLD:
         hold_id = repo.hold_of_transaction(found.id)
@@ -87,7 +87,7 @@ def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) 
 def _post(
     uow: UnitOfWork,
     command: Any,
-    decide: Callable[[LedgerRepository, Book], _Write],
+    decide: Decide,
     *,
     occurred_at: datetime,
     create_customer: bool = False,
@@ -95,38 +95,59 @@ def _post(
     after: Callable[[LedgerRepository, int, _Write], int | None] | None = None,
 ) -> Receipt:
     _check_key(command.idempotency_key)
-    fingerprint = request_hash(command)
     with uow:
-        repo = uow.ledger(command.store_id)
-        balances = repo.lock_customer(command.customer_id, create=create_customer)
-        found = repo.find_transaction(command.idempotency_key)
-        if found is not None:
-            return _replay(found, fingerprint, repo)
-        if balances is None:
-            raise NotFound(f"customer {command.customer_id!r} has no points in this store")
-        book = repo.book(command.customer_id, balances, lot_ids=lot_ids(repo))
-        write = decide(repo, book)
-        txn_id = repo.record(
-            command.customer_id,
-            command.idempotency_key,
-            fingerprint,
-            write.entry,
+        receipt = _post_in(
+            uow.ledger(command.store_id),
+            command,
+            decide,
             occurred_at=occurred_at,
-            reverses_id=write.reverses_id,
-            hold_id=write.hold_id,
-            reason=getattr(command, "reason", None),
-            reference=getattr(command, "reference", None),
-            details=getattr(command, "details", None),
+            create_customer=create_customer,
+            lot_ids=lot_ids,
+            after=after,
         )
-        hold_id = after(repo, txn_id, write) if after else write.hold_id
-        uow.commit()
-    return Receipt(txn_id, write.entry.kind, command.customer_id, write.entry.amount, False, hold_id)
+        if not receipt.replayed:
+            uow.commit()
+    return receipt
 
 
-def earn(uow: UnitOfWork, clock: Clock, command: Earn) -> Receipt:
-    """Credit points as a lot; pending until ``available_at`` if that is in the future."""
-    now = clock.now()
+def _post_in(
+    repo: LedgerRepository,
+    command: Any,
+    decide: Decide,
+    *,
+    occurred_at: datetime,
+    create_customer: bool = False,
+    lot_ids: Callable[[LedgerRepository], Sequence[int]] = lambda _repo: (),
+    after: Callable[[LedgerRepository, int, _Write], int | None] | None = None,
+) -> Receipt:
+    """One ledger write inside a unit of work the caller opened and will commit."""
+    fingerprint = request_hash(command)
+    balances = repo.lock_customer(command.customer_id, create=create_customer)
+    found = repo.find_transaction(command.idempotency_key)
+    if found is not None:
+        return _replay(found, fingerprint, repo)
+    if balances is None:
+        raise NotFound(f"customer {command.customer_id!r} has no points in this store")
+    book = repo.book(command.customer_id, balances, lot_ids=lot_ids(repo))
+    write = decide(repo, book)
+    txn_id = repo.record(
+        command.customer_id,
+        command.idempotency_key,
+        fingerprint,
+        write.entry,
+        occurred_at=occurred_at,
+        reverses_id=write.reverses_id,
+        hold_id=write.hold_id,
+        reason=getattr(command, "reason", None),
+        reference=getattr(command, "reference", None),
+        details=getattr(command, "details", None),
+    )
+    hold_id = after(repo, txn_id, write) if after else write.hold_id
+    entry = write.entry
+    return Receipt(txn_id, entry.kind, command.customer_id, entry.amount, False, hold_id)
 
+
+def _earning(command: Earn, now: datetime) -> Decide:
     def decide(_repo: LedgerRepository, book: Book) -> _Write:
         return _Write(
             ledger.credit(
@@ -140,7 +161,46 @@ def earn(uow: UnitOfWork, clock: Clock, command: Earn) -> Receipt:
             )
         )
 
-    return _post(uow, command, decide, occurred_at=now, create_customer=True)
+    return decide
+
+
+def earn(uow: UnitOfWork, clock: Clock, command: Earn) -> Receipt:
+    """Credit points as a lot; pending until ``available_at`` if that is in the future."""
+    now = clock.now()
+    return _post(uow, command, _earning(command, now), occurred_at=now, create_customer=True)
+
+
+def earn_many(uow: UnitOfWork, clock: Clock, commands: Sequence[Earn]) -> list[Receipt]:
+    """Many earns in one database transaction (imports, backfills): all are written or none.
+
+    Each command is posted exactly as :func:`earn` posts it, in the order given, so replays
+    and idempotency conflicts behave the same, also against earlier commands of the batch.
+    Every customer row is locked up front, in (store, customer) order: two batches that share
+    customers then queue instead of deadlocking, and a single write waits for the batch.
+    """
+    if not commands:
+        return []
+    for command in commands:
+        _check_key(command.idempotency_key)
+    now = clock.now()
+    with uow:
+        repos: dict[str, LedgerRepository] = {}
+        for store_id, customer_id in sorted({(c.store_id, c.customer_id) for c in commands}):
+            if store_id not in repos:
+                repos[store_id] = uow.ledger(store_id)
+            repos[store_id].lock_customer(customer_id, create=True)
+        receipts = [
+            _post_in(
+                repos[command.store_id],
+                command,
+                _earning(command, now),
+                occurred_at=now,
+                create_customer=True,
+            )
+            for command in commands
+        ]
+        uow.commit()
+    return receipts
 
 
 def adjust(uow: UnitOfWork, clock: Clock, command: Adjust) -> Receipt:
@@ -271,8 +331,10 @@ def _original(repo: LedgerRepository, target: StoredTransaction) -> ledger.Origi
     )
 
 
-def reverse(uow: UnitOfWork, clock: Clock, command: Reverse) -> Receipt:
-    """Reverse a transaction in full (``points=None``) or in part."""
+def _reversing(
+    command: Reverse,
+) -> tuple[Decide, Callable[[LedgerRepository], Sequence[int]]]:
+    """How a reversal decides its entry, and which lots it needs loaded."""
 
     def target(repo: LedgerRepository) -> StoredTransaction:
         found = repo.get_transaction(command.transaction_id)
@@ -291,7 +353,27 @@ def reverse(uow: UnitOfWork, clock: Clock, command: Reverse) -> Receipt:
         points = command.points or (original.amount - original.reversed_so_far)
         return _Write(ledger.reverse(book, original, points), reverses_id=found.id)
 
+    return decide, lots
+
+
+def reverse(uow: UnitOfWork, clock: Clock, command: Reverse) -> Receipt:
+    """Reverse a transaction in full (``points=None``) or in part."""
+    decide, lots = _reversing(command)
     return _post(uow, command, decide, occurred_at=clock.now(), lot_ids=lots)
+
+
+def reverse_in(repo: LedgerRepository, command: Reverse, now: datetime) -> Receipt:
+    """A reversal inside a unit of work the caller opened (a refund records itself with it)."""
+    _check_key(command.idempotency_key)
+    decide, lots = _reversing(command)
+    return _post_in(repo, command, decide, occurred_at=now, lot_ids=lots)
+
+
+def earn_in(repo: LedgerRepository, command: Earn, now: datetime) -> Receipt:
+    """An earn inside a unit of work the caller opened: an order's points are written in the
+    same database transaction as the order itself."""
+    _check_key(command.idempotency_key)
+    return _post_in(repo, command, _earning(command, now), occurred_at=now, create_customer=True)
 
 
 def _timed(
@@ -303,7 +385,8 @@ def _timed(
     name: str,
 ) -> Receipt | None:
     """Run a time-driven entry (maturing, expiry) for one customer, if anything is due."""
-    command = Timed(store_id, customer_id, f"{name}:{as_of.isoformat()}", name, as_of)
+    key = f"{name}:{customer_id}:{as_of.isoformat()}"
+    command = Timed(store_id, customer_id, key, name, as_of)
     try:
         return _post(
             uow,

@@ -1,0 +1,229 @@
+"""Program versions, orders, refunds, customer events and rule uses, for one store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from walaa.adapters.db import tables as t
+from walaa.domain.earning import RuleUsage, RuleUse, UsageQuery, UsageSnapshot
+from walaa.service.ports import EventRecord, OrderRecord, ProgramSource, RefundRecord
+
+
+class SqlEarningRepository:
+    def __init__(self, conn: Connection, store_id: str) -> None:
+        self.conn = conn
+        self.store_id = store_id
+
+    # -- program versions -------------------------------------------------------------------
+
+    def latest_program(self) -> ProgramSource | None:
+        p = t.program_versions
+        row = self.conn.execute(
+            select(p.c.version, p.c.source, p.c.created_at)
+            .where(p.c.store_id == self.store_id)
+            .order_by(p.c.version.desc())
+            .limit(1)
+        ).first()
+        return ProgramSource(row.version, row.source, row.created_at) if row else None
+
+    def add_program(self, version: int, source: str, now: datetime) -> None:
+        self.conn.execute(
+            t.program_versions.insert().values(
+                store_id=self.store_id, version=version, source=source, created_at=now
+            )
+        )
+
+    # -- orders and refunds -----------------------------------------------------------------
+
+    def get_order(self, order_id: str) -> OrderRecord | None:
+        o = t.orders
+        row = self.conn.execute(
+            select(o).where(o.c.store_id == self.store_id, o.c.id == order_id)
+        ).first()
+        if row is None:
+            return None
+        return OrderRecord(
+            row.id,
+            row.customer_id,
+            row.status,
+            row.placed_at,
+            row.request_hash,
+            row.program_version,
+            row.basis,
+            row.points,
+            row.earn_transaction_id,
+        )
+
+    def add_order(self, record: OrderRecord, request: dict[str, Any], **facts: Any) -> None:
+        self.conn.execute(
+            t.orders.insert().values(
+                store_id=self.store_id,
+                id=record.id,
+                customer_id=record.customer_id,
+                status=record.status,
+                channel=facts["channel"],
+                currency=facts["currency"],
+                placed_at=record.placed_at,
+                request=request,
+                request_hash=record.request_hash,
+                points=record.points,
+                created_at=facts["now"],
+            )
+        )
+
+    def update_order(self, order_id: str, **values: Any) -> None:
+        o = t.orders
+        self.conn.execute(
+            update(o).where(o.c.store_id == self.store_id, o.c.id == order_id).values(**values)
+        )
+
+    def _refunds(self, *where: Any) -> list[RefundRecord]:
+        r = t.refunds
+        rows = self.conn.execute(
+            select(r).where(r.c.store_id == self.store_id, *where).order_by(r.c.seq)
+        )
+        return [
+            RefundRecord(
+                row.id,
+                row.order_id,
+                row.seq,
+                row.request,
+                row.request_hash,
+                row.points,
+                row.transaction_id,
+            )
+            for row in rows
+        ]
+
+    def refunds_of(self, order_id: str) -> list[RefundRecord]:
+        return self._refunds(t.refunds.c.order_id == order_id)
+
+    def get_refund(self, refund_id: str) -> RefundRecord | None:
+        found = self._refunds(t.refunds.c.id == refund_id)
+        return found[0] if found else None
+
+    def add_refund(self, record: RefundRecord, now: datetime) -> None:
+        self.conn.execute(
+            t.refunds.insert().values(
+                store_id=self.store_id,
+                id=record.id,
+                order_id=record.order_id,
+                seq=record.seq,
+                request=record.request,
+                request_hash=record.request_hash,
+                points=record.points,
+                transaction_id=record.transaction_id,
+                created_at=now,
+            )
+        )
+
+    # -- customer events --------------------------------------------------------------------
+
+    def get_event(self, event_id: str) -> EventRecord | None:
+        e = t.customer_events
+        row = self.conn.execute(
+            select(e).where(e.c.store_id == self.store_id, e.c.id == event_id)
+        ).first()
+        if row is None:
+            return None
+        return EventRecord(
+            row.id,
+            row.customer_id,
+            row.type,
+            row.request_hash,
+            row.points,
+            row.transaction_id,
+            row.program_version,
+        )
+
+    def add_event(
+        self, record: EventRecord, occurred_at: datetime, request: dict[str, Any], now: datetime
+    ) -> None:
+        self.conn.execute(
+            t.customer_events.insert().values(
+                store_id=self.store_id,
+                id=record.id,
+                customer_id=record.customer_id,
+                type=record.type,
+                occurred_at=occurred_at,
+                request=request,
+                request_hash=record.request_hash,
+                program_version=record.program_version,
+                points=record.points,
+                transaction_id=record.transaction_id,
+                created_at=now,
+            )
+        )
+
+    # -- rule uses: what limits count --------------------------------------------------------
+
+    def usage(self, customer_id: str, query: UsageQuery) -> UsageSnapshot:
+        u = t.rule_uses
+        mine = (u.c.store_id == self.store_id, u.c.customer_id == customer_id)
+        rules: dict[Any, RuleUsage] = {}
+        for window in query.windows:
+            stmt = select(func.count(), func.coalesce(func.sum(u.c.points), 0)).where(
+                *mine, u.c.rule_id == window.rule_id
+            )
+            if window.starts is not None:
+                stmt = stmt.where(u.c.used_at >= window.starts)
+            if window.ends is not None:
+                stmt = stmt.where(u.c.used_at < window.ends)
+            times, points = self.conn.execute(stmt).one()
+            rules[(window.rule_id, window.period)] = RuleUsage(int(times), int(points))
+        rewarded: dict[str, set[str]] = {}
+        for check in query.subjects:
+            hit = self.conn.execute(
+                select(u.c.id)
+                .where(*mine, u.c.rule_id == check.rule_id, u.c.subject == check.value)
+                .limit(1)
+            ).first()
+            if hit is not None:
+                rewarded.setdefault(check.rule_id, set()).add(check.value)
+        today = 0
+        if query.action_day is not None:
+            starts, ends = query.action_day
+            today = self.conn.execute(
+                select(func.coalesce(func.sum(u.c.points), 0)).where(
+                    *mine, u.c.is_action.is_(True), u.c.used_at >= starts, u.c.used_at < ends
+                )
+            ).scalar_one()
+        return UsageSnapshot(
+            rules=rules,
+            rewarded={rule: frozenset(values) for rule, values in rewarded.items()},
+            action_points_today=int(today),
+        )
+
+    def add_uses(
+        self,
+        customer_id: str,
+        uses: Sequence[RuleUse],
+        *,
+        is_action: bool,
+        source: str,
+        program_version: int,
+        used_at: datetime,
+    ) -> None:
+        if not uses:
+            return
+        self.conn.execute(
+            t.rule_uses.insert(),
+            [
+                {
+                    "store_id": self.store_id,
+                    "customer_id": customer_id,
+                    "rule_id": use.rule_id,
+                    "points": use.points,
+                    "subject": use.subject,
+                    "is_action": is_action,
+                    "source": source,
+                    "program_version": program_version,
+                    "used_at": used_at,
+                }
+                for use in uses
+            ],
+        )

@@ -1,0 +1,436 @@
+"""Orders, refunds, cancellations and customer actions: what they earn, and taking it back.
+
+Each handler is one database transaction that locks the customer first, so the usage history
+that limits read cannot change underneath an evaluation, and is idempotent by the store's own
+id (order id, refund id, event id): the same id with the same content is a replay, with other
+content an `IdempotencyConflict`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from walaa.domain.customers import check_customer_id
+from walaa.domain.earning import (
+    Customer,
+    CustomerEvent,
+    Evaluation,
+    Order,
+    OrderBasis,
+    OrderLine,
+    Refund,
+    RefundedLine,
+    evaluate_event,
+    evaluate_order,
+    preview_cart,
+    take_back,
+    usage_needed,
+)
+from walaa.domain.errors import Conflict, IdempotencyConflict, NotFound, ValidationFailed
+from walaa.domain.program import Channel, Program
+from walaa.service.commands import (
+    CancelOrder,
+    Earn,
+    RecordEvent,
+    RecordOrder,
+    RecordRefund,
+    Reverse,
+)
+from walaa.service.handlers import ledger
+from walaa.service.handlers.program import current_program
+from walaa.service.ports import (
+    Clock,
+    EarningRepository,
+    EventRecord,
+    LedgerRepository,
+    OrderRecord,
+    RefundRecord,
+    UnitOfWork,
+)
+
+LOCALES = ("en", "ar")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderResult:
+    order_id: str
+    customer_id: str
+    status: str
+    points: int
+    program_version: int | None
+    transaction_id: int | None
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    refund_id: str
+    order_id: str
+    points_taken: int
+    transaction_id: int | None
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EventResult:
+    event_id: str
+    customer_id: str
+    points: int
+    program_version: int | None
+    transaction_id: int | None
+    replayed: bool
+
+
+def fingerprint(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def explained(evaluation: Evaluation) -> dict[str, Any]:
+    """What a ledger line needs to explain itself later, in every language, without the rules."""
+    return {
+        "program_version": evaluation.program_version,
+        "awards": [
+            {"rule_id": a.rule_id, "points": a.points, "capped": a.capped}
+            for a in evaluation.awards
+        ],
+        "explanations": {loc: list(evaluation.explain(loc)) for loc in LOCALES},
+    }
+
+
+def _customer(uow: UnitOfWork, store_id: str, customer_id: str) -> Customer:
+    """What rules may know of the customer: their tags (tiers arrive with the tiers work)."""
+    record = uow.customers.get(store_id, customer_id)
+    tags = frozenset(record.profile.tags) if record else frozenset()
+    return Customer(customer_id, tier=None, tags=tags)
+
+
+def _validity(program: Program, happened: datetime, now: datetime) -> tuple[datetime | None, ...]:
+    """When points from something that happened become spendable, and when they expire."""
+    matures = happened + timedelta(days=program.return_window_days)
+    available_at = matures if matures > now else None
+    return available_at, program.expiry.expires_at(max(matures, now))
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+def _order_request(command: RecordOrder) -> dict[str, Any]:
+    data = asdict(command)
+    data.pop("status")
+    return data
+
+
+def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderResult:
+    """Record an order; when it is paid, award its points (pending for the return window)."""
+    check_customer_id(command.customer_id)
+    if command.status not in ("placed", "paid"):
+        raise ValidationFailed("status", "must be placed or paid")
+    order = Order(
+        command.order_id, command.placed_at, command.currency, command.lines, command.channel
+    )
+    request = _order_request(command)
+    digest = fingerprint(request)
+    now = clock.now()
+    with uow:
+        repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
+        repo.lock_customer(command.customer_id, create=True)
+        found = earning.get_order(command.order_id)
+        if found is not None:
+            if found.customer_id != command.customer_id or found.request_hash != digest:
+                raise IdempotencyConflict(
+                    f"order {command.order_id!r} was already recorded with other content"
+                )
+            if found.status == "cancelled" and command.status == "paid":
+                raise Conflict(f"order {command.order_id!r} was cancelled")
+            if found.status != "placed" or command.status == "placed":
+                return _order_result(found, replayed=True)
+        else:
+            program = current_program(earning)
+            if program is not None and command.currency != program.currency:
+                raise ValidationFailed("currency", f"this store's program is in {program.currency}")
+            record = OrderRecord(
+                command.order_id,
+                command.customer_id,
+                "placed",
+                command.placed_at,
+                digest,
+                None,
+                None,
+                0,
+                None,
+            )
+            earning.add_order(
+                record,
+                json.loads(json.dumps(request, default=str)),
+                channel=command.channel.value,
+                currency=command.currency,
+                now=now,
+            )
+        result = OrderResult(command.order_id, command.customer_id, "placed", 0, None, None, False)
+        if command.status == "paid":
+            result = _award_order(uow, repo, earning, command, order, now)
+        uow.commit()
+    return result
+
+
+def _award_order(
+    uow: UnitOfWork,
+    repo: LedgerRepository,
+    earning: EarningRepository,
+    command: RecordOrder,
+    order: Order,
+    now: datetime,
+) -> OrderResult:
+    program = current_program(earning)
+    points, version, txn_id, basis = 0, None, None, None
+    if program is not None:
+        usage = earning.usage(command.customer_id, usage_needed(program, order))
+        customer = _customer(uow, command.store_id, command.customer_id)
+        evaluation = evaluate_order(program, order, customer=customer, usage=usage)
+        version, basis = program.version, evaluation.basis
+        available_at, expires_at = _validity(program, command.placed_at, now)
+        if evaluation.total > 0:
+            earn = Earn(
+                command.store_id,
+                command.customer_id,
+                f"order:{command.order_id}:earn",
+                evaluation.total,
+                available_at=available_at,
+                expires_at=expires_at,
+                reason="order",
+                reference=command.order_id,
+                details=explained(evaluation),
+            )
+            txn_id = ledger.earn_in(repo, earn, now).transaction_id
+            points = evaluation.total
+        earning.add_uses(
+            command.customer_id,
+            evaluation.uses(),
+            is_action=False,
+            source=f"order:{command.order_id}",
+            program_version=program.version,
+            used_at=command.placed_at,
+        )
+    earning.update_order(
+        command.order_id,
+        status="paid",
+        program_version=version,
+        basis=basis.to_record() if basis else None,
+        points=points,
+        earn_transaction_id=txn_id,
+    )
+    return OrderResult(
+        command.order_id, command.customer_id, "paid", points, version, txn_id, False
+    )
+
+
+def _order_result(found: OrderRecord, *, replayed: bool) -> OrderResult:
+    return OrderResult(
+        found.id,
+        found.customer_id,
+        found.status,
+        found.points,
+        found.program_version,
+        found.earn_transaction_id,
+        replayed,
+    )
+
+
+# --- refunds and cancellations ----------------------------------------------------------------
+
+
+def _as_refund(record: RefundRecord) -> Refund:
+    r = record.request
+    lines = tuple(
+        RefundedLine(x["line_id"], int(x.get("quantity", 0)), _dec(x.get("amount", "0")))
+        for x in r.get("lines", ())
+    )
+    return Refund(record.id, lines, _dec(r.get("amount", "0")), bool(r.get("whole_order")))
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def record_refund(uow: UnitOfWork, clock: Clock, command: RecordRefund) -> RefundResult:
+    """Take back points in proportion to the refunded value of eligible items."""
+    request = json.loads(json.dumps(asdict(command), default=str))
+    request.pop("store_id")
+    refund = Refund(command.refund_id, command.lines, command.amount, command.whole_order)
+    with uow:
+        result = _refund_in(uow, clock.now(), command.store_id, command.order_id, refund, request)
+        uow.commit()
+    return result
+
+
+def _refund_in(
+    uow: UnitOfWork,
+    now: datetime,
+    store_id: str,
+    order_id: str,
+    refund: Refund,
+    request: dict[str, Any],
+) -> RefundResult:
+    repo, earning = uow.ledger(store_id), uow.earning(store_id)
+    found = earning.get_order(order_id)
+    if found is None:
+        raise NotFound(f"order {order_id!r} does not exist in this store")
+    repo.lock_customer(found.customer_id, create=False)
+    digest = fingerprint(request)
+    existing = earning.get_refund(refund.refund_id)
+    if existing is not None:
+        if existing.request_hash != digest or existing.order_id != order_id:
+            raise IdempotencyConflict(
+                f"refund {refund.refund_id!r} was recorded with other content"
+            )
+        return RefundResult(existing.id, order_id, existing.points, existing.transaction_id, True)
+    earlier = earning.refunds_of(order_id)
+    points, txn_id = 0, None
+    if found.basis is not None:
+        basis = OrderBasis.from_record(found.basis)
+        back = take_back(basis, refund, earlier=[_as_refund(r) for r in earlier])
+        points = back.points
+        if points > 0 and found.earn_transaction_id is not None:
+            reverse = Reverse(
+                store_id,
+                found.customer_id,
+                f"refund:{refund.refund_id}",
+                found.earn_transaction_id,
+                points=points,
+                reason="refund",
+            )
+            txn_id = ledger.reverse_in(repo, reverse, now).transaction_id
+    record = RefundRecord(
+        refund.refund_id, order_id, len(earlier) + 1, request, digest, points, txn_id
+    )
+    earning.add_refund(record, now)
+    return RefundResult(refund.refund_id, order_id, points, txn_id, False)
+
+
+def cancel_order(uow: UnitOfWork, clock: Clock, command: CancelOrder) -> RefundResult:
+    """Cancel: every point the order still holds goes back; a second cancel is a replay."""
+    refund = Refund.everything(f"{command.order_id}:cancel")
+    request = {"order_id": command.order_id, "whole_order": True, "cancel": True}
+    with uow:
+        result = _refund_in(uow, clock.now(), command.store_id, command.order_id, refund, request)
+        uow.earning(command.store_id).update_order(command.order_id, status="cancelled")
+        uow.commit()
+    return result
+
+
+# --- customer actions -------------------------------------------------------------------------
+
+
+def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventResult:
+    """Award what a customer action earns under the program's rules and limits."""
+    check_customer_id(command.customer_id)
+    event = CustomerEvent(
+        command.event_id,
+        command.type,
+        command.occurred_at,
+        dict(command.properties),
+        command.channel,
+    )
+    request = json.loads(json.dumps(asdict(command), default=str))
+    digest = fingerprint(request)
+    now = clock.now()
+    with uow:
+        repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
+        repo.lock_customer(command.customer_id, create=True)
+        found = earning.get_event(command.event_id)
+        if found is not None:
+            if found.request_hash != digest:
+                raise IdempotencyConflict(
+                    f"event {command.event_id!r} was already recorded with other content"
+                )
+            return EventResult(
+                found.id,
+                found.customer_id,
+                found.points,
+                found.program_version,
+                found.transaction_id,
+                True,
+            )
+        program = current_program(earning)
+        points, txn_id, version = 0, None, None
+        if program is not None:
+            version = program.version
+            usage = earning.usage(command.customer_id, usage_needed(program, event))
+            customer = _customer(uow, command.store_id, command.customer_id)
+            evaluation = evaluate_event(program, event, customer=customer, usage=usage)
+            if evaluation.total > 0:
+                earn = Earn(
+                    command.store_id,
+                    command.customer_id,
+                    f"event:{command.event_id}",
+                    evaluation.total,
+                    expires_at=program.expiry.expires_at(max(command.occurred_at, now)),
+                    reason=command.type,
+                    reference=command.event_id,
+                    details=explained(evaluation),
+                )
+                txn_id = ledger.earn_in(repo, earn, now).transaction_id
+                points = evaluation.total
+            earning.add_uses(
+                command.customer_id,
+                evaluation.uses(),
+                is_action=True,
+                source=f"event:{command.event_id}",
+                program_version=program.version,
+                used_at=command.occurred_at,
+            )
+        record = EventRecord(
+            command.event_id, command.customer_id, command.type, digest, points, txn_id, version
+        )
+        earning.add_event(record, command.occurred_at, request, now)
+        uow.commit()
+    return EventResult(command.event_id, command.customer_id, points, version, txn_id, False)
+
+
+# --- preview ----------------------------------------------------------------------------------
+
+
+def preview(
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    lines: tuple[OrderLine, ...],
+    *,
+    customer_id: str | None = None,
+    channel: Channel | None = None,
+) -> tuple[Program, Evaluation]:
+    """What a cart would earn now, for this customer if given; writes nothing."""
+    now = clock.now()
+    with uow:
+        program = current_program(uow.earning(store_id))
+        if program is None:
+            raise NotFound("this store has no program yet")
+        customer, usage = None, None
+        if customer_id is not None:
+            customer = _customer(uow, store_id, customer_id)
+            probe = Order("preview", now, program.currency, lines)
+            usage = uow.earning(store_id).usage(customer_id, usage_needed(program, probe))
+    kwargs: dict[str, Any] = {"as_of": now, "customer": customer}
+    if usage is not None:
+        kwargs["usage"] = usage
+    if channel is not None:
+        kwargs["channel"] = channel
+    return program, preview_cart(program, lines, **kwargs)
+
+
+__all__ = [
+    "EventResult",
+    "OrderResult",
+    "RefundResult",
+    "cancel_order",
+    "preview",
+    "record_event",
+    "record_order",
+    "record_refund",
+]

@@ -1,0 +1,69 @@
+"""The program's settings: validated, versioned, never edited in place.
+
+Saving settings adds a version; every award records the version that produced it, so an old
+order's points can always be explained by the rules that were in force.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from walaa.domain.errors import NotFound, ValidationFailed
+from walaa.domain.program import Program
+from walaa.program_document import load_program
+from walaa.service.ports import Clock, EarningRepository, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramVersion:
+    program: Program
+    source: str
+    created_at: datetime
+
+
+@lru_cache(maxsize=256)
+def _load(source: str, version: int) -> Program:
+    """Parsing and checking a document costs milliseconds; every order needs the program."""
+    return load_program(source, version=version)
+
+
+def validate_program(source: str) -> Program:
+    """Every problem of a document at once, or the program it describes."""
+    return load_program(source, version=1)
+
+
+def apply_program(uow: UnitOfWork, clock: Clock, store_id: str, source: str) -> ProgramVersion:
+    """Save a document as the store's next program version, if it is sound."""
+    validate_program(source)  # fail before taking any lock
+    with uow:
+        store = uow.stores.get(store_id)
+        if store is None:
+            raise NotFound(f"store {store_id!r} does not exist")
+        repo = uow.earning(store_id)
+        latest = repo.latest_program()
+        version = (latest.version if latest else 0) + 1
+        program = _load(source, version)
+        if program.currency != store.currency:
+            raise ValidationFailed(
+                "currency", f"the store keeps its books in {store.currency}, not {program.currency}"
+            )
+        now = clock.now()
+        repo.add_program(version, source, now)
+        uow.commit()
+    return ProgramVersion(program, source, now)
+
+
+def current_program(repo: EarningRepository) -> Program | None:
+    """The program in force, inside an open unit of work; None before any was saved."""
+    latest = repo.latest_program()
+    return _load(latest.source, latest.version) if latest else None
+
+
+def get_program(uow: UnitOfWork, store_id: str) -> ProgramVersion:
+    with uow:
+        latest = uow.earning(store_id).latest_program()
+    if latest is None:
+        raise NotFound("this store has no program yet; PUT /v1/program or `walaa program apply`")
+    return ProgramVersion(_load(latest.source, latest.version), latest.source, latest.created_at)
