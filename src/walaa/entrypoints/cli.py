@@ -20,7 +20,9 @@ from walaa.adapters.db.migrate import upgrade
 from walaa.bootstrap import App, SystemClock, build
 from walaa.domain.errors import WalaaError
 from walaa.domain.keys import parse_scopes
+from walaa.domain.program import ProgramError
 from walaa.service.handlers.keys import create_key, list_keys, revoke_key
+from walaa.service.handlers.program import apply_program, validate_program
 from walaa.service.handlers.stores import create_store, list_stores
 
 app = typer.Typer(
@@ -30,6 +32,8 @@ app = typer.Typer(
 )
 stores_app = typer.Typer(help="Create and list stores.", no_args_is_help=True)
 app.add_typer(stores_app, name="stores")
+program_app = typer.Typer(help="Check and apply a program's settings.", no_args_is_help=True)
+app.add_typer(program_app, name="program")
 keys_app = typer.Typer(help="Create, list and revoke a store's API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
@@ -51,6 +55,8 @@ DatabaseOption = Annotated[
 def _errors() -> Iterator[None]:
     try:
         yield
+    except ProgramError:
+        raise
     except WalaaError as exc:
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(2) from None
@@ -92,6 +98,53 @@ def stores_list(database_url: DatabaseOption = None) -> None:
             store.id, store.name, store.currency, store.timezone, f"{store.created_at:%Y-%m-%d}"
         )
     console.print(table)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        err.print(f"[red]error:[/red] cannot read {path}: {exc.strerror}")
+        raise typer.Exit(2) from None
+
+
+def _print_problems(path: Path, exc: ProgramError) -> None:
+    err.print(f"[red]{path}: {len(exc.problems)} problem(s)[/red]")
+    for problem in exc.problems:
+        err.print(f"  {problem.where}: {problem.reason}")
+
+
+@program_app.command("validate")
+def program_validate(path: Path) -> None:
+    """Check a settings file (YAML or JSON) and list every problem at once."""
+    try:
+        program = validate_program(_read(path))
+    except ProgramError as exc:
+        _print_problems(path, exc)
+        raise typer.Exit(1) from None
+    rules = ", ".join(rule.id for rule in program.rules) or "none"
+    console.print(
+        f"[green]{path} is valid[/green]: {program.name_of_points('en')} in {program.currency}, "
+        f"{len(program.rules)} rules ({rules})"
+    )
+
+
+@program_app.command("apply")
+def program_apply(
+    path: Path,
+    store: Annotated[str, typer.Option(help="The store whose program this is.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Save a settings file as the store's next program version."""
+    walaa = _app(database_url)
+    source = _read(path)
+    try:
+        with _errors():
+            saved = apply_program(walaa.uow(), SystemClock(), store, source)
+    except ProgramError as exc:
+        _print_problems(path, exc)
+        raise typer.Exit(1) from None
+    console.print(f"store {store} now runs program version {saved.program.version}")
 
 
 @keys_app.command("create")
@@ -216,6 +269,8 @@ def demo(
     ] = True,
     customers: Annotated[int, typer.Option(min=1, max=5000)] = 40,
     seed: Annotated[int, typer.Option(help="Same seed, same store.")] = 7,
+    host: Annotated[str, typer.Option(help="Interface to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
     """Build a demo store from nothing (a year of activity) and show what it holds."""
     from walaa.demo import build_demo, print_summary
@@ -223,10 +278,27 @@ def demo(
     result = build_demo(path, customers=customers, seed=seed)
     print_summary(console, result)
     if serve:
-        console.print(
-            "[dim]Serving the demo store comes with the HTTP API; "
-            "`walaa demo --no-serve` builds only.[/dim]"
-        )
+        _serve_demo(result.path, result.store.id, host, port)
+
+
+def _serve_demo(path: Path, store_id: str, host: str, port: int) -> None:
+    import uvicorn
+
+    from walaa.entrypoints.http.app import create_app
+
+    walaa = build(f"sqlite:///{path}")
+    issued = create_key(
+        walaa.uow(), SystemClock(), store_id, parse_scopes(["admin"]), mode="test", name="demo"
+    )
+    base = f"http://{host}:{port}"
+    console.print(
+        f"\n[bold]Serving the demo store at {base}[/bold] (Ctrl+C to stop)\n"
+        f"  API docs:  {base}/docs\n"
+        f"  API key:   {issued.secret}\n"
+        f"  try:       curl -H 'Authorization: Bearer {issued.secret}' "
+        f"{base}/v1/customers/customer-001\n"
+    )
+    uvicorn.run(create_app(walaa), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

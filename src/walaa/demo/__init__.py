@@ -1,0 +1,332 @@
+"""`walaa demo`: a store with a year of believable activity, built through the service layer.
+
+Everything here goes through the same handlers the API uses, with a clock that walks through
+the year, so the demo is also a long end-to-end run of the engine: it finishes with an audit.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from walaa.adapters.db.audit import StoreAudit, audit_store
+from walaa.adapters.db.migrate import upgrade
+from walaa.bootstrap import App, FixedClock, build
+from walaa.domain.customers import Profile
+from walaa.domain.earning import OrderLine, RefundedLine
+from walaa.domain.errors import InsufficientPoints, NotFound
+from walaa.domain.program import Channel
+from walaa.domain.stores import Store
+from walaa.service.commands import (
+    Adjust,
+    CancelOrder,
+    CaptureHold,
+    PlaceHold,
+    RecordEvent,
+    RecordOrder,
+    RecordRefund,
+    Spend,
+)
+from walaa.service.handlers import earning, ledger
+from walaa.service.handlers.customers import customer_ledger, upsert_customer
+from walaa.service.handlers.program import apply_program
+from walaa.service.handlers.stores import create_store
+
+PROGRAM = Path(__file__).with_name("program.yaml")
+START = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
+DAYS = 365
+REWARD_COST = 500
+KIND_TEXT = {
+    "mature": "the return window passed: pending points became spendable",
+    "expire": "points reached their expiry date",
+    "hold": "points held at checkout",
+    "capture": "points paid at checkout",
+    "release": "held points returned",
+}
+
+#: (product id, name, price in USD, category)
+CATALOG = (
+    ("p-cleanser", "Gentle cleanser", "18.00", "cleanser"),
+    ("p-toner", "Rose toner", "22.50", "toner"),
+    ("p-serum-c", "Vitamin C serum", "48.00", "serum"),
+    ("p-serum-h", "Hyaluronic serum", "39.90", "serum"),
+    ("p-cream", "Night cream", "56.00", "moisturiser"),
+    ("p-spf", "Daily SPF 50", "29.00", "sunscreen"),
+    ("p-mask", "Clay mask", "24.00", "mask"),
+)
+NAMES = (
+    "Amal", "Badr", "Dana", "Faisal", "Huda", "Karim", "Layla", "Majid", "Nora", "Omar",
+    "Rana", "Sami", "Tala", "Yousef", "Zain", "Aisha", "Hadi", "Lina", "Nasser", "Salma",
+)  # fmt: skip
+
+
+@dataclass
+class DemoResult:
+    path: Path
+    store: Store
+    audit: StoreAudit
+    counts: dict[str, int] = field(default_factory=dict)
+    balances: list[tuple[str, int, int, int]] = field(default_factory=list)
+    histories: dict[str, list[tuple[str, str, int, int, str]]] = field(default_factory=dict)
+
+
+@dataclass
+class _Shop:
+    app: App
+    clock: FixedClock
+    store: Store
+    rng: random.Random
+    counts: dict[str, int] = field(default_factory=dict)
+    orders: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    joined: set[str] = field(default_factory=set)
+    seq: int = 0
+
+    def next_id(self, prefix: str) -> str:
+        self.seq += 1
+        return f"{prefix}-{self.seq:05d}"
+
+    def count(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+
+
+def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
+    """Build the demo store in a fresh SQLite file at ``path``."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    app = build(f"sqlite:///{path}")
+    upgrade(app.engine)
+    clock = FixedClock(START)
+    app.clock = clock
+    store = create_store(app.uow(), clock, "Dewy Skincare", "USD", "Asia/Riyadh")
+    apply_program(app.uow(), clock, store.id, PROGRAM.read_text(encoding="utf-8"))
+    shop = _Shop(app, clock, store, random.Random(seed))
+    people = [f"customer-{n:03d}" for n in range(1, customers + 1)]
+    for day in range(DAYS):
+        clock.current = START + timedelta(days=day, hours=shop.rng.randint(0, 10))
+        for person in people:
+            _a_day_of(shop, person)
+        if day % 7 == 6:
+            _housekeeping(shop)
+    clock.current = START + timedelta(days=DAYS)
+    _housekeeping(shop)
+    return _result(shop, path)
+
+
+def _result(shop: _Shop, path: Path) -> DemoResult:
+    app, store = shop.app, shop.store
+    with app.engine.connect() as conn:
+        report = audit_store(conn, store.id)
+        rows = conn.exec_driver_sql(
+            "SELECT id, available, pending, held FROM customers WHERE store_id = ? "
+            "ORDER BY available DESC, id LIMIT 6",
+            (store.id,),
+        ).all()
+    histories = {}
+    for customer_id, *_ in rows[:2]:
+        page = customer_ledger(app.uow(), store.id, customer_id, cursor=None, limit=6)
+        histories[customer_id] = [
+            (
+                f"{line.occurred_at:%Y-%m-%d}",
+                line.kind.value,
+                line.available_change,
+                line.pending_change,
+                " / ".join((line.details or {}).get("explanations", {}).get("en", []))
+                or line.reason
+                or KIND_TEXT.get(line.kind.value, ""),
+            )
+            for line in page.lines
+        ]
+    app.engine.dispose()
+    return DemoResult(
+        path, store, report, shop.counts, [(r[0], r[1], r[2], r[3]) for r in rows], histories
+    )
+
+
+def _a_day_of(shop: _Shop, person: str) -> None:
+    """What one customer might do on one day: mostly nothing, like real customers."""
+    if person not in shop.joined:
+        if shop.rng.random() < 0.02:
+            _join(shop, person)
+        return
+    roll = shop.rng.random()
+    actions = (
+        (0.03, _order),
+        (0.038, _review),
+        (0.046, _redeem),
+        (0.052, _checkout_with_points),
+        (0.055, _refund),
+        (0.0555, _goodwill),
+    )
+    for threshold, action in actions:
+        if roll < threshold:
+            action(shop, person)
+            return
+
+
+def _join(shop: _Shop, person: str) -> None:
+    name = NAMES[int(person[-3:]) % len(NAMES)]
+    profile = Profile(
+        email=f"{person}@example.com", name=name, locale=shop.rng.choice(["en", "ar"])
+    )
+    upsert_customer(shop.app.uow(), shop.clock, shop.store.id, person, profile)
+    _event(shop, person, "signup")
+    if shop.rng.random() < 0.5:
+        _event(shop, person, "newsletter")
+    shop.joined.add(person)
+    shop.count("customers joined")
+
+
+def _event(shop: _Shop, person: str, kind: str, **properties: str | int) -> int:
+    result = earning.record_event(
+        shop.app.uow(),
+        shop.clock,
+        RecordEvent(
+            shop.store.id,
+            person,
+            shop.next_id("ev"),
+            kind,
+            shop.clock.now(),
+            tuple(properties.items()),
+        ),
+    )
+    return result.points
+
+
+def _order(shop: _Shop, person: str) -> None:
+    picks = shop.rng.sample(CATALOG, shop.rng.randint(1, 4))
+    lines = tuple(
+        OrderLine(
+            f"l{n}",
+            Decimal(price) * qty,
+            qty,
+            product_id=product_id,
+            categories=frozenset({category}),
+        )
+        for n, ((product_id, _name, price, category), qty) in enumerate(
+            (pick, shop.rng.choice((1, 1, 1, 2))) for pick in picks
+        )
+    )
+    channel = shop.rng.choice((Channel.ONLINE, Channel.ONLINE, Channel.IN_STORE, Channel.APP))
+    order_id = shop.next_id("order")
+    earning.record_order(
+        shop.app.uow(),
+        shop.clock,
+        RecordOrder(
+            shop.store.id, person, order_id, shop.clock.now(), "USD", lines, channel=channel
+        ),
+    )
+    shop.orders.setdefault(person, []).append((order_id, len(lines)))
+    shop.count(f"orders ({channel.value})")
+
+
+def _review(shop: _Shop, person: str) -> None:
+    product_id = shop.rng.choice(CATALOG)[0]
+    if _event(shop, person, "review", product_id=product_id, rating=shop.rng.randint(3, 5)):
+        shop.count("reviews rewarded")
+    else:
+        shop.count("reviews not rewarded (a limit applied)")
+
+
+def _redeem(shop: _Shop, person: str) -> None:
+    try:
+        ledger.spend(
+            shop.app.uow(),
+            shop.clock,
+            Spend(shop.store.id, person, shop.next_id("reward"), REWARD_COST, reason="5 USD off"),
+        )
+        shop.count("rewards redeemed (500 = 5 USD)")
+    except (InsufficientPoints, NotFound):
+        pass  # not enough points yet
+
+
+def _checkout_with_points(shop: _Shop, person: str) -> None:
+    """Points as money: hold at checkout; most orders complete, some are abandoned."""
+    try:
+        receipt = ledger.place_hold(
+            shop.app.uow(),
+            shop.clock,
+            PlaceHold(shop.store.id, person, shop.next_id("checkout"), 200),
+        )
+    except (InsufficientPoints, NotFound):
+        return
+    if shop.rng.random() < 0.8 and receipt.hold_id is not None:
+        ledger.capture_hold(
+            shop.app.uow(),
+            shop.clock,
+            CaptureHold(shop.store.id, person, shop.next_id("capture"), receipt.hold_id),
+        )
+        shop.count("checkouts paid with points")
+    else:
+        shop.count("checkouts abandoned (hold timed out)")
+
+
+def _refund(shop: _Shop, person: str) -> None:
+    placed = shop.orders.get(person)
+    if not placed:
+        return
+    order_id, lines = placed.pop(shop.rng.randrange(len(placed)))
+    if lines > 1 and shop.rng.random() < 0.6:
+        refund = RecordRefund(
+            shop.store.id,
+            order_id,
+            shop.next_id("refund"),
+            lines=(RefundedLine("l0", quantity=1),),
+        )
+        earning.record_refund(shop.app.uow(), shop.clock, refund)
+        shop.count("partial refunds")
+    else:
+        earning.cancel_order(shop.app.uow(), shop.clock, CancelOrder(shop.store.id, order_id))
+        shop.count("orders cancelled")
+
+
+def _goodwill(shop: _Shop, person: str) -> None:
+    ledger.adjust(
+        shop.app.uow(),
+        shop.clock,
+        Adjust(shop.store.id, person, shop.next_id("goodwill"), 150, "late delivery apology"),
+    )
+    shop.count("goodwill adjustments")
+
+
+def _housekeeping(shop: _Shop) -> None:
+    """What the worker does on a schedule: ripen, expire, time out holds."""
+    ledger.release_expired_holds(shop.app.uow(), shop.clock, shop.store.id)
+    ledger.run_due(shop.app.uow(), shop.store.id, shop.clock.now())
+
+
+def print_summary(console: Console, result: DemoResult) -> None:
+    store = result.store
+    console.print(
+        f"[bold]{store.name}[/bold] ({store.id}, {store.currency}, {store.timezone}) "
+        f"built in {result.path}"
+    )
+    activity = Table("activity over the year", "count")
+    for what, n in sorted(result.counts.items()):
+        activity.add_row(what, f"{n:,}")
+    console.print(activity)
+    books = Table("account", "points", title="the books (they sum to zero)")
+    for account, amount in result.audit.totals.items():
+        books.add_row(account, f"{amount:,}")
+    books.add_row("[bold]total[/bold]", f"[bold]{sum(result.audit.totals.values()):,}[/bold]")
+    console.print(books)
+    people = Table("customer", "available", "pending", "on hold", title="top balances")
+    for customer_id, available, pending, held in result.balances:
+        people.add_row(customer_id, f"{available:,}", f"{pending:,}", f"{held:,}")
+    console.print(people)
+    for customer_id, lines in result.histories.items():
+        history = Table(
+            "date", "what", "spendable", "pending", "why", title=f"{customer_id}: latest entries"
+        )
+        for day, kind, available, pending, why in lines:
+            history.add_row(day, kind, f"{available:+,}", f"{pending:+,}", why)
+        console.print(history)
+    verdict = (
+        "[green]audit: books balance[/green]" if result.audit.ok else "[red]audit FAILED[/red]"
+    )
+    console.print(verdict)
