@@ -77,6 +77,9 @@ def problem_for(exc: errors.WalaaError) -> JSONResponse:
     field_errors = None
     if isinstance(exc, errors.ValidationFailed):
         field_errors = [{"field": exc.field, "reason": exc.reason}]
+        problems = getattr(exc, "problems", None)  # a program document lists every problem
+        if problems:
+            field_errors = [{"field": p.where, "reason": p.reason} for p in problems]
     if isinstance(exc, errors.InsufficientPoints):
         extra = {"requested": exc.requested, "available": exc.available}
     return problem(

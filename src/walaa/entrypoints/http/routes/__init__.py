@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 
 def register(api: FastAPI) -> None:
-    from walaa.entrypoints.http.routes import customers
+    from walaa.entrypoints.http.routes import customers, events, orders, program
 
-    api.include_router(customers.router)
+    for module in (program, customers, orders, events):
+        api.include_router(module.router)

@@ -1,0 +1,221 @@
+"""JSON shapes for the program, orders, refunds and customer events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from walaa.domain.earning import Evaluation, OrderLine, RefundedLine
+from walaa.domain.program import Channel, LineKind
+from walaa.entrypoints.http.schemas import Strict
+from walaa.service.handlers.earning import EventResult, OrderResult, RefundResult
+
+Amount = Annotated[
+    str,
+    Field(
+        pattern=r"^-?\d{1,12}(\.\d{1,4})?$",
+        examples=["49.90"],
+        description="Money as a decimal string in the store's currency",
+    ),
+]
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$")]
+Label = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class LineIn(Strict):
+    id: Id
+    paid: Amount = Field(description="Net amount paid for the whole line, after discounts")
+    quantity: int = Field(1, ge=1, le=100_000)
+    kind: LineKind = LineKind.PRODUCT
+    product_id: Annotated[str, Field(max_length=128)] | None = None
+    sku: Annotated[str, Field(max_length=128)] | None = None
+    categories: list[Label] = Field(default_factory=list, max_length=50)
+    tags: list[Label] = Field(default_factory=list, max_length=50)
+
+    def domain(self) -> OrderLine:
+        return OrderLine(
+            self.id,
+            Decimal(self.paid),
+            self.quantity,
+            self.kind,
+            self.product_id,
+            self.sku,
+            frozenset(self.categories),
+            frozenset(self.tags),
+        )
+
+
+def lines_of(lines: list[LineIn]) -> tuple[OrderLine, ...]:
+    return tuple(line.domain() for line in lines)
+
+
+class OrderIn(Strict):
+    id: Id = Field(description="The store's own order id; orders are idempotent by it")
+    customer_id: Id
+    placed_at: AwareDatetime
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
+    channel: Channel = Channel.ONLINE
+    status: Literal["placed", "paid"] = Field(
+        "paid", description="Points are awarded when the order is paid"
+    )
+    lines: list[LineIn] = Field(min_length=1, max_length=500)
+
+
+class OrderOut(BaseModel):
+    id: str
+    customer_id: str
+    status: str
+    points: int
+    program_version: int | None
+    transaction_id: int | None
+    replayed: bool
+
+    @classmethod
+    def of(cls, r: OrderResult) -> OrderOut:
+        return cls(
+            id=r.order_id,
+            customer_id=r.customer_id,
+            status=r.status,
+            points=r.points,
+            program_version=r.program_version,
+            transaction_id=r.transaction_id,
+            replayed=r.replayed,
+        )
+
+
+class RefundLineIn(Strict):
+    line_id: Id
+    quantity: int = Field(0, ge=0, le=100_000)
+    amount: Amount = "0"
+
+    def domain(self) -> RefundedLine:
+        return RefundedLine(self.line_id, self.quantity, Decimal(self.amount))
+
+
+class RefundIn(Strict):
+    id: Id = Field(description="The store's own refund id; refunds are idempotent by it")
+    lines: list[RefundLineIn] = Field(default_factory=list, max_length=500)
+    amount: Amount = Field("0", description="An amount not tied to a line")
+    whole_order: bool = False
+
+
+class RefundOut(BaseModel):
+    id: str
+    order_id: str
+    points_taken: int
+    transaction_id: int | None
+    replayed: bool
+
+    @classmethod
+    def of(cls, r: RefundResult) -> RefundOut:
+        return cls(
+            id=r.refund_id,
+            order_id=r.order_id,
+            points_taken=r.points_taken,
+            transaction_id=r.transaction_id,
+            replayed=r.replayed,
+        )
+
+
+PropertyValue = str | bool | int
+
+
+class EventIn(Strict):
+    id: Id = Field(description="The store's own event id; events are idempotent by it")
+    customer_id: Id
+    type: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", examples=["review"])]
+    occurred_at: AwareDatetime
+    properties: dict[Label, PropertyValue] = Field(default_factory=dict, max_length=50)
+    channel: Channel | None = None
+
+
+class EventOut(BaseModel):
+    id: str
+    customer_id: str
+    points: int
+    program_version: int | None
+    transaction_id: int | None
+    replayed: bool
+
+    @classmethod
+    def of(cls, r: EventResult) -> EventOut:
+        return cls(
+            id=r.event_id,
+            customer_id=r.customer_id,
+            points=r.points,
+            program_version=r.program_version,
+            transaction_id=r.transaction_id,
+            replayed=r.replayed,
+        )
+
+
+class BatchEvent(EventIn):
+    kind: Literal["event"]
+
+
+class BatchOrder(OrderIn):
+    kind: Literal["order"]
+
+
+class BatchIn(Strict):
+    items: list[Annotated[BatchEvent | BatchOrder, Field(discriminator="kind")]] = Field(
+        min_length=1, max_length=1000
+    )
+
+
+class BatchItemOut(BaseModel):
+    index: int
+    status: int
+    result: EventOut | OrderOut | None = None
+    problem: dict[str, Any] | None = None
+
+
+class BatchOut(BaseModel):
+    succeeded: int
+    failed: int
+    results: list[BatchItemOut]
+
+
+class ProgramOut(BaseModel):
+    version: int
+    created_at: datetime
+    points_name: dict[str, str]
+    currency: str
+    document: str = Field(description="The settings document as it was saved (YAML or JSON)")
+
+
+class PreviewIn(Strict):
+    lines: list[LineIn] = Field(min_length=1, max_length=500)
+    customer_id: Id | None = None
+    channel: Channel = Channel.ONLINE
+    locale: Literal["en", "ar"] = "en"
+
+
+class AwardOut(BaseModel):
+    rule_id: str
+    points: int
+    capped: bool
+
+
+class PreviewOut(BaseModel):
+    points: int
+    points_name: str
+    program_version: int
+    awards: list[AwardOut]
+    explanation: list[str]
+
+    @classmethod
+    def of(cls, evaluation: Evaluation, points_name: str, locale: str) -> PreviewOut:
+        return cls(
+            points=evaluation.total,
+            points_name=points_name,
+            program_version=evaluation.program_version,
+            awards=[
+                AwardOut(rule_id=a.rule_id, points=a.points, capped=a.capped)
+                for a in evaluation.awards
+            ],
+            explanation=list(evaluation.explain(locale)),
+        )

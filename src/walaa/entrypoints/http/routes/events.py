@@ -1,0 +1,106 @@
+"""/v1/events: customer actions (sign-up, review, share ...), one at a time or in batches."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from walaa.bootstrap import App
+from walaa.domain.errors import WalaaError
+from walaa.entrypoints.http.deps import Caller, IdempotencyKey, Writer, get_app
+from walaa.entrypoints.http.earning_schemas import (
+    BatchIn,
+    BatchItemOut,
+    BatchOrder,
+    BatchOut,
+    EventIn,
+    EventOut,
+    OrderOut,
+)
+from walaa.entrypoints.http.idempotency import RawBody, replayable
+from walaa.entrypoints.http.problems import problem_for
+from walaa.entrypoints.http.routes.orders import order_command
+from walaa.service.commands import RecordEvent
+from walaa.service.handlers.earning import record_event, record_order
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+Walaa = Annotated[App, Depends(get_app)]
+
+
+def event_command(store_id: str, body: EventIn) -> RecordEvent:
+    properties = tuple(
+        (name, value if isinstance(value, bool | str) else Decimal(value))
+        for name, value in sorted(body.properties.items())
+    )
+    return RecordEvent(
+        store_id,
+        body.customer_id,
+        body.id,
+        body.type,
+        body.occurred_at,
+        properties,
+        body.channel,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EventOut,
+    summary="Record a customer action; it earns what the program's rules and limits allow",
+)
+def post_event(
+    body: EventIn,
+    caller: Writer,
+    walaa: Walaa,
+    request: Request,
+    raw: RawBody,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def produce() -> tuple[int, EventOut]:
+        result = record_event(walaa.uow(), walaa.clock, event_command(caller.store_id, body))
+        return (200 if result.replayed else 201), EventOut.of(result)
+
+    return replayable(walaa, caller, request, idempotency_key, raw, produce)
+
+
+def _one(walaa: App, caller: Caller, index: int, item: object) -> BatchItemOut:
+    try:
+        if isinstance(item, BatchOrder):
+            result = record_order(walaa.uow(), walaa.clock, order_command(caller.store_id, item))
+            out: EventOut | OrderOut = OrderOut.of(result)
+        else:
+            assert isinstance(item, EventIn)
+            event = record_event(walaa.uow(), walaa.clock, event_command(caller.store_id, item))
+            out = EventOut.of(event)
+        return BatchItemOut(index=index, status=200 if out.replayed else 201, result=out)
+    except WalaaError as exc:
+        response = problem_for(exc)
+        body = json.loads(bytes(response.body))
+        return BatchItemOut(index=index, status=response.status_code, problem=body)
+
+
+@router.post(
+    "/batch",
+    response_model=BatchOut,
+    summary="Up to 1,000 events or orders in one call, each with its own result",
+    description="Each item is its own transaction: one item's error does not undo the others. "
+    "Items are idempotent by their ids, so a batch can be resent as a whole.",
+)
+def post_batch(
+    body: BatchIn,
+    caller: Writer,
+    walaa: Walaa,
+    request: Request,
+    raw: RawBody,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def produce() -> tuple[int, BatchOut]:
+        results = [_one(walaa, caller, i, item) for i, item in enumerate(body.items)]
+        failed = sum(r.problem is not None for r in results)
+        return 200, BatchOut(succeeded=len(results) - failed, failed=failed, results=results)
+
+    return replayable(walaa, caller, request, idempotency_key, raw, produce)
