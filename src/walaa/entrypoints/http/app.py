@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -22,6 +25,7 @@ from walaa.config import Settings
 from walaa.domain.errors import WalaaError
 from walaa.entrypoints.http import problems
 from walaa.entrypoints.http.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from walaa.entrypoints.http.schemas import Problem, problem_response
 
 API_DESCRIPTION = """
 Walaa's API for store backends, tills and platform connectors.
@@ -66,7 +70,30 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
     from walaa.entrypoints.http.routes import register
 
     register(api)
+    _document_problems(api)
     return api
+
+
+def _document_problems(api: FastAPI) -> None:
+    """Put the Problem schema the /v1 error responses refer to into the OpenAPI document."""
+
+    def build() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            schema = get_openapi(
+                title=api.title,
+                version=api.version,
+                description=api.description,
+                routes=api.routes,
+                tags=api.openapi_tags,
+            )
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            nested = problem.pop("$defs", {})
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update({"Problem": problem, **nested})
+            api.openapi_schema = schema
+        return api.openapi_schema
+
+    api.openapi = build  # type: ignore[method-assign]
 
 
 def _instrument(api: FastAPI) -> None:
@@ -107,7 +134,8 @@ def _operations(api: FastAPI) -> None:
         "/readyz",
         tags=["operations"],
         summary="The database answers",
-        responses={503: {"description": "The database does not answer"}},
+        response_model=dict[str, str],
+        responses={503: problem_response("The database does not answer")},
     )
     def readyz(request: Request) -> Response:
         walaa: App = request.app.state.walaa
@@ -118,6 +146,12 @@ def _operations(api: FastAPI) -> None:
             return problems.problem(503, "not-ready", "Database unavailable", str(exc)[:200])
         return Response('{"status":"ready"}', media_type="application/json")
 
-    @api.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @api.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     def metrics(request: Request) -> Response:
         return Response(generate_latest(request.app.state.metrics), media_type=CONTENT_TYPE_LATEST)

@@ -135,3 +135,41 @@ class TransactionOut(BaseModel):
     customer_id: str
     points: int
     replayed: bool
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(examples=["lines[2].paid"])
+    reason: str = Field(examples=["String should match pattern"])
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["/problems/insufficient-points"])
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+#: The errors every /v1 operation may answer with, documented once.
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: problem_response("The request cannot be handled as sent"),
+    401: problem_response("Missing, unknown or revoked API key"),
+    403: problem_response("The key lacks the scope this needs"),
+    404: problem_response("No such resource in this store"),
+    409: problem_response("Conflicts with the current state or an earlier request"),
+    422: problem_response("A field is not valid; `errors` names each one"),
+    429: problem_response("Rate limit reached; see Retry-After"),
+}

@@ -12,6 +12,7 @@ from walaa.domain.customers import Profile
 from walaa.entrypoints.http.deps import IdempotencyKey, Reader, Writer, get_app
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.schemas import (
+    PROBLEMS,
     AdjustmentIn,
     CustomerIn,
     CustomerOut,
@@ -22,7 +23,7 @@ from walaa.service.commands import Adjust
 from walaa.service.handlers import ledger
 from walaa.service.handlers.customers import customer_ledger, get_customer, upsert_customer
 
-router = APIRouter(prefix="/v1/customers", tags=["customers"])
+router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEMS)
 Walaa = Annotated[App, Depends(get_app)]
 CustomerId = Annotated[
     str, Path(min_length=1, max_length=128, description="The store's own customer id")

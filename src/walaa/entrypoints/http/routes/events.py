@@ -23,10 +23,11 @@ from walaa.entrypoints.http.earning_schemas import (
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.problems import problem_for
 from walaa.entrypoints.http.routes.orders import order_command
+from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.commands import RecordEvent
 from walaa.service.handlers.earning import record_event, record_order
 
-router = APIRouter(prefix="/v1/events", tags=["events"])
+router = APIRouter(prefix="/v1/events", tags=["events"], responses=PROBLEMS)
 Walaa = Annotated[App, Depends(get_app)]
 
 
@@ -50,6 +51,7 @@ def event_command(store_id: str, body: EventIn) -> RecordEvent:
     "",
     status_code=201,
     response_model=EventOut,
+    responses={200: {"model": EventOut, "description": "Already recorded: the first result"}},
     summary="Record a customer action; it earns what the program's rules and limits allow",
 )
 def post_event(

@@ -17,10 +17,11 @@ from walaa.entrypoints.http.earning_schemas import (
     lines_of,
 )
 from walaa.entrypoints.http.idempotency import RawBody, replayable
+from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.commands import CancelOrder, RecordOrder, RecordRefund
 from walaa.service.handlers.earning import cancel_order, record_order, record_refund
 
-router = APIRouter(prefix="/v1/orders", tags=["orders"])
+router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=PROBLEMS)
 Walaa = Annotated[App, Depends(get_app)]
 OrderId = Annotated[str, Path(min_length=1, max_length=128)]
 
@@ -42,6 +43,7 @@ def order_command(store_id: str, body: OrderIn) -> RecordOrder:
     "",
     status_code=201,
     response_model=OrderOut,
+    responses={200: {"model": OrderOut, "description": "Already recorded: the first result"}},
     summary="Record an order; a paid order earns its points (pending for the return window)",
 )
 def post_order(
@@ -63,6 +65,7 @@ def post_order(
     "/{order_id}/refunds",
     status_code=201,
     response_model=RefundOut,
+    responses={200: {"model": RefundOut, "description": "Already recorded: the first result"}},
     summary="Take back points in proportion to what was refunded",
 )
 def post_refund(
