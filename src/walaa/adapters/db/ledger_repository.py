@@ -4,15 +4,20 @@ A write touches one customer row (the lock and the cached balances), one transac
 its postings, at most one new lot and the lot movements. Store-level accounts have no cached
 row on purpose: every write in a store would otherwise queue on it. Their balances are sums of
 postings, computed by `walaa audit` and the reports.
+
+The statements every write runs are built once, below, with their values as parameters:
+building a statement and its cache key anew on each call cost more client CPU than executing it
+(about a third of an earn's, profiled on PostgreSQL).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, Select, Update, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +25,71 @@ from walaa.adapters.db import tables as t
 from walaa.domain.errors import NotFound
 from walaa.domain.ledger import CUSTOMER_ACCOUNTS, NEW_LOT, Allocation, Book, Entry, Kind, Lot
 from walaa.service.ports import Balances, StoredHold, StoredTransaction
+
+# -- the statements on every write's path, built once ------------------------------------------
+# Parameters are named b_*: a name that matches a column is reserved in an UPDATE's SET clause.
+
+_c, _x, _l = t.customers, t.ledger_transactions, t.lots
+
+_LOCK_CUSTOMER = (
+    select(_c.c.available, _c.c.pending, _c.c.held)
+    .where(_c.c.store_id == bindparam("b_store"), _c.c.id == bindparam("b_customer"))
+    .with_for_update()
+)
+
+_TRANSACTION = select(
+    _x.c.id,
+    _x.c.kind,
+    _x.c.customer_id,
+    _x.c.amount,
+    _x.c.request_hash,
+    _x.c.occurred_at,
+    _x.c.reverses_id,
+    _x.c.hold_id,
+)
+_TRANSACTION_BY_KEY = _TRANSACTION.where(
+    _x.c.store_id == bindparam("b_store"), _x.c.idempotency_key == bindparam("b_key")
+)
+_TRANSACTION_BY_ID = _TRANSACTION.where(
+    _x.c.store_id == bindparam("b_store"), _x.c.id == bindparam("b_id")
+)
+
+
+def _lots_of(wanted: Any) -> Select[Any]:
+    return (
+        select(
+            _l.c.id, _l.c.amount, _l.c.remaining, _l.c.pending, _l.c.expires_at, _l.c.available_at
+        )
+        .where(_l.c.store_id == bindparam("b_store"), _l.c.customer_id == bindparam("b_customer"))
+        .where(wanted)
+        .order_by(_l.c.id)
+    )
+
+
+_OPEN_LOTS = _lots_of(_l.c.remaining > 0)
+_OPEN_AND_NAMED_LOTS = _lots_of(
+    or_(_l.c.remaining > 0, _l.c.id.in_(bindparam("b_lot_ids", expanding=True)))
+)
+
+_INSERT_TRANSACTION = _x.insert()
+_INSERT_POSTINGS = t.postings.insert()
+_INSERT_LOT = _l.insert()
+_INSERT_LOT_MOVEMENTS = t.lot_movements.insert()
+_MOVE_LOT = (
+    update(_l)
+    .where(_l.c.store_id == bindparam("b_store"), _l.c.id == bindparam("b_lot"))
+    .values(remaining=_l.c.remaining + bindparam("b_delta"))
+)
+
+
+@cache
+def _add_to_balances(accounts: tuple[str, ...]) -> Update:
+    """UPDATE customers SET <account> = <account> + :b_<account>, for the accounts given."""
+    return (
+        update(_c)
+        .where(_c.c.store_id == bindparam("b_store"), _c.c.id == bindparam("b_customer"))
+        .values({name: _c.c[name] + bindparam(f"b_{name}") for name in accounts})
+    )
 
 
 class SqlLedgerRepository:
@@ -38,11 +108,8 @@ class SqlLedgerRepository:
         return found
 
     def _select_balances(self, customer_id: str) -> Balances | None:
-        c = t.customers
         row = self.conn.execute(
-            select(c.c.available, c.c.pending, c.c.held)
-            .where(c.c.store_id == self.store_id, c.c.id == customer_id)
-            .with_for_update()
+            _LOCK_CUSTOMER, {"b_store": self.store_id, "b_customer": customer_id}
         ).first()
         return Balances(row.available, row.pending, row.held) if row else None
 
@@ -65,20 +132,8 @@ class SqlLedgerRepository:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _transaction(self, *where: Any) -> StoredTransaction | None:
-        x = t.ledger_transactions
-        row = self.conn.execute(
-            select(
-                x.c.id,
-                x.c.kind,
-                x.c.customer_id,
-                x.c.amount,
-                x.c.request_hash,
-                x.c.occurred_at,
-                x.c.reverses_id,
-                x.c.hold_id,
-            ).where(x.c.store_id == self.store_id, *where)
-        ).first()
+    def _transaction(self, stmt: Select[Any], **params: Any) -> StoredTransaction | None:
+        row = self.conn.execute(stmt, {"b_store": self.store_id, **params}).first()
         if row is None:
             return None
         return StoredTransaction(
@@ -93,28 +148,16 @@ class SqlLedgerRepository:
         )
 
     def find_transaction(self, idempotency_key: str) -> StoredTransaction | None:
-        return self._transaction(t.ledger_transactions.c.idempotency_key == idempotency_key)
+        return self._transaction(_TRANSACTION_BY_KEY, b_key=idempotency_key)
 
     def get_transaction(self, transaction_id: int) -> StoredTransaction | None:
-        return self._transaction(t.ledger_transactions.c.id == transaction_id)
+        return self._transaction(_TRANSACTION_BY_ID, b_id=transaction_id)
 
     def book(self, customer_id: str, balances: Balances, *, lot_ids: Sequence[int] = ()) -> Book:
-        lots = t.lots
-        wanted = lots.c.remaining > 0
+        params: dict[str, Any] = {"b_store": self.store_id, "b_customer": customer_id}
         if lot_ids:
-            wanted = or_(wanted, lots.c.id.in_(list(lot_ids)))
-        rows = self.conn.execute(
-            select(
-                lots.c.id,
-                lots.c.amount,
-                lots.c.remaining,
-                lots.c.pending,
-                lots.c.expires_at,
-                lots.c.available_at,
-            )
-            .where(lots.c.store_id == self.store_id, lots.c.customer_id == customer_id, wanted)
-            .order_by(lots.c.id)
-        ).all()
+            params["b_lot_ids"] = list(lot_ids)
+        rows = self.conn.execute(_OPEN_AND_NAMED_LOTS if lot_ids else _OPEN_LOTS, params).all()
         expired = self._expired_from(lot_ids) if lot_ids else {}
         book_lots = tuple(
             Lot(
@@ -198,23 +241,24 @@ class SqlLedgerRepository:
         details: dict[str, Any] | None = None,
     ) -> int:
         txn_id = self.conn.execute(
-            t.ledger_transactions.insert().values(
-                store_id=self.store_id,
-                customer_id=customer_id,
-                idempotency_key=idempotency_key,
-                request_hash=request_hash,
-                kind=entry.kind.value,
-                amount=entry.amount,
-                reverses_id=reverses_id,
-                hold_id=hold_id,
-                reason=reason,
-                reference=reference,
-                details=details,
-                occurred_at=occurred_at,
-            )
+            _INSERT_TRANSACTION,
+            {
+                "store_id": self.store_id,
+                "customer_id": customer_id,
+                "idempotency_key": idempotency_key,
+                "request_hash": request_hash,
+                "kind": entry.kind.value,
+                "amount": entry.amount,
+                "reverses_id": reverses_id,
+                "hold_id": hold_id,
+                "reason": reason,
+                "reference": reference,
+                "details": details,
+                "occurred_at": occurred_at,
+            },
         ).inserted_primary_key[0]
         self.conn.execute(
-            t.postings.insert(),
+            _INSERT_POSTINGS,
             [
                 {
                     "store_id": self.store_id,
@@ -238,23 +282,24 @@ class SqlLedgerRepository:
         remaining = lot.amount + sum(m.delta for m in entry.lot_moves if m.lot_id == NEW_LOT)
         return int(
             self.conn.execute(
-                t.lots.insert().values(
-                    store_id=self.store_id,
-                    customer_id=customer_id,
-                    transaction_id=txn_id,
-                    amount=lot.amount,
-                    remaining=remaining,
-                    pending=lot.pending,
-                    available_at=lot.available_at,
-                    expires_at=lot.expires_at,
-                )
+                _INSERT_LOT,
+                {
+                    "store_id": self.store_id,
+                    "customer_id": customer_id,
+                    "transaction_id": txn_id,
+                    "amount": lot.amount,
+                    "remaining": remaining,
+                    "pending": lot.pending,
+                    "available_at": lot.available_at,
+                    "expires_at": lot.expires_at,
+                },
             ).inserted_primary_key[0]
         )
 
     def _move_lots(self, txn_id: int, entry: Entry, new_lot_id: int | None) -> None:
         if entry.lot_moves:
             self.conn.execute(
-                t.lot_movements.insert(),
+                _INSERT_LOT_MOVEMENTS,
                 [
                     {
                         "store_id": self.store_id,
@@ -265,15 +310,13 @@ class SqlLedgerRepository:
                     for m in entry.lot_moves
                 ],
             )
-        lots = t.lots
         for move in entry.lot_moves:
             if move.lot_id == NEW_LOT:
                 continue  # its remaining was written net of the move
             self.conn.execute(
-                update(lots)
-                .where(lots.c.store_id == self.store_id, lots.c.id == move.lot_id)
-                .values(remaining=lots.c.remaining + move.delta)
+                _MOVE_LOT, {"b_store": self.store_id, "b_lot": move.lot_id, "b_delta": move.delta}
             )
+        lots = t.lots
         if entry.matured_lots:
             self.conn.execute(
                 update(lots)
@@ -282,12 +325,13 @@ class SqlLedgerRepository:
             )
 
     def _update_balances(self, customer_id: str, entry: Entry) -> None:
-        c = t.customers
         changes = {account.value: entry.change(account) for account in CUSTOMER_ACCOUNTS}
-        values = {name: c.c[name] + delta for name, delta in changes.items() if delta}
-        if values:
+        changed = tuple(sorted(name for name, delta in changes.items() if delta))
+        if changed:
+            params = {f"b_{name}": changes[name] for name in changed}
             self.conn.execute(
-                update(c).where(c.c.store_id == self.store_id, c.c.id == customer_id).values(values)
+                _add_to_balances(changed),
+                {"b_store": self.store_id, "b_customer": customer_id, **params},
             )
 
     # -- holds ------------------------------------------------------------------------------
@@ -311,7 +355,9 @@ class SqlLedgerRepository:
     def _holds(self, *where: Any, limit: int | None = None) -> list[StoredHold]:
         h = t.holds
         stmt = (
-            select(h.c.id, h.c.customer_id, h.c.transaction_id, h.c.amount, h.c.expires_at, h.c.status)
+            select(
+                h.c.id, h.c.customer_id, h.c.transaction_id, h.c.amount, h.c.expires_at, h.c.status
+            )
             .where(h.c.store_id == self.store_id, *where)
             .order_by(h.c.id)
             .limit(limit)
@@ -357,4 +403,3 @@ class SqlLedgerRepository:
             .limit(limit)
         )
         return list(self.conn.execute(stmt).scalars())
-
