@@ -40,9 +40,19 @@ def _client(app: App, settings: Settings | None = None) -> TestClient:
     return TestClient(create_app(app, settings or Settings(database_url="unused")))
 
 
-def api_for(app: App, clock: FixedClock, store: Store, scopes: str = "admin") -> Api:
+def api_for(
+    app: App,
+    clock: FixedClock,
+    store: Store,
+    scopes: str = "admin",
+    settings: Settings | None = None,
+) -> Api:
     issued = create_key(app.uow(), clock, store.id, parse_scopes([scopes]), mode="test")
-    return Api(_client(app), store, issued.secret)
+    return Api(_client(app, settings), store, issued.secret)
+
+
+def limited(per_second: float, burst: int) -> Settings:
+    return Settings(database_url="unused", rate_limit_per_second=per_second, rate_limit_burst=burst)
 
 
 @pytest.fixture

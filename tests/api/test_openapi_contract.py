@@ -10,11 +10,12 @@ from __future__ import annotations
 import pytest
 import schemathesis
 import yaml
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.api.conftest import Api
-from walaa.config import Settings
+from tests.api.conftest import Api, limited
+from walaa.bootstrap import App
 from walaa.demo import PROGRAM
 from walaa.entrypoints.http.app import create_app
 
@@ -22,7 +23,7 @@ DOCUMENT = yaml.safe_load(PROGRAM.read_text(encoding="utf-8"))
 
 
 @pytest.fixture
-def contract_api(api: Api) -> Api:
+def contract_api(api: Api, walaa: App) -> Api:
     """A store with a program, a customer and an order, so generated requests find things."""
     api.client.put("/v1/program", json=DOCUMENT, headers=api.headers())
     api.put("/v1/customers/amal", {"name": "Amal"})
@@ -37,9 +38,7 @@ def contract_api(api: Api) -> Api:
         },
     )
     # generous limits: this test is about correctness, not throttling
-    unlimited = Settings(database_url="unused", rate_limit_per_second=1e6, rate_limit_burst=10**6)
-    api.client.app = create_app(api.client.app.state.walaa, unlimited)
-    return api
+    return Api(TestClient(create_app(walaa, limited(1e6, 10**6))), api.store, api.secret)
 
 
 def test_no_input_breaks_the_api_or_its_contract(contract_api: Api) -> None:

@@ -256,7 +256,7 @@ class SqlLedgerRepository:
                 "details": details,
                 "occurred_at": occurred_at,
             },
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]
         self.conn.execute(
             _INSERT_POSTINGS,
             [
@@ -293,7 +293,7 @@ class SqlLedgerRepository:
                     "available_at": lot.available_at,
                     "expires_at": lot.expires_at,
                 },
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
         )
 
     def _move_lots(self, txn_id: int, entry: Entry, new_lot_id: int | None) -> None:
@@ -349,7 +349,7 @@ class SqlLedgerRepository:
                     expires_at=expires_at,
                     status="open",
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
         )
 
     def _holds(self, *where: Any, limit: int | None = None) -> list[StoredHold]:

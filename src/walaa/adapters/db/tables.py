@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -121,7 +122,15 @@ ledger_transactions = Table(
     UniqueConstraint("store_id", "idempotency_key", name="uq_ledger_transactions_key"),
     ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
     Index("ix_ledger_transactions_customer", "store_id", "customer_id", "id"),
-    Index("ix_ledger_transactions_reverses", "store_id", "reverses_id"),
+    # Partial: only reversals carry reverses_id. A full index tempts the planner into using it
+    # for idempotency-key lookups on fresh, unanalysed tables, scanning the whole store.
+    Index(
+        "ix_ledger_transactions_reverses",
+        "store_id",
+        "reverses_id",
+        postgresql_where=text("reverses_id IS NOT NULL"),
+        sqlite_where=text("reverses_id IS NOT NULL"),
+    ),
 )
 
 postings = Table(

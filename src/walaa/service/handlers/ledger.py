@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from walaa.domain.errors import (
     HoldAlreadyResolved,
     IdempotencyConflict,
     NotFound,
+    ReversalExceedsOriginal,
     ValidationFailed,
 )
 from walaa.domain.ledger import Account, Book, Entry, Kind
@@ -52,9 +53,12 @@ class Receipt:
     hold_id: int | None = None
 
 
-def request_hash(command: object) -> str:
+def request_hash(command: Any) -> str:
     """A fingerprint of what was asked, so a reused key with another request is caught."""
-    payload = {k: v for k, v in asdict(command).items() if k != "idempotency_key"}  # type: ignore[call-overload]
+    # A shallow view of the fields: asdict() deep-copies, and this runs on every write.
+    payload = {
+        f.name: getattr(command, f.name) for f in fields(command) if f.name != "idempotency_key"
+    }
     payload["command"] = type(command).__name__
     text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -84,27 +88,11 @@ def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) 
     return Receipt(found.id, found.kind, found.customer_id, found.amount, True, hold_id)
 
 
-def _post(
-    uow: UnitOfWork,
-    command: Any,
-    decide: Decide,
-    *,
-    occurred_at: datetime,
-    create_customer: bool = False,
-    lot_ids: Callable[[LedgerRepository], Sequence[int]] = lambda _repo: (),
-    after: Callable[[LedgerRepository, int, _Write], int | None] | None = None,
-) -> Receipt:
+def _post(uow: UnitOfWork, command: Any, decide: Decide, **options: Any) -> Receipt:
+    """One ledger write in a unit of work of its own; ``options`` as for :func:`_post_in`."""
     _check_key(command.idempotency_key)
     with uow:
-        receipt = _post_in(
-            uow.ledger(command.store_id),
-            command,
-            decide,
-            occurred_at=occurred_at,
-            create_customer=create_customer,
-            lot_ids=lot_ids,
-            after=after,
-        )
+        receipt = _post_in(uow.ledger(command.store_id), command, decide, **options)
         if not receipt.replayed:
             uow.commit()
     return receipt
@@ -119,8 +107,13 @@ def _post_in(
     create_customer: bool = False,
     lot_ids: Callable[[LedgerRepository], Sequence[int]] = lambda _repo: (),
     after: Callable[[LedgerRepository, int, _Write], int | None] | None = None,
+    needs_lots: bool = True,
 ) -> Receipt:
-    """One ledger write inside a unit of work the caller opened and will commit."""
+    """One ledger write inside a unit of work the caller opened and will commit.
+
+    A credit decides from balances alone (it only needs the debt), so it skips loading the
+    customer's lots: ``needs_lots=False``.
+    """
     fingerprint = request_hash(command)
     balances = repo.lock_customer(command.customer_id, create=create_customer)
     found = repo.find_transaction(command.idempotency_key)
@@ -128,7 +121,10 @@ def _post_in(
         return _replay(found, fingerprint, repo)
     if balances is None:
         raise NotFound(f"customer {command.customer_id!r} has no points in this store")
-    book = repo.book(command.customer_id, balances, lot_ids=lot_ids(repo))
+    if needs_lots:
+        book = repo.book(command.customer_id, balances, lot_ids=lot_ids(repo))
+    else:
+        book = Book(balances.available, balances.pending, balances.held)
     write = decide(repo, book)
     txn_id = repo.record(
         command.customer_id,
@@ -167,7 +163,14 @@ def _earning(command: Earn, now: datetime) -> Decide:
 def earn(uow: UnitOfWork, clock: Clock, command: Earn) -> Receipt:
     """Credit points as a lot; pending until ``available_at`` if that is in the future."""
     now = clock.now()
-    return _post(uow, command, _earning(command, now), occurred_at=now, create_customer=True)
+    return _post(
+        uow,
+        command,
+        _earning(command, now),
+        occurred_at=now,
+        create_customer=True,
+        needs_lots=False,
+    )
 
 
 def earn_many(uow: UnitOfWork, clock: Clock, commands: Sequence[Earn]) -> list[Receipt]:
@@ -196,6 +199,7 @@ def earn_many(uow: UnitOfWork, clock: Clock, commands: Sequence[Earn]) -> list[R
                 _earning(command, now),
                 occurred_at=now,
                 create_customer=True,
+                needs_lots=False,
             )
             for command in commands
         ]
@@ -350,7 +354,10 @@ def _reversing(
     def decide(repo: LedgerRepository, book: Book) -> _Write:
         found = target(repo)
         original = _original(repo, found)
-        points = command.points or (original.amount - original.reversed_so_far)
+        left = original.amount - original.reversed_so_far
+        points = command.points if command.points is not None else left
+        if points == left == 0:
+            raise ReversalExceedsOriginal(f"transaction {found.id} is already fully reversed")
         return _Write(ledger.reverse(book, original, points), reverses_id=found.id)
 
     return decide, lots
@@ -373,7 +380,14 @@ def earn_in(repo: LedgerRepository, command: Earn, now: datetime) -> Receipt:
     """An earn inside a unit of work the caller opened: an order's points are written in the
     same database transaction as the order itself."""
     _check_key(command.idempotency_key)
-    return _post_in(repo, command, _earning(command, now), occurred_at=now, create_customer=True)
+    return _post_in(
+        repo,
+        command,
+        _earning(command, now),
+        occurred_at=now,
+        create_customer=True,
+        needs_lots=False,
+    )
 
 
 def _timed(
