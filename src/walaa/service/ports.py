@@ -165,6 +165,9 @@ class CustomerRepository(Protocol):
 
     def get(self, store_id: str, customer_id: str) -> CustomerRecord | None: ...
 
+    def profile(self, store_id: str, customer_id: str) -> Profile | None:
+        """The profile alone: cheaper than get(), which also sums lifetime points."""
+
     def expiring(self, store_id: str, customer_id: str, until: datetime) -> Expiring: ...
 
     def ledger(

@@ -54,16 +54,15 @@ class SqlCustomerRepository:
         ).first()
         if row is None:
             return None
-        profile = Profile(
-            row.email,
-            row.name,
-            row.birthday,
-            row.locale or "en",
-            tuple(row.tags or ()),
-            row.alert_threshold,
-        )
         balances = Balances(row.available, row.pending, row.held)
-        return CustomerRecord(row.id, profile, balances, int(row.earned), row.created_at)
+        return CustomerRecord(row.id, _profile(row), balances, int(row.earned), row.created_at)
+
+    def profile(self, store_id: str, customer_id: str) -> Profile | None:
+        c = t.customers
+        row = self.conn.execute(
+            select(c).where(c.c.store_id == store_id, c.c.id == customer_id)
+        ).first()
+        return _profile(row) if row else None
 
     def expiring(self, store_id: str, customer_id: str, until: datetime) -> Expiring:
         lots = t.lots
@@ -130,3 +129,14 @@ class SqlCustomerRepository:
             )
             for r in self.conn.execute(stmt)
         ]
+
+
+def _profile(row: Any) -> Profile:
+    return Profile(
+        row.email,
+        row.name,
+        row.birthday,
+        row.locale or "en",
+        tuple(row.tags or ()),
+        row.alert_threshold,
+    )

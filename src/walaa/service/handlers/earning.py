@@ -105,8 +105,8 @@ def explained(evaluation: Evaluation) -> dict[str, Any]:
 
 def _customer(uow: UnitOfWork, store_id: str, customer_id: str) -> Customer:
     """What rules may know of the customer: their tags (tiers arrive with the tiers work)."""
-    record = uow.customers.get(store_id, customer_id)
-    tags = frozenset(record.profile.tags) if record else frozenset()
+    profile = uow.customers.profile(store_id, customer_id)
+    tags = frozenset(profile.tags) if profile else frozenset()
     return Customer(customer_id, tier=None, tags=tags)
 
 
@@ -140,6 +140,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
         repo.lock_customer(command.customer_id, create=True)
+        program = current_program(earning)
         found = earning.get_order(command.order_id)
         if found is not None:
             if found.customer_id != command.customer_id or found.request_hash != digest:
@@ -151,7 +152,6 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
             if found.status != "placed" or command.status == "placed":
                 return _order_result(found, replayed=True)
         else:
-            program = current_program(earning)
             if program is not None and command.currency != program.currency:
                 raise ValidationFailed("currency", f"this store's program is in {program.currency}")
             record = OrderRecord(
@@ -174,7 +174,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
             )
         result = OrderResult(command.order_id, command.customer_id, "placed", 0, None, None, False)
         if command.status == "paid":
-            result = _award_order(uow, repo, earning, command, order, now)
+            result = _award_order(uow, repo, earning, program, command, order, now)
         uow.commit()
     return result
 
@@ -183,11 +183,11 @@ def _award_order(
     uow: UnitOfWork,
     repo: LedgerRepository,
     earning: EarningRepository,
+    program: Program | None,
     command: RecordOrder,
     order: Order,
     now: datetime,
 ) -> OrderResult:
-    program = current_program(earning)
     points, version, txn_id, basis = 0, None, None, None
     if program is not None:
         usage = earning.usage(command.customer_id, usage_needed(program, order))
