@@ -128,3 +128,17 @@ def test_another_stores_order_cannot_be_refunded_or_cancelled(api, other_api):
     assert refund.status_code == 404
     assert other_api.post("/v1/orders/o-1/cancel", {}).status_code == 404
     assert api.get("/v1/customers/amal").json()["balances"]["pending"] == 156
+
+
+def test_a_date_outside_any_store_calendar_is_a_clear_error(api):
+    with_program(api)
+    r = api.post("/v1/orders", order(placed_at="0001-01-01T00:00:00Z"))
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": "placed_at", "reason": "must be between 1970 and 2199"}]
+    event = {
+        "id": "e",
+        "customer_id": "amal",
+        "type": "signup",
+        "occurred_at": "9999-12-31T00:00:00Z",
+    }
+    assert api.post("/v1/events", event).status_code == 422

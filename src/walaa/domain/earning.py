@@ -144,10 +144,17 @@ class InvalidRefund(EarningError):
 # --- inputs ----------------------------------------------------------------------------------
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2199
+
+
 def _require_aware(moment: datetime, field_name: str) -> None:
     """A naive timestamp cannot be placed on the store's calendar, so it is refused."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidOrder(field_name, "needs a time zone (give it in UTC)")
+    # Periods, windows and expiry dates are computed around the moment; far-off years would
+    # overflow the calendar, and no store has orders from them.
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise InvalidOrder(field_name, f"must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
 
 
 @dataclass(frozen=True, slots=True)
