@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import yaml
 
 from walaa.demo import PROGRAM
@@ -34,7 +36,9 @@ def with_program(api):
 def test_the_program_is_saved_as_a_new_version_and_read_back(api):
     assert api.get("/v1/program").status_code == 404
     assert with_program(api)["version"] == 1
-    again = with_program(api)
+    assert with_program(api)["version"] == 1  # the same document again is not a new version
+    changed = {**DOCUMENT, "return_window_days": 30}
+    again = api.client.put("/v1/program", json=changed, headers=api.headers()).json()
     assert again["version"] == 2 and again["points_name"]["ar"] == "قطرات الندى"
     assert api.get("/v1/program").json()["version"] == 2
 
@@ -103,13 +107,16 @@ def test_a_batch_returns_one_result_per_item(api):
         },
         {"kind": "order", **order()},
         {"kind": "order", **order("o-2", currency="EUR")},
+        {"kind": "order", **{k: v for k, v in order("o-3").items() if k != "placed_at"}},
+        {"kind": "gift"},
     ]
     r = api.post("/v1/events/batch", {"items": items})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert (body["succeeded"], body["failed"]) == (2, 1)
-    assert [x["status"] for x in body["results"]] == [201, 201, 422]
+    assert (body["succeeded"], body["failed"]) == (2, 3)
+    assert [x["status"] for x in body["results"]] == [201, 201, 422, 422, 422]
     assert body["results"][2]["problem"]["errors"][0]["field"] == "currency"
+    assert body["results"][3]["problem"]["errors"][0]["field"] == "placed_at"
 
 
 def test_validation_errors_name_the_field(api):
@@ -142,3 +149,45 @@ def test_a_date_outside_any_store_calendar_is_a_clear_error(api):
         "occurred_at": "9999-12-31T00:00:00Z",
     }
     assert api.post("/v1/events", event).status_code == 422
+
+
+def test_orders_dated_ahead_of_now_are_refused(api, clock):
+    with_program(api)
+    ahead = (clock.now() + timedelta(days=2)).isoformat()
+    r = api.post("/v1/orders", order(placed_at=ahead))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "placed_at"
+
+
+def test_an_order_in_another_currency_is_refused_even_before_a_program(api):
+    r = api.post("/v1/orders", order(currency="EUR"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "currency"
+
+
+def test_lifetime_earned_is_net_of_cancellations(api):
+    with_program(api)
+    api.post("/v1/orders", order())
+    api.post("/v1/orders", order("o-2"))
+    api.post("/v1/orders/o-2/cancel", {})
+    assert api.get("/v1/customers/amal").json()["balances"]["lifetime_earned"] == 156
+
+
+def test_a_replay_with_the_same_json_in_another_order_is_the_same_request(api):
+    body = {"points": 5, "reason": "thanks"}
+    first = api.client.post(
+        "/v1/customers/amal/adjustments",
+        content='{"points": 5, "reason": "thanks"}',
+        headers=api.headers(**{"Idempotency-Key": "k1", "Content-Type": "application/json"}),
+    )
+    again = api.client.post(
+        "/v1/customers/amal/adjustments",
+        content='{"reason":"thanks","points":5}',
+        headers=api.headers(**{"Idempotency-Key": "k1", "Content-Type": "application/json"}),
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert api.get("/v1/customers/amal").json()["balances"]["available"] == body["points"]
+
+
+def test_a_cursor_beyond_any_id_is_a_422(api):
+    api.put("/v1/customers/amal", {})
+    assert api.get("/v1/customers/amal/ledger", params={"cursor": 2**63}).status_code == 422

@@ -177,7 +177,10 @@ def keys_list(
 ) -> None:
     """List a store's keys (never their secrets)."""
     walaa = _app(database_url)
-    table = Table("id", "name", "mode", "scopes", "prefix", "created", "revoked")
+    table = Table()
+    for column in ("id", "name", "mode", "scopes", "prefix", "created", "revoked"):
+        # ids are copied from here into `walaa keys revoke`: never cut or wrap them
+        table.add_column(column, no_wrap=column in ("id", "prefix"), min_width=4)
     for key in list_keys(walaa.uow(), store):
         table.add_row(
             key.id,

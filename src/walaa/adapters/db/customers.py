@@ -44,9 +44,16 @@ class SqlCustomerRepository:
 
     def get(self, store_id: str, customer_id: str) -> CustomerRecord | None:
         c, x = t.customers, t.ledger_transactions
+        mine = (x.c.store_id == store_id, x.c.customer_id == customer_id)
+        earns = select(x.c.id).where(*mine, x.c.kind == "earn")
+        # Net of refunds and cancellations: what reversals took back does not count as earned.
         earned = (
-            select(func.coalesce(func.sum(x.c.amount), 0))
-            .where(x.c.store_id == store_id, x.c.customer_id == customer_id, x.c.kind == "earn")
+            select(
+                func.coalesce(
+                    func.sum(case((x.c.kind == "earn", x.c.amount), else_=-x.c.amount)), 0
+                )
+            )
+            .where(*mine, (x.c.kind == "earn") | x.c.reverses_id.in_(earns))
             .scalar_subquery()
         )
         row = self.conn.execute(

@@ -21,7 +21,7 @@ Amount = Annotated[
         description="Money as a decimal string in the store's currency",
     ),
 ]
-Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$")]
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -160,9 +160,17 @@ class BatchOrder(OrderIn):
     kind: Literal["order"]
 
 
+BatchItem = Annotated[BatchEvent | BatchOrder, Field(discriminator="kind")]
+
+
 class BatchIn(Strict):
-    items: list[Annotated[BatchEvent | BatchOrder, Field(discriminator="kind")]] = Field(
-        min_length=1, max_length=1000
+    # Items are checked one by one (each gets its own result), so the envelope takes any
+    # object; the shape of an item is that of POST /v1/events or POST /v1/orders plus `kind`.
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=1000,
+        description='Each item is an event (`"kind": "event"`, fields as POST /v1/events) or '
+        'an order (`"kind": "order"`, fields as POST /v1/orders).',
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Annotated
 
@@ -26,8 +27,13 @@ RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
 def _fingerprint(method: str, path: str, body: bytes) -> str:
+    """The same request is the same JSON, whatever the order of its fields or its spacing."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        canonical = body
     digest = hashlib.sha256(f"{method} {path}\n".encode())
-    digest.update(body)
+    digest.update(canonical)
     return digest.hexdigest()
 
 

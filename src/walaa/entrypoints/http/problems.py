@@ -87,7 +87,7 @@ def problem_for(exc: errors.WalaaError) -> JSONResponse:
     )
 
 
-def _field(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...]) -> str:
     """`("body", "lines", 2, "price")` -> `lines[2].price`."""
     out = ""
     for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
@@ -97,7 +97,7 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    found = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+    found = [{"field": field_path(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
     return problem(
         422,
         "validation-failed",

@@ -110,6 +110,16 @@ def _customer(uow: UnitOfWork, store_id: str, customer_id: str) -> Customer:
     return Customer(customer_id, tier=None, tags=tags)
 
 
+#: How far ahead of Walaa's clock a store's timestamp may be: clocks drift, calendars don't.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def _not_in_future(moment: datetime, now: datetime, field: str) -> None:
+    """An order or action dated ahead would count toward periods that have not begun."""
+    if moment > now + FUTURE_TOLERANCE:
+        raise ValidationFailed(field, "is more than a day ahead of now")
+
+
 def _validity(program: Program, happened: datetime, now: datetime) -> tuple[datetime | None, ...]:
     """When points from something that happened become spendable, and when they expire."""
     matures = happened + timedelta(days=program.return_window_days)
@@ -137,6 +147,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
     request = _order_request(command)
     digest = fingerprint(request)
     now = clock.now()
+    _not_in_future(command.placed_at, now, "placed_at")
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
         repo.lock_customer(command.customer_id, create=True)
@@ -152,8 +163,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
             if found.status != "placed" or command.status == "placed":
                 return _order_result(found, replayed=True)
         else:
-            if program is not None and command.currency != program.currency:
-                raise ValidationFailed("currency", f"this store's program is in {program.currency}")
+            _check_currency(uow, command, program)
             record = OrderRecord(
                 command.order_id,
                 command.customer_id,
@@ -177,6 +187,18 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
             result = _award_order(uow, repo, earning, program, command, order, now)
         uow.commit()
     return result
+
+
+def _check_currency(uow: UnitOfWork, command: RecordOrder, program: Program | None) -> None:
+    if program is not None:
+        expected = program.currency
+    else:
+        store = uow.stores.get(command.store_id)
+        if store is None:
+            raise NotFound(f"store {command.store_id!r} does not exist")
+        expected = store.currency
+    if command.currency != expected:
+        raise ValidationFailed("currency", f"this store keeps its books in {expected}")
 
 
 def _award_order(
@@ -340,6 +362,7 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
     request = json.loads(json.dumps(asdict(command), default=str))
     digest = fingerprint(request)
     now = clock.now()
+    _not_in_future(command.occurred_at, now, "occurred_at")
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
         repo.lock_customer(command.customer_id, create=True)

@@ -43,6 +43,9 @@ def apply_program(uow: UnitOfWork, clock: Clock, store_id: str, source: str) -> 
             raise NotFound(f"store {store_id!r} does not exist")
         repo = uow.earning(store_id)
         latest = repo.latest_program()
+        if latest is not None and latest.source == source:
+            # Saving the same document again (a retried request) is not a new version.
+            return ProgramVersion(_load(source, latest.version), source, latest.created_at)
         version = (latest.version if latest else 0) + 1
         program = _load(source, version)
         if program.currency != store.currency:

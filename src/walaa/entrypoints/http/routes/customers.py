@@ -55,7 +55,7 @@ def read_ledger(
     customer_id: CustomerId,
     caller: Reader,
     walaa: Walaa,
-    cursor: Annotated[int | None, Query(ge=1, description="From a previous page")] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=2**62, description="From a previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     locale: Annotated[str | None, Query(pattern="^(en|ar)$")] = None,
 ) -> LedgerPageOut:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from pydantic import TypeAdapter, ValidationError
 
 from walaa.bootstrap import App
 from walaa.domain.errors import WalaaError
 from walaa.entrypoints.http.deps import Caller, IdempotencyKey, Writer, get_app
 from walaa.entrypoints.http.earning_schemas import (
+    BatchEvent,
     BatchIn,
+    BatchItem,
     BatchItemOut,
     BatchOrder,
     BatchOut,
@@ -21,7 +24,7 @@ from walaa.entrypoints.http.earning_schemas import (
     OrderOut,
 )
 from walaa.entrypoints.http.idempotency import RawBody, replayable
-from walaa.entrypoints.http.problems import problem_for
+from walaa.entrypoints.http.problems import field_path, problem_for
 from walaa.entrypoints.http.routes.orders import order_command
 from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.commands import RecordEvent
@@ -69,13 +72,33 @@ def post_event(
     return replayable(walaa, caller, request, idempotency_key, raw, produce)
 
 
-def _one(walaa: App, caller: Caller, index: int, item: object) -> BatchItemOut:
+_ITEM: TypeAdapter[BatchEvent | BatchOrder] = TypeAdapter(BatchItem)
+
+
+def _one(walaa: App, caller: Caller, index: int, raw: dict[str, Any]) -> BatchItemOut:
+    """One item, checked and recorded on its own: its error is its result, not the batch's."""
+    try:
+        item = _ITEM.validate_python(raw)
+    except ValidationError as exc:
+        errors = [
+            {
+                "field": field_path(error["loc"][1:] if len(error["loc"]) > 1 else error["loc"]),
+                "reason": error["msg"],
+            }
+            for error in exc.errors()
+        ]
+        problem = {
+            "type": "/problems/validation-failed",
+            "title": "The item is not valid",
+            "status": 422,
+            "errors": errors,
+        }
+        return BatchItemOut(index=index, status=422, problem=problem)
     try:
         if isinstance(item, BatchOrder):
             result = record_order(walaa.uow(), walaa.clock, order_command(caller.store_id, item))
             out: EventOut | OrderOut = OrderOut.of(result)
         else:
-            assert isinstance(item, EventIn)
             event = record_event(walaa.uow(), walaa.clock, event_command(caller.store_id, item))
             out = EventOut.of(event)
         return BatchItemOut(index=index, status=200 if out.replayed else 201, result=out)
