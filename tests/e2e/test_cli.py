@@ -101,7 +101,12 @@ def test_program_validate_lists_every_problem_and_apply_saves_a_version(tmp_path
     assert walaa_plain("program", "validate", program)[0] == 0
     code, out = walaa("program", "apply", program, "--store", store_id, url=url)
     assert code == 0 and "version 1" in out
-    code, out = walaa("program", "apply", program, "--store", store_id, url=url)
+    assert "version 1" in walaa("program", "apply", program, "--store", store_id, url=url)[1]
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        PROGRAM.read_text().replace("return_window_days: 14", "return_window_days: 30")
+    )
+    code, out = walaa("program", "apply", str(changed), "--store", store_id, url=url)
     assert "version 2" in out
 
 
