@@ -313,3 +313,21 @@ rule_uses = Table(
     Column("used_at", UtcDateTime(), nullable=False),
     Index("ix_rule_uses_lookup", "store_id", "customer_id", "rule_id", "used_at"),
 )
+
+# Things to tell a customer (an alert on a large redemption, points about to expire), recorded
+# in the same transaction as their cause; the notifications work delivers them. `key` makes
+# recording one idempotent: a rerun of a job never warns twice.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("delivered_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("store_id", "key", name="uq_notices_key"),
+    Index("ix_notices_customer", "store_id", "customer_id", "id"),
+)
