@@ -44,6 +44,7 @@ from walaa.domain.money import Money, Rounding, fits_minor_units, minor_units
 from walaa.domain.program import (
     ORDER,
     Channel,
+    CheckoutPolicy,
     Condition,
     EarnRate,
     Effect,
@@ -355,6 +356,16 @@ class ExpiryDoc(_Model):
     after_months: Count | None = None
 
 
+class CheckoutDoc(_Model):
+    """Points as money at checkout: {min_points: 500, max_order_share: 0.5, step: 100}."""
+
+    min_points: Count = Field(default=1, description="Fewest points a customer may use")
+    max_order_share: Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        default=Decimal(1), description="Largest share of an order points may pay (0 to 1)"
+    )
+    step: Count = Field(default=1, description="Points are used in multiples of this")
+
+
 class EarnOnDoc(_Model):
     """Line kinds that earn besides products. All off by default."""
 
@@ -400,6 +411,9 @@ class ProgramDocument(_Model):
         default=None, description="Most points a customer earns from actions in one local day"
     )
     rules: list[RuleDoc] = Field(default=[], description="Earning rules, in order")
+    checkout: CheckoutDoc = Field(
+        default=CheckoutDoc(), description="How points may pay at checkout"
+    )
 
     @field_validator("currency")
     @classmethod
@@ -521,6 +535,9 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         earn_on=frozenset(kind for kind, on in earn_on.items() if on),
         action_daily_cap=doc.action_daily_cap,
         rules=rules,
+        checkout=CheckoutPolicy(
+            doc.checkout.min_points, doc.checkout.max_order_share, doc.checkout.step
+        ),
     )
 
 

@@ -202,6 +202,16 @@ class PointValue:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckoutPolicy:
+    """How points pay at checkout: at least `min_points`, at most `max_share` of the order,
+    in steps of `step` points (500 when rewards come in 5 USD blocks)."""
+
+    min_points: int = 1
+    max_share: Decimal = Decimal(1)
+    step: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class ExpiryPolicy:
     """How long earned points live: `after_months` after they were earned, or forever (None)."""
 
@@ -502,6 +512,7 @@ class Program:
     earn_on: frozenset[LineKind] = frozenset()
     action_daily_cap: int | None = None
     rules: tuple[Rule, ...] = ()
+    checkout: CheckoutPolicy = field(default_factory=CheckoutPolicy)
 
     def __post_init__(self) -> None:
         problems = program_problems(self)

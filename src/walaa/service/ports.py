@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -16,6 +17,7 @@ from walaa.domain.customers import Profile
 from walaa.domain.earning import RuleUse, UsageQuery, UsageSnapshot
 from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
+from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store
 
 
@@ -230,6 +232,9 @@ class EarningRepository(Protocol):
 
     def update_order(self, order_id: str, **values: Any) -> None: ...
 
+    def order_request(self, order_id: str) -> dict[str, Any]:
+        """The order as the store sent it."""
+
     def refunds_of(self, order_id: str) -> list[RefundRecord]: ...
 
     def get_refund(self, refund_id: str) -> RefundRecord | None: ...
@@ -256,6 +261,87 @@ class EarningRepository(Protocol):
     ) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class RedemptionRecord:
+    id: str
+    customer_id: str
+    reward_id: str
+    points: int
+    transaction_id: int
+    code: str
+    status: str
+    uses_left: int
+    expires_at: datetime
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    """Points a captured hold paid toward an order, and the order's total in money."""
+
+    hold_id: int
+    order_id: str
+    customer_id: str
+    points: int
+    capture_transaction_id: int
+    order_total: Decimal
+
+
+class RewardsRepository(Protocol):
+    def get_reward(
+        self, reward_id: str, *, lock: bool = False
+    ) -> tuple[Reward, int | None] | None: ...
+
+    def list_rewards(self) -> list[tuple[Reward, int | None]]: ...
+
+    def save_reward(self, reward: Reward, stock_left: int | None, now: datetime) -> None: ...
+
+    def take_stock(self, reward_id: str) -> bool: ...
+
+    def return_stock(self, reward_id: str) -> None: ...
+
+    def count_redemptions(self, customer_id: str, reward_id: str) -> int: ...
+
+    def add_redemption(self, record: RedemptionRecord, request_key: str, now: datetime) -> None: ...
+
+    def get_redemption(
+        self, redemption_id: str, *, lock: bool = False
+    ) -> RedemptionRecord | None: ...
+
+    def by_request_key(self, request_key: str) -> RedemptionRecord | None: ...
+
+    def by_code(self, code: str, *, lock: bool = False) -> RedemptionRecord | None: ...
+
+    def use_code(self, code: str, now: datetime) -> bool: ...
+
+    def record_use(self, code: str, order_id: str, now: datetime) -> bool: ...
+
+    def settle_redemption(
+        self, redemption_id: str, status: str, now: datetime, refund_txn: int | None
+    ) -> bool: ...
+
+    def due_codes(self, now: datetime, limit: int) -> list[RedemptionRecord]: ...
+
+    def add_payment(self, record: PaymentRecord, now: datetime) -> None: ...
+
+    def payments_for(self, order_id: str) -> list[PaymentRecord]: ...
+
+
+class NoticeRepository(Protocol):
+    def add(
+        self,
+        store_id: str,
+        customer_id: str,
+        kind: str,
+        key: str,
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> bool:
+        """Record a notice once per key; False if it was already recorded."""
+
+    def for_customer(self, store_id: str, customer_id: str) -> list[dict[str, Any]]: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
 
@@ -269,6 +355,11 @@ class UnitOfWork(Protocol):
     def customers(self) -> CustomerRepository: ...
 
     def earning(self, store_id: str) -> EarningRepository: ...
+
+    def rewards(self, store_id: str) -> RewardsRepository: ...
+
+    @property
+    def notices(self) -> NoticeRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 
@@ -288,3 +379,78 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+# -- the worker's scheduled jobs (walaa worker) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DueCustomer:
+    """A customer with lots due for a job, and how many: what a batch is sized by."""
+
+    customer_id: str
+    lots: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimedKey:
+    """The idempotency key and request fingerprint of one customer's time-driven transaction."""
+
+    customer_id: str
+    idempotency_key: str
+    request_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """What one batch of a set-based job wrote: transactions (one per customer), lots, points."""
+
+    transactions: int = 0
+    lots: int = 0
+    points: int = 0
+
+
+class ScheduledJobs(Protocol):
+    """The worker's set-based SQL. One instance is one database transaction, like a unit of
+    work: leaving the block without commit() rolls it back."""
+
+    def due_customers(self, store_id: str, job: str, as_of: datetime) -> list[DueCustomer]:
+        """Customers with lots due for ``job`` ('mature' or 'expire'), in id order."""
+
+    def claim_customers(self, store_id: str, customer_ids: Sequence[str]) -> list[str]:
+        """Lock these customers' rows for this transaction, skipping any another holds."""
+
+    def mature(self, store_id: str, keys: Sequence[TimedKey], as_of: datetime) -> BatchOutcome:
+        """Ripen the claimed customers' pending lots due by ``as_of``; a debt is repaid first.
+        A customer whose key is already used is left alone."""
+
+    def expire(self, store_id: str, keys: Sequence[TimedKey], as_of: datetime) -> BatchOutcome:
+        """Expire what is left in the claimed customers' lots past their date. A customer whose
+        key is already used is left alone."""
+
+    def claim_job(self, store_id: str, job: str) -> bool:
+        """Take a store-wide job for this transaction; False if another worker has it."""
+
+    def warn_expiring(self, store_id: str, as_of: datetime, until: datetime) -> int:
+        """Record one notice per customer and expiry date for points expiring after ``as_of``
+        and by ``until``, unless already recorded; returns how many were new."""
+
+    def commit(self) -> None: ...
+
+    def __enter__(self) -> ScheduledJobs: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class ScheduledJobsFactory(Protocol):
+    def __call__(self) -> ScheduledJobs: ...
+
+
+class IdempotencyPurge(Protocol):
+    def purge(self, now: datetime) -> int:
+        """Forget stored HTTP responses past their retention; returns how many."""

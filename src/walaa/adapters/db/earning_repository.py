@@ -75,6 +75,13 @@ class SqlEarningRepository:
             )
         )
 
+    def order_request(self, order_id: str) -> dict[str, Any]:
+        o = t.orders
+        request = self.conn.execute(
+            select(o.c.request).where(o.c.store_id == self.store_id, o.c.id == order_id)
+        ).scalar_one()
+        return dict(request)
+
     def update_order(self, order_id: str, **values: Any) -> None:
         o = t.orders
         self.conn.execute(

@@ -314,6 +314,74 @@ rule_uses = Table(
     Index("ix_rule_uses_lookup", "store_id", "customer_id", "rule_id", "used_at"),
 )
 
+rewards = Table(
+    "rewards",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    # The reward as defined (kind, cost, names, value, limits, window): read whole, never
+    # queried by field, so it is one JSON document.
+    Column("definition", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    # NULL: unlimited. Decremented by a guarded UPDATE, so concurrent redemptions never oversell.
+    Column("stock_left", Integer, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    CheckConstraint("stock_left IS NULL OR stock_left >= 0", name="stock_not_negative"),
+)
+
+redemptions = Table(
+    "redemptions",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("customer_id", String(128), nullable=False),
+    Column("reward_id", String(64), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("transaction_id", Id, nullable=False),
+    Column("code", String(32), nullable=False),
+    # issued -> used | expired | cancelled
+    Column("status", String(12), nullable=False),
+    Column("uses_left", Integer, nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("request_key", String(255), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("settled_at", UtcDateTime(), nullable=True),
+    Column("refund_transaction_id", Id, nullable=True),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    ForeignKeyConstraint(["store_id", "reward_id"], ["rewards.store_id", "rewards.id"]),
+    UniqueConstraint("store_id", "code", name="uq_redemptions_code"),
+    UniqueConstraint("store_id", "request_key", name="uq_redemptions_request_key"),
+    Index("ix_redemptions_customer", "store_id", "customer_id", "reward_id"),
+    Index("ix_redemptions_due", "store_id", "status", "expires_at"),
+)
+
+code_uses = Table(
+    "code_uses",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    # A retried use by the same order is the same use.
+    Column("order_id", String(128), primary_key=True),
+    Column("used_at", UtcDateTime(), nullable=False),
+)
+
+checkout_payments = Table(
+    "checkout_payments",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("hold_id", Id, primary_key=True),
+    Column("order_id", String(128), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("capture_transaction_id", Id, nullable=False),
+    # what the order paid in money besides points, to give back the refunded share
+    Column("order_total", String(32), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_checkout_payments_order", "store_id", "order_id"),
+)
+
 # Things to tell a customer (an alert on a large redemption, points about to expire), recorded
 # in the same transaction as their cause; the notifications work delivers them. `key` makes
 # recording one idempotent: a rerun of a job never warns twice.
@@ -330,4 +398,24 @@ notices = Table(
     Column("delivered_at", UtcDateTime(), nullable=True),
     UniqueConstraint("store_id", "key", name="uq_notices_key"),
     Index("ix_notices_customer", "store_id", "customer_id", "id"),
+)
+
+# -- the worker's scans (walaa worker) ----------------------------------------------------------
+# Partial: a lot leaves them once it is empty (or ripe), so a pass reads only the lots still due,
+# however many expired or matured lots the store has piled up over the years.
+Index(
+    "ix_lots_due_expiry",
+    lots.c.store_id,
+    lots.c.expires_at,
+    lots.c.customer_id,
+    postgresql_where=text("remaining > 0"),
+    sqlite_where=text("remaining > 0"),
+)
+Index(
+    "ix_lots_due_maturity",
+    lots.c.store_id,
+    lots.c.available_at,
+    lots.c.customer_id,
+    postgresql_where=text("pending AND remaining > 0"),
+    sqlite_where=text("pending AND remaining > 0"),
 )

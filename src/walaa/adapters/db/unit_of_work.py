@@ -12,6 +12,8 @@ from walaa.adapters.db import tables as t
 from walaa.adapters.db.customers import SqlCustomerRepository
 from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
+from walaa.adapters.db.notices import SqlNoticeRepository
+from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.domain.keys import ApiKey, Scope
 from walaa.domain.stores import Store
 
@@ -117,6 +119,7 @@ class SqlUnitOfWork:
         self.stores = SqlStoreRepository(self._conn)
         self.keys = SqlKeyRepository(self._conn)
         self.customers = SqlCustomerRepository(self._conn)
+        self.notices = SqlNoticeRepository(self._conn)
         return self
 
     def __exit__(
@@ -137,6 +140,9 @@ class SqlUnitOfWork:
 
     def earning(self, store_id: str) -> SqlEarningRepository:
         return SqlEarningRepository(self.conn, store_id)
+
+    def rewards(self, store_id: str) -> SqlRewardsRepository:
+        return SqlRewardsRepository(self.conn, store_id)
 
     def commit(self) -> None:
         assert self._tx is not None

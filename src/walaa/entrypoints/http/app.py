@@ -56,6 +56,8 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
             {"name": "customers", "description": "Profiles, balances, ledgers, adjustments"},
             {"name": "orders", "description": "Orders, refunds and cancellations"},
             {"name": "events", "description": "Customer actions that earn points"},
+            {"name": "rewards", "description": "The catalog, redemptions and their codes"},
+            {"name": "checkout", "description": "Points as money: quote, hold, capture"},
             {"name": "operations", "description": "Health, readiness and metrics"},
         ],
     )

@@ -105,7 +105,8 @@ class RefundIn(Strict):
 class RefundOut(BaseModel):
     id: str
     order_id: str
-    points_taken: int
+    points_taken: int = Field(description="Points the order had earned, taken back")
+    points_returned: int = Field(description="Points that had paid for the order, given back")
     transaction_id: int | None
     replayed: bool
 
@@ -115,6 +116,7 @@ class RefundOut(BaseModel):
             id=r.refund_id,
             order_id=r.order_id,
             points_taken=r.points_taken,
+            points_returned=r.points_returned,
             transaction_id=r.transaction_id,
             replayed=r.replayed,
         )

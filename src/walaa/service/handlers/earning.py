@@ -42,6 +42,7 @@ from walaa.service.commands import (
     Reverse,
 )
 from walaa.service.handlers import ledger
+from walaa.service.handlers.checkout import give_back_points_paid
 from walaa.service.handlers.program import current_program
 from walaa.service.ports import (
     Clock,
@@ -74,6 +75,8 @@ class RefundResult:
     points_taken: int
     transaction_id: int | None
     replayed: bool
+    #: points that had paid for the order and came back with this refund
+    points_returned: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +335,30 @@ def _refund_in(
         refund.refund_id, order_id, len(earlier) + 1, request, digest, points, txn_id
     )
     earning.add_refund(record, now)
-    return RefundResult(refund.refund_id, order_id, points, txn_id, False)
+    refunded = _refunded_money(earning.order_request(order_id), [*earlier, record])
+    returned = give_back_points_paid(uow, now, store_id, order_id, refund.refund_id, refunded)
+    return RefundResult(refund.refund_id, order_id, points, txn_id, False, returned)
+
+
+def _refunded_money(order: dict[str, Any], refunds: list[RefundRecord]) -> Decimal:
+    """Money refunded on an order so far: line amounts, units at their paid price, amounts.
+
+    A whole-order refund or cancellation counts as everything.
+    """
+    lines = {line["line_id"]: line for line in order.get("lines", ())}
+    total = Decimal(0)
+    for refund in refunds:
+        request = refund.request
+        if request.get("whole_order"):
+            return Decimal("Infinity")
+        total += _dec(request.get("amount", "0"))
+        for item in request.get("lines", ()):
+            line = lines.get(item["line_id"])
+            amount = _dec(item.get("amount", "0"))
+            if not amount and line is not None and int(item.get("quantity", 0)):
+                amount = _dec(line["paid"]) * int(item["quantity"]) / int(line["quantity"])
+            total += amount
+    return total
 
 
 def cancel_order(uow: UnitOfWork, clock: Clock, command: CancelOrder) -> RefundResult:

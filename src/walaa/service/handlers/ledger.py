@@ -262,7 +262,8 @@ def place_hold(uow: UnitOfWork, clock: Clock, command: PlaceHold) -> Receipt:
     )
 
 
-def _resolve(uow: UnitOfWork, clock: Clock, command: CaptureHold | ReleaseHold) -> Receipt:
+def _resolving(command: CaptureHold | ReleaseHold) -> dict[str, Any]:
+    """The decision, lots and settlement of a capture or release, for `_post`/`_post_in`."""
     capturing = isinstance(command, CaptureHold)
 
     def hold_lots(repo: LedgerRepository) -> Sequence[int]:
@@ -287,7 +288,31 @@ def _resolve(uow: UnitOfWork, clock: Clock, command: CaptureHold | ReleaseHold) 
             raise HoldAlreadyResolved(f"hold {write.hold_id} was settled concurrently")
         return write.hold_id
 
-    return _post(uow, command, decide, occurred_at=clock.now(), lot_ids=hold_lots, after=settle)
+    return {"decide": decide, "lot_ids": hold_lots, "after": settle}
+
+
+def _resolve(uow: UnitOfWork, clock: Clock, command: CaptureHold | ReleaseHold) -> Receipt:
+    return _post(uow, command, occurred_at=clock.now(), **_resolving(command))
+
+
+def resolve_in(
+    repo: LedgerRepository, command: CaptureHold | ReleaseHold, now: datetime
+) -> Receipt:
+    """Capture or release inside a unit of work the caller opened (checkout records the
+    order a capture paid for in the same transaction)."""
+    _check_key(command.idempotency_key)
+    return _post_in(repo, command, occurred_at=now, **_resolving(command))
+
+
+def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
+    """A spend inside a unit of work the caller opened (a redemption issues its code with it)."""
+    _check_key(command.idempotency_key)
+    return _post_in(
+        repo,
+        command,
+        lambda _repo, book: _Write(ledger.spend(book, command.points)),
+        occurred_at=now,
+    )
 
 
 def capture_hold(uow: UnitOfWork, clock: Clock, command: CaptureHold) -> Receipt:

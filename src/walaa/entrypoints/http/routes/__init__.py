@@ -6,7 +6,14 @@ from fastapi import FastAPI
 
 
 def register(api: FastAPI) -> None:
-    from walaa.entrypoints.http.routes import customers, events, orders, program
+    from walaa.entrypoints.http.routes import (
+        checkout,
+        customers,
+        events,
+        orders,
+        program,
+        rewards,
+    )
 
-    for module in (program, customers, orders, events):
+    for module in (program, customers, orders, events, rewards, checkout):
         api.include_router(module.router)

@@ -1,0 +1,202 @@
+"""Spending points: the rewards catalog, redemption codes, and points as money at checkout.
+
+A reward is something a customer buys with points (a discount code, free shipping, a product, a
+gift card, a donation). Redeeming one spends the points and issues a code the store's checkout
+accepts. Points can also pay part of an order directly: a quote says how many may be used, a
+hold reserves them while the order is placed, and a refund gives back their share.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+from enum import StrEnum
+
+from walaa.domain.errors import Conflict, ValidationFailed
+from walaa.domain.program import CheckoutPolicy, PointValue
+
+
+class RewardKind(StrEnum):
+    FIXED_DISCOUNT = "fixed_discount"
+    PERCENT_DISCOUNT = "percent_discount"
+    FREE_SHIPPING = "free_shipping"
+    FREE_PRODUCT = "free_product"
+    GIFT_CARD = "gift_card"
+    DONATION = "donation"
+
+
+class NotRedeemable(Conflict):
+    """The reward exists but this customer cannot have it now; the message says why."""
+
+    code = "not-redeemable"
+
+
+class CodeNotUsable(Conflict):
+    code = "code-not-usable"
+
+
+@dataclass(frozen=True, slots=True)
+class Reward:
+    id: str
+    kind: RewardKind
+    cost: int
+    names: dict[str, str]
+    descriptions: dict[str, str] = field(default_factory=dict)
+    #: money off or the gift card's value, in the store's currency
+    value: Decimal | None = None
+    percent: Decimal | None = None
+    #: the most a percentage discount may take off
+    cap: Decimal | None = None
+    sku: str | None = None
+    cause: str | None = None
+    stock: int | None = None
+    per_customer: int | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    min_tier: str | None = None
+    customer_tag: str | None = None
+    code_valid_days: int = 90
+    code_uses: int = 1
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        check_reward(self)
+
+
+def check_reward(reward: Reward) -> None:
+    """A reward must say what it gives: a value where money is given, a SKU for a product."""
+    if reward.cost <= 0:
+        raise ValidationFailed("cost", "must be more than zero points")
+    needs_value = (RewardKind.FIXED_DISCOUNT, RewardKind.GIFT_CARD, RewardKind.DONATION)
+    if reward.kind in needs_value and (reward.value is None or reward.value <= 0):
+        raise ValidationFailed("value", f"a {reward.kind} reward needs a value above zero")
+    if reward.kind is RewardKind.PERCENT_DISCOUNT and not (
+        reward.percent is not None and 0 < reward.percent <= 100
+    ):
+        raise ValidationFailed("percent", "a percentage discount needs a percent from 0 to 100")
+    if reward.kind is RewardKind.FREE_PRODUCT and not reward.sku:
+        raise ValidationFailed("sku", "a free product reward needs the product's SKU")
+    if reward.kind is RewardKind.DONATION and not reward.cause:
+        raise ValidationFailed("cause", "a donation needs the cause it goes to")
+    if reward.starts_at and reward.ends_at and reward.ends_at <= reward.starts_at:
+        raise ValidationFailed("ends_at", "must be after starts_at")
+    if not reward.names.get("en") and not reward.names:
+        raise ValidationFailed("names", "give the reward a name")
+    if reward.code_valid_days < 1 or reward.code_uses < 1:
+        raise ValidationFailed("code_valid_days", "codes must live a day and allow one use")
+
+
+@dataclass(frozen=True, slots=True)
+class Shopper:
+    """What eligibility needs to know about the customer redeeming."""
+
+    tier: str | None
+    tags: frozenset[str]
+    redeemed_before: int
+
+
+def check_redeemable(
+    reward: Reward, shopper: Shopper, stock_left: int | None, now: datetime
+) -> None:
+    """Why this customer cannot have this reward now, as an error; nothing if they can."""
+    if not reward.active:
+        raise NotRedeemable(f"reward {reward.id!r} is not offered any more")
+    if reward.starts_at and now < reward.starts_at:
+        raise NotRedeemable(f"reward {reward.id!r} is offered from {reward.starts_at:%Y-%m-%d}")
+    if reward.ends_at and now >= reward.ends_at:
+        raise NotRedeemable(f"reward {reward.id!r} was offered until {reward.ends_at:%Y-%m-%d}")
+    if reward.min_tier and shopper.tier != reward.min_tier:
+        raise NotRedeemable(f"reward {reward.id!r} is for {reward.min_tier} members")
+    if reward.customer_tag and reward.customer_tag not in shopper.tags:
+        raise NotRedeemable(f"reward {reward.id!r} is for customers tagged {reward.customer_tag}")
+    if reward.per_customer is not None and shopper.redeemed_before >= reward.per_customer:
+        raise NotRedeemable(
+            f"reward {reward.id!r} can be redeemed {reward.per_customer} time(s) per customer"
+        )
+    if stock_left is not None and stock_left <= 0:
+        raise NotRedeemable(f"reward {reward.id!r} is out of stock")
+
+
+#: No 0/O, 1/I/L: codes are read aloud at tills and typed from receipts.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_code() -> str:
+    """12 characters from 31 (about 59 bits): unguessable, and grouped for reading."""
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_code(code: str) -> str:
+    """What a person types: any case, spaces or dashes."""
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}" if len(raw) == 12 else code.strip().upper()
+
+
+def code_expiry(reward: Reward, now: datetime) -> datetime:
+    return now + timedelta(days=reward.code_valid_days)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """How many points may pay for an order, and what they are worth."""
+
+    available: int
+    min_points: int
+    max_points: int
+    max_worth: Decimal
+    point_value: PointValue
+    step: int = 1
+
+    @property
+    def usable(self) -> bool:
+        return self.max_points >= self.min_points and self.max_points > 0
+
+
+def worth(points: int, value: PointValue) -> Decimal:
+    return value.value_of(points).amount
+
+
+def quote(available: int, subtotal: Decimal, policy: CheckoutPolicy, value: PointValue) -> Quote:
+    """The most points an order may take: the balance, the merchant's share, in whole steps.
+
+    Rounded down everywhere, so points never pay more than the share the merchant allows.
+    """
+    if subtotal <= 0:
+        raise ValidationFailed("subtotal", "must be more than zero")
+    allowed_money = subtotal * policy.max_share
+    # points whose worth fits in the allowed money: worth = points * value.worth / value.points
+    by_share = int(
+        (allowed_money * value.points / value.worth.amount).to_integral_value(ROUND_FLOOR)
+    )
+    most = min(max(available, 0), by_share)
+    most -= most % policy.step
+    return Quote(max(available, 0), policy.min_points, most, worth(most, value), value, policy.step)
+
+
+def check_payment(points: int, q: Quote) -> None:
+    if points <= 0:
+        raise ValidationFailed("points", "must be more than zero")
+    if points < q.min_points:
+        raise ValidationFailed("points", f"use at least {q.min_points} points")
+    if points > q.max_points:
+        raise ValidationFailed("points", f"at most {q.max_points} points may pay for this order")
+    if points % q.step:
+        raise ValidationFailed("points", f"use points in multiples of {q.step}")
+
+
+def share_to_return(
+    captured: int, order_total: Decimal, refunded_total: Decimal, returned: int
+) -> int:
+    """Points a refund gives back: the refunded share of what points paid, never more.
+
+    ``refunded_total`` is everything refunded so far including this refund, so repeated partial
+    refunds add up to exactly the captured points when the whole order is refunded.
+    """
+    if order_total <= 0 or captured <= 0:
+        return 0
+    share = min(refunded_total / order_total, Decimal(1))
+    owed = int((captured * share).to_integral_value(ROUND_FLOOR))
+    return max(0, owed - returned)

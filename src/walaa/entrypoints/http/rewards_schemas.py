@@ -1,0 +1,253 @@
+"""JSON shapes for rewards, redemptions, codes and points at checkout."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from walaa.domain.rewards import Reward, RewardKind
+from walaa.entrypoints.http.earning_schemas import Amount, Id
+from walaa.entrypoints.http.schemas import Strict
+from walaa.service.handlers.checkout import HoldResult
+from walaa.service.handlers.rewards import CatalogEntry, CodeCheck, Redeemed
+
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+Names = Annotated[dict[Annotated[str, Field(pattern="^(en|ar)$")], Text], Field(min_length=1)]
+RewardId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["ten-off"])]
+
+
+class RewardFields(Strict):
+    kind: RewardKind | None = None
+    cost: int | None = Field(None, ge=1, le=10**9, description="Points it costs")
+    names: Names | None = None
+    descriptions: dict[Annotated[str, Field(pattern="^(en|ar)$")], Text] | None = None
+    value: Amount | None = Field(None, description="Money off, or the gift card's value")
+    percent: Amount | None = Field(None, description="For a percentage discount, 0-100")
+    cap: Amount | None = Field(None, description="Most a percentage discount takes off")
+    sku: Annotated[str, Field(max_length=128)] | None = None
+    cause: Annotated[str, Field(max_length=200)] | None = None
+    stock: int | None = Field(None, ge=0, le=10**9, description="Units available; null: no limit")
+    per_customer: int | None = Field(None, ge=1, le=10**6)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    min_tier: Annotated[str, Field(max_length=64)] | None = None
+    customer_tag: Annotated[str, Field(max_length=64)] | None = None
+    code_valid_days: int | None = Field(None, ge=1, le=3650)
+    code_uses: int | None = Field(None, ge=1, le=10**6)
+    active: bool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.model_fields_set:
+            value = getattr(self, name)
+            if name in ("value", "percent", "cap") and value is not None:
+                value = Decimal(value)
+            out[name] = value
+        return out
+
+
+class RewardIn(RewardFields):
+    id: RewardId
+    kind: RewardKind
+    cost: int = Field(ge=1, le=10**9)
+    names: Names
+
+    def domain(self) -> Reward:
+        values = {k: v for k, v in self.changes().items() if v is not None}
+        return Reward(**values)
+
+
+class RewardOut(BaseModel):
+    id: str
+    kind: str
+    cost: int
+    names: dict[str, str]
+    descriptions: dict[str, str]
+    value: str | None
+    percent: str | None
+    cap: str | None
+    sku: str | None
+    cause: str | None
+    stock: int | None
+    stock_left: int | None
+    per_customer: int | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    min_tier: str | None
+    customer_tag: str | None
+    code_valid_days: int
+    code_uses: int
+    active: bool
+
+    @classmethod
+    def of(cls, entry: CatalogEntry) -> RewardOut:
+        r = entry.reward
+
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else str(value)
+
+        return cls(
+            id=r.id,
+            kind=r.kind.value,
+            cost=r.cost,
+            names=r.names,
+            descriptions=r.descriptions,
+            value=text(r.value),
+            percent=text(r.percent),
+            cap=text(r.cap),
+            sku=r.sku,
+            cause=r.cause,
+            stock=r.stock,
+            stock_left=entry.stock_left,
+            per_customer=r.per_customer,
+            starts_at=r.starts_at,
+            ends_at=r.ends_at,
+            min_tier=r.min_tier,
+            customer_tag=r.customer_tag,
+            code_valid_days=r.code_valid_days,
+            code_uses=r.code_uses,
+            active=r.active,
+        )
+
+
+class RewardList(BaseModel):
+    data: list[RewardOut]
+
+
+class RedemptionIn(Strict):
+    reward_id: RewardId
+
+
+class RedemptionOut(BaseModel):
+    id: str
+    customer_id: str
+    reward_id: str
+    points: int
+    code: str
+    status: str
+    uses_left: int
+    expires_at: datetime
+    transaction_id: int
+    replayed: bool = False
+
+    @classmethod
+    def of(cls, r: Any, replayed: bool = False) -> RedemptionOut:
+        return cls(
+            id=r.id,
+            customer_id=r.customer_id,
+            reward_id=r.reward_id,
+            points=r.points,
+            code=r.code,
+            status=r.status,
+            uses_left=r.uses_left,
+            expires_at=r.expires_at,
+            transaction_id=r.transaction_id,
+            replayed=replayed,
+        )
+
+    @classmethod
+    def redeemed(cls, result: Redeemed) -> RedemptionOut:
+        return cls.of(result.redemption, result.replayed)
+
+
+class CodeIn(Strict):
+    code: Annotated[str, Field(min_length=4, max_length=32)]
+
+
+class CodeUseIn(Strict):
+    order_id: Id
+
+
+class CodeOut(BaseModel):
+    code: str
+    usable: bool
+    reason: str | None
+    status: str
+    uses_left: int
+    expires_at: datetime
+    customer_id: str
+    reward: RewardOut
+
+    @classmethod
+    def of(cls, check: CodeCheck) -> CodeOut:
+        r = check.redemption
+        return cls(
+            code=check.code,
+            usable=check.usable,
+            reason=check.reason,
+            status=r.status,
+            uses_left=r.uses_left,
+            expires_at=r.expires_at,
+            customer_id=r.customer_id,
+            reward=RewardOut.of(CatalogEntry(check.reward, None)),
+        )
+
+
+class QuoteIn(Strict):
+    customer_id: Id
+    subtotal: Amount = Field(description="What the order costs before points")
+
+
+class QuoteOut(BaseModel):
+    customer_id: str
+    available: int
+    min_points: int
+    max_points: int
+    max_worth: str
+    currency: str
+    step: int
+    usable: bool
+
+
+class HoldIn(Strict):
+    customer_id: Id
+    points: int = Field(ge=1, le=10**12)
+    subtotal: Amount = Field(description="What the order costs before points")
+    ttl_seconds: int = Field(900, ge=30, le=30 * 86400, description="Released after this")
+
+
+class CaptureIn(Strict):
+    order_id: Id
+    order_total: Amount = Field(
+        description="What the customer paid in money for the order (after points); refunds "
+        "give back points in the refunded share of it"
+    )
+
+
+class HoldOut(BaseModel):
+    hold_id: int
+    customer_id: str
+    points: int
+    worth: str
+    currency: str
+    expires_at: datetime
+    status: str
+    replayed: bool
+
+    @classmethod
+    def of(cls, h: HoldResult) -> HoldOut:
+        return cls(
+            hold_id=h.hold_id,
+            customer_id=h.customer_id,
+            points=h.points,
+            worth=str(h.worth),
+            currency=h.currency,
+            expires_at=h.expires_at,
+            status=h.status,
+            replayed=h.replayed,
+        )
+
+
+class NoticeOut(BaseModel):
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class NoticeList(BaseModel):
+    data: list[NoticeOut]

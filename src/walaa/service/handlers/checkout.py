@@ -1,0 +1,166 @@
+"""Points as money at checkout: quote, hold, capture or release, and refunds of what they paid.
+
+The hold is the ledger's two-phase spend. Capturing it records which order the points paid for
+and the order's total, so a later refund of that order gives back the refunded share of those
+points (rounded down; the whole refund gives back all of them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from walaa.domain.errors import NotFound, ValidationFailed
+from walaa.domain.program import Program
+from walaa.domain.rewards import Quote, check_payment, quote, share_to_return
+from walaa.service.commands import CaptureHold, PlaceHold, ReleaseHold, Reverse
+from walaa.service.handlers import ledger
+from walaa.service.handlers.program import current_program
+from walaa.service.handlers.rewards import alert_if_over_threshold
+from walaa.service.ports import Clock, PaymentRecord, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class HoldResult:
+    hold_id: int
+    customer_id: str
+    points: int
+    worth: Decimal
+    currency: str
+    expires_at: datetime
+    status: str
+    replayed: bool
+
+
+def _program(uow: UnitOfWork, store_id: str) -> Program:
+    program = current_program(uow.earning(store_id))
+    if program is None:
+        raise NotFound("this store has no program yet, so points have no value")
+    return program
+
+
+def get_quote(
+    uow: UnitOfWork, store_id: str, customer_id: str, subtotal: Decimal
+) -> tuple[Program, Quote]:
+    """How many points this customer may use on an order of ``subtotal``, and their worth."""
+    with uow:
+        program = _program(uow, store_id)
+        record = uow.customers.get(store_id, customer_id)
+    available = record.balances.available if record else 0
+    return program, quote(available, subtotal, program.checkout, program.point_value)
+
+
+def hold_points(
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    customer_id: str,
+    points: int,
+    subtotal: Decimal,
+    key: str,
+    ttl: timedelta,
+) -> HoldResult:
+    """Reserve points for an order being placed; they come back by themselves after ``ttl``."""
+    program, q = get_quote(uow, store_id, customer_id, subtotal)
+    check_payment(points, q)
+    receipt = ledger.place_hold(
+        uow, clock, PlaceHold(store_id, customer_id, f"checkout:{key}", points, ttl)
+    )
+    assert receipt.hold_id is not None
+    return _hold_result(uow, store_id, receipt.hold_id, program, receipt.replayed)
+
+
+def _hold_result(
+    uow: UnitOfWork, store_id: str, hold_id: int, program: Program, replayed: bool
+) -> HoldResult:
+    with uow:
+        stored = uow.ledger(store_id).get_hold(hold_id)
+    if stored is None:
+        raise NotFound(f"hold {hold_id} does not exist in this store")
+    value = program.point_value.value_of(stored.amount)
+    return HoldResult(
+        stored.id,
+        stored.customer_id,
+        stored.amount,
+        value.amount,
+        value.currency,
+        stored.expires_at,
+        stored.status,
+        replayed,
+    )
+
+
+def capture(
+    uow: UnitOfWork, clock: Clock, store_id: str, hold_id: int, order_id: str, order_total: Decimal
+) -> HoldResult:
+    """Bind held points to an order (idempotent by hold): they are now spent on it."""
+    if order_total <= 0:
+        raise ValidationFailed("order_total", "must be more than zero")
+    now = clock.now()
+    with uow:
+        repo = uow.ledger(store_id)
+        stored = repo.get_hold(hold_id)
+        if stored is None:
+            raise NotFound(f"hold {hold_id} does not exist in this store")
+        command = CaptureHold(store_id, stored.customer_id, f"checkout-capture:{hold_id}", hold_id)
+        receipt = ledger.resolve_in(repo, command, now)
+        if not receipt.replayed:
+            payment = PaymentRecord(
+                hold_id,
+                order_id,
+                stored.customer_id,
+                stored.amount,
+                receipt.transaction_id,
+                order_total,
+            )
+            uow.rewards(store_id).add_payment(payment, now)
+            alert_if_over_threshold(
+                uow, store_id, stored.customer_id, stored.amount, f"hold-{hold_id}", now
+            )
+            uow.commit()
+        program = _program(uow, store_id)
+    return _hold_result(uow, store_id, hold_id, program, receipt.replayed)
+
+
+def release(uow: UnitOfWork, clock: Clock, store_id: str, hold_id: int) -> HoldResult:
+    """The order was not placed: the points go back to the lots they came from."""
+    with uow:
+        stored = uow.ledger(store_id).get_hold(hold_id)
+        program = _program(uow, store_id)
+    if stored is None:
+        raise NotFound(f"hold {hold_id} does not exist in this store")
+    command = ReleaseHold(store_id, stored.customer_id, f"checkout-release:{hold_id}", hold_id)
+    receipt = ledger.release_hold(uow, clock, command)
+    return _hold_result(uow, store_id, hold_id, program, receipt.replayed)
+
+
+def give_back_points_paid(
+    uow: UnitOfWork,
+    now: datetime,
+    store_id: str,
+    order_id: str,
+    refund_id: str,
+    refunded_total: Decimal,
+) -> int:
+    """Inside a refund's unit of work: return the refunded share of points that paid.
+
+    ``refunded_total`` is the money refunded on the order so far, this refund included.
+    """
+    rewards, repo = uow.rewards(store_id), uow.ledger(store_id)
+    returned = 0
+    for payment in rewards.payments_for(order_id):
+        already = repo.reversed_so_far(payment.capture_transaction_id)
+        points = share_to_return(payment.points, payment.order_total, refunded_total, already)
+        if points > 0:
+            command = Reverse(
+                store_id,
+                payment.customer_id,
+                f"refund:{refund_id}:points-paid:{payment.hold_id}",
+                payment.capture_transaction_id,
+                points=points,
+                reason="refund of an order paid with points",
+            )
+            ledger.reverse_in(repo, command, now)
+            returned += points
+    return returned

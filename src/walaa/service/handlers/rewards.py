@@ -1,0 +1,270 @@
+"""The rewards catalog, redeeming rewards for codes, and the codes at the store's checkout.
+
+A redemption is one database transaction: lock the customer, check the reward (window, tier,
+tag, per-customer limit, stock), spend the points oldest lots first, take one unit of stock
+with a guarded UPDATE, issue the code, and record an alert when the customer asked for one.
+A code that expires unused, or a redemption the store cancels, gives the points back to the
+lots they came from, with their original expiry.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from walaa.domain.errors import NotFound, ValidationFailed
+from walaa.domain.rewards import (
+    CodeNotUsable,
+    NotRedeemable,
+    Reward,
+    Shopper,
+    check_redeemable,
+    check_reward,
+    code_expiry,
+    new_code,
+    normalise_code,
+)
+from walaa.service.commands import Reverse, Spend
+from walaa.service.handlers import ledger
+from walaa.service.ports import Clock, RedemptionRecord, UnitOfWork
+
+REDEMPTION_ALERT = "redemption_alert"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    reward: Reward
+    stock_left: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Redeemed:
+    redemption: RedemptionRecord
+    reward: Reward
+    replayed: bool
+
+
+# --- the catalog -------------------------------------------------------------------------------
+
+
+def save_reward(uow: UnitOfWork, clock: Clock, store_id: str, reward: Reward) -> CatalogEntry:
+    """Create a reward or replace its definition; stock restarts from the new definition."""
+    check_reward(reward)
+    with uow:
+        if uow.stores.get(store_id) is None:
+            raise NotFound(f"store {store_id!r} does not exist")
+        uow.rewards(store_id).save_reward(reward, reward.stock, clock.now())
+        uow.commit()
+    return CatalogEntry(reward, reward.stock)
+
+
+def update_reward(
+    uow: UnitOfWork, clock: Clock, store_id: str, reward_id: str, changes: dict[str, object]
+) -> CatalogEntry:
+    """Change some fields; a new ``stock`` resets what is left, otherwise stock is kept."""
+    with uow:
+        repo = uow.rewards(store_id)
+        found = repo.get_reward(reward_id, lock=True)
+        if found is None:
+            raise NotFound(f"reward {reward_id!r} does not exist in this store")
+        current, left = found
+        updated = replace(current, **changes)  # type: ignore[arg-type]
+        check_reward(updated)
+        stock_left = updated.stock if "stock" in changes else left
+        repo.save_reward(updated, stock_left, clock.now())
+        uow.commit()
+    return CatalogEntry(updated, stock_left)
+
+
+def list_rewards(uow: UnitOfWork, store_id: str) -> list[CatalogEntry]:
+    with uow:
+        return [CatalogEntry(r, left) for r, left in uow.rewards(store_id).list_rewards()]
+
+
+def get_reward(uow: UnitOfWork, store_id: str, reward_id: str) -> CatalogEntry:
+    with uow:
+        found = uow.rewards(store_id).get_reward(reward_id)
+    if found is None:
+        raise NotFound(f"reward {reward_id!r} does not exist in this store")
+    return CatalogEntry(*found)
+
+
+# --- redeeming -----------------------------------------------------------------------------------
+
+
+def redeem(
+    uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str, reward_id: str, key: str
+) -> Redeemed:
+    """Spend points on a reward and issue its code; the same ``key`` replays the first result."""
+    if not key:
+        raise ValidationFailed("idempotency_key", "a redemption needs an idempotency key")
+    now = clock.now()
+    with uow:
+        repo, rewards = uow.ledger(store_id), uow.rewards(store_id)
+        if repo.lock_customer(customer_id, create=False) is None:
+            raise NotFound(f"customer {customer_id!r} has no points in this store")
+        earlier = rewards.by_request_key(key)
+        if earlier is not None:
+            if earlier.reward_id != reward_id or earlier.customer_id != customer_id:
+                raise ValidationFailed("idempotency_key", "was used for another redemption")
+            found = rewards.get_reward(earlier.reward_id)
+            assert found is not None
+            return Redeemed(earlier, found[0], replayed=True)
+        found = rewards.get_reward(reward_id, lock=True)
+        if found is None:
+            raise NotFound(f"reward {reward_id!r} does not exist in this store")
+        reward, stock_left = found
+        profile = uow.customers.profile(store_id, customer_id)
+        shopper = Shopper(
+            tier=None,
+            tags=frozenset(profile.tags) if profile else frozenset(),
+            redeemed_before=rewards.count_redemptions(customer_id, reward_id),
+        )
+        check_redeemable(reward, shopper, stock_left, now)
+        spend = Spend(
+            store_id, customer_id, f"redeem:{key}", reward.cost, reason=f"reward:{reward.id}"
+        )
+        receipt = ledger.spend_in(repo, spend, now)
+        if not rewards.take_stock(reward_id):
+            raise NotRedeemable(f"reward {reward_id!r} is out of stock")
+        record = RedemptionRecord(
+            id="rd_" + secrets.token_hex(8),
+            customer_id=customer_id,
+            reward_id=reward_id,
+            points=reward.cost,
+            transaction_id=receipt.transaction_id,
+            code=new_code(),
+            status="issued",
+            uses_left=reward.code_uses,
+            expires_at=code_expiry(reward, now),
+            created_at=now,
+        )
+        rewards.add_redemption(record, key, now)
+        alert_if_over_threshold(uow, store_id, customer_id, reward.cost, record.id, now)
+        uow.commit()
+    return Redeemed(record, reward, replayed=False)
+
+
+def alert_if_over_threshold(
+    uow: UnitOfWork, store_id: str, customer_id: str, points: int, source: str, now: datetime
+) -> bool:
+    """Record an alert when points leave the account above the customer's own threshold."""
+    profile = uow.customers.profile(store_id, customer_id)
+    if profile is None or profile.alert_threshold is None or points <= profile.alert_threshold:
+        return False
+    payload = {"points": points, "threshold": profile.alert_threshold, "source": source}
+    return uow.notices.add(store_id, customer_id, REDEMPTION_ALERT, f"alert:{source}", payload, now)
+
+
+def cancel_redemption(
+    uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str, redemption_id: str
+) -> RedemptionRecord:
+    """The store cancels an unused redemption: points and stock go back."""
+    now = clock.now()
+    with uow:
+        record = _give_back(uow, store_id, customer_id, redemption_id, "cancelled", now)
+        uow.commit()
+    return record
+
+
+def _give_back(
+    uow: UnitOfWork, store_id: str, customer_id: str, redemption_id: str, status: str, now: datetime
+) -> RedemptionRecord:
+    repo, rewards = uow.ledger(store_id), uow.rewards(store_id)
+    repo.lock_customer(customer_id, create=False)
+    record = rewards.get_redemption(redemption_id, lock=True)
+    if record is None or record.customer_id != customer_id:
+        raise NotFound(f"redemption {redemption_id!r} does not exist for this customer")
+    if record.status != "issued":
+        if record.status == status:
+            return record  # already done: a retry
+        raise CodeNotUsable(f"redemption {redemption_id!r} is already {record.status}")
+    reverse = Reverse(
+        store_id,
+        customer_id,
+        f"redemption:{redemption_id}:{status}",
+        record.transaction_id,
+        reason=f"redemption {status}",
+    )
+    receipt = ledger.reverse_in(repo, reverse, now)
+    rewards.settle_redemption(redemption_id, status, now, receipt.transaction_id)
+    rewards.return_stock(record.reward_id)
+    return replace(record, status=status)
+
+
+def expire_codes(uow: UnitOfWork, clock: Clock, store_id: str, limit: int = 500) -> int:
+    """Unused codes past their date give their points back; returns how many did."""
+    now = clock.now()
+    with uow:
+        due = uow.rewards(store_id).due_codes(now, limit)
+    expired = 0
+    for record in due:
+        with uow:
+            settled = _give_back(uow, store_id, record.customer_id, record.id, "expired", now)
+            uow.commit()
+        expired += settled.status == "expired"
+    return expired
+
+
+# --- codes at checkout ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCheck:
+    code: str
+    usable: bool
+    reason: str | None
+    redemption: RedemptionRecord
+    reward: Reward
+
+
+def validate_code(uow: UnitOfWork, clock: Clock, store_id: str, code: str) -> CodeCheck:
+    """What a code gives and whether it can be used now; changes nothing."""
+    code = normalise_code(code)
+    now = clock.now()
+    with uow:
+        rewards = uow.rewards(store_id)
+        record = rewards.by_code(code)
+        if record is None:
+            raise NotFound("no such code in this store")
+        found = rewards.get_reward(record.reward_id)
+    assert found is not None
+    reason = None
+    if record.status != "issued":
+        reason = f"the code is {record.status}"
+    elif record.expires_at <= now:
+        reason = "the code has expired"
+    elif record.uses_left <= 0:
+        reason = "the code has been used"
+    return CodeCheck(code, reason is None, reason, record, found[0])
+
+
+def use_code(uow: UnitOfWork, clock: Clock, store_id: str, code: str, order_id: str) -> CodeCheck:
+    """Use a code for an order: once per order (a retry is the same use), never beyond its uses."""
+    code = normalise_code(code)
+    now = clock.now()
+    with uow:
+        rewards = uow.rewards(store_id)
+        record = rewards.by_code(code)
+        if record is None:
+            raise NotFound("no such code in this store")
+        if not rewards.record_use(code, order_id, now):
+            found = rewards.get_reward(record.reward_id)
+            assert found is not None
+            return CodeCheck(code, True, None, record, found[0])  # this order used it already
+        if not rewards.use_code(code, now):
+            raise CodeNotUsable(_why_unusable(record, now))
+        used = rewards.by_code(code)
+        found = rewards.get_reward(record.reward_id)
+        uow.commit()
+    assert used is not None and found is not None
+    return CodeCheck(code, True, None, used, found[0])
+
+
+def _why_unusable(record: RedemptionRecord, now: datetime) -> str:
+    if record.status != "issued":
+        return f"the code is {record.status}"
+    if record.expires_at <= now:
+        return "the code has expired"
+    return "the code has been used"
