@@ -22,18 +22,16 @@ from walaa.domain.customers import Profile
 from walaa.domain.earning import OrderLine, RefundedLine
 from walaa.domain.errors import InsufficientPoints, NotFound
 from walaa.domain.program import Channel
+from walaa.domain.rewards import NotRedeemable, Reward, RewardKind
 from walaa.domain.stores import Store
 from walaa.service.commands import (
     Adjust,
     CancelOrder,
-    CaptureHold,
-    PlaceHold,
     RecordEvent,
     RecordOrder,
     RecordRefund,
-    Spend,
 )
-from walaa.service.handlers import earning, ledger
+from walaa.service.handlers import checkout, earning, ledger, rewards
 from walaa.service.handlers.customers import customer_ledger, upsert_customer
 from walaa.service.handlers.program import apply_program
 from walaa.service.handlers.stores import create_store
@@ -41,7 +39,21 @@ from walaa.service.handlers.stores import create_store
 PROGRAM = Path(__file__).with_name("program.yaml")
 START = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
 DAYS = 365
-REWARD_COST = 500
+#: The demo catalog: a reward of each kind customers meet most.
+REWARDS = (
+    Reward("five-off", RewardKind.FIXED_DISCOUNT, 500, {"en": "5 USD off", "ar": "خصم 5 دولار"},
+           value=Decimal("5")),
+    Reward("free-shipping", RewardKind.FREE_SHIPPING, 300,
+           {"en": "Free shipping", "ar": "شحن مجاني"}),
+    Reward("fifteen-percent", RewardKind.PERCENT_DISCOUNT, 900,
+           {"en": "15% off (up to 20 USD)", "ar": "خصم 15٪ (حتى 20 دولار)"},
+           percent=Decimal("15"), cap=Decimal("20")),
+    Reward("tote-bag", RewardKind.FREE_PRODUCT, 1200, {"en": "Dewy tote bag", "ar": "حقيبة ديوي"},
+           sku="TOTE-1", stock=10, per_customer=1),
+    Reward("plant-a-tree", RewardKind.DONATION, 400,
+           {"en": "Plant a tree (2 USD)", "ar": "ازرع شجرة (2 دولار)"},
+           value=Decimal("2"), cause="Saudi Green Initiative"),
+)  # fmt: skip
 KIND_TEXT = {
     "mature": "the return window passed: pending points became spendable",
     "expire": "points reached their expiry date",
@@ -105,6 +117,8 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     app.clock = clock
     store = create_store(app.uow(), clock, "Dewy Skincare", "USD", "Asia/Riyadh")
     apply_program(app.uow(), clock, store.id, PROGRAM.read_text(encoding="utf-8"))
+    for reward in REWARDS:
+        rewards.save_reward(app.uow(), clock, store.id, reward)
     shop = _Shop(app, clock, store, random.Random(seed))
     people = [f"customer-{n:03d}" for n in range(1, customers + 1)]
     for day in range(DAYS):
@@ -198,18 +212,19 @@ def _event(shop: _Shop, person: str, kind: str, **properties: str | int) -> int:
     return result.points
 
 
-def _order(shop: _Shop, person: str) -> None:
-    picks = shop.rng.sample(CATALOG, shop.rng.randint(1, 4))
+def _order(shop: _Shop, person: str, paid: Decimal | None = None) -> str:
+    """An order of one to four products; ``paid`` fixes its total (what cash paid)."""
+    picks = shop.rng.sample(CATALOG, 1 if paid is not None else shop.rng.randint(1, 4))
     lines = tuple(
         OrderLine(
             f"l{n}",
-            Decimal(price) * qty,
+            paid if paid is not None else Decimal(price) * qty,
             qty,
             product_id=product_id,
             categories=frozenset({category}),
         )
         for n, ((product_id, _name, price, category), qty) in enumerate(
-            (pick, shop.rng.choice((1, 1, 1, 2))) for pick in picks
+            (pick, 1 if paid is not None else shop.rng.choice((1, 1, 1, 2))) for pick in picks
         )
     )
     channel = shop.rng.choice((Channel.ONLINE, Channel.ONLINE, Channel.IN_STORE, Channel.APP))
@@ -223,6 +238,7 @@ def _order(shop: _Shop, person: str) -> None:
     )
     shop.orders.setdefault(person, []).append((order_id, len(lines)))
     shop.count(f"orders ({channel.value})")
+    return order_id
 
 
 def _review(shop: _Shop, person: str) -> None:
@@ -234,36 +250,59 @@ def _review(shop: _Shop, person: str) -> None:
 
 
 def _redeem(shop: _Shop, person: str) -> None:
+    """Spend points on a catalog reward; most codes are used at checkout, some expire."""
+    balance = ledger_balance(shop, person)
+    affordable = [reward.id for reward in REWARDS if reward.cost <= balance]
+    if not affordable:
+        return
+    reward_id = shop.rng.choice(affordable)
     try:
-        ledger.spend(
-            shop.app.uow(),
-            shop.clock,
-            Spend(shop.store.id, person, shop.next_id("reward"), REWARD_COST, reason="5 USD off"),
+        redeemed = rewards.redeem(
+            shop.app.uow(), shop.clock, shop.store.id, person, reward_id, shop.next_id("redeem")
         )
-        shop.count("rewards redeemed (500 = 5 USD)")
-    except (InsufficientPoints, NotFound):
-        pass  # not enough points yet
+    except (InsufficientPoints, NotFound, NotRedeemable):
+        return  # not enough points yet, or the reward is gone
+    shop.count(f"rewards redeemed: {reward_id}")
+    if shop.rng.random() < 0.85:
+        rewards.use_code(
+            shop.app.uow(), shop.clock, shop.store.id, redeemed.redemption.code, shop.next_id("o")
+        )
+        shop.count("reward codes used at checkout")
+
+
+def ledger_balance(shop: _Shop, person: str) -> int:
+    with shop.app.engine.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT available FROM customers WHERE store_id = ? AND id = ?",
+            (shop.store.id, person),
+        ).scalar()
+    return int(found or 0)
 
 
 def _checkout_with_points(shop: _Shop, person: str) -> None:
-    """Points as money: hold at checkout; most orders complete, some are abandoned."""
-    try:
-        receipt = ledger.place_hold(
-            shop.app.uow(),
-            shop.clock,
-            PlaceHold(shop.store.id, person, shop.next_id("checkout"), 200),
-        )
-    except (InsufficientPoints, NotFound):
+    """Points as money: quote, hold while the order is placed, capture (or abandon)."""
+    subtotal = Decimal(shop.rng.randint(30, 150))
+    _program, q = checkout.get_quote(shop.app.uow(), shop.store.id, person, subtotal)
+    if not q.usable:
         return
-    if shop.rng.random() < 0.8 and receipt.hold_id is not None:
-        ledger.capture_hold(
-            shop.app.uow(),
-            shop.clock,
-            CaptureHold(shop.store.id, person, shop.next_id("capture"), receipt.hold_id),
-        )
-        shop.count("checkouts paid with points")
-    else:
+    held = checkout.hold_points(
+        shop.app.uow(),
+        shop.clock,
+        shop.store.id,
+        person,
+        q.max_points,
+        subtotal,
+        shop.next_id("checkout"),
+        timedelta(minutes=30),
+    )
+    if shop.rng.random() < 0.15:
         shop.count("checkouts abandoned (hold timed out)")
+        return
+    order_id = _order(shop, person, subtotal - held.worth)
+    checkout.capture(
+        shop.app.uow(), shop.clock, shop.store.id, held.hold_id, order_id, subtotal - held.worth
+    )
+    shop.count("orders paid partly with points")
 
 
 def _refund(shop: _Shop, person: str) -> None:
@@ -298,6 +337,7 @@ def _housekeeping(shop: _Shop) -> None:
     """What the worker does on a schedule: ripen, expire, time out holds."""
     ledger.release_expired_holds(shop.app.uow(), shop.clock, shop.store.id)
     ledger.run_due(shop.app.uow(), shop.store.id, shop.clock.now())
+    rewards.expire_codes(shop.app.uow(), shop.clock, shop.store.id)
 
 
 def print_summary(console: Console, result: DemoResult) -> None:
