@@ -419,3 +419,65 @@ Index(
     postgresql_where=text("pending AND remaining > 0"),
     sqlite_where=text("pending AND remaining > 0"),
 )
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("definition", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("customer_id", String(128), nullable=False),
+    Column("plan_id", String(64), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("current_period_start", UtcDateTime(), nullable=False),
+    Column("current_period_end", UtcDateTime(), nullable=True),
+    Column("trial_ends_at", UtcDateTime(), nullable=True),
+    Column("cancel_at_period_end", Boolean, nullable=False),
+    Column("cancelled_at", UtcDateTime(), nullable=True),
+    # Monthly grants posted so far; the ledger's key per grant is what makes one exactly once.
+    Column("grants_made", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    ForeignKeyConstraint(["store_id", "plan_id"], ["plans.store_id", "plans.id"]),
+    Index("ix_memberships_customer", "store_id", "customer_id"),
+    Index("ix_memberships_due", "store_id", "status", "current_period_end"),
+)
+
+membership_payments = Table(
+    "membership_payments",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("membership_id", String(40), primary_key=True),
+    # The store's own payment reference: Walaa records payments, it does not take them.
+    Column("ref", String(128), primary_key=True),
+    Column("amount", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("paid_at", UtcDateTime(), nullable=False),
+    Column("covers_from", UtcDateTime(), nullable=False),
+    Column("covers_until", UtcDateTime(), nullable=True),
+)
+
+membership_events = Table(
+    "membership_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("membership_id", String(40), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("ix_membership_events_membership", "store_id", "membership_id", "id"),
+)

@@ -12,6 +12,7 @@ from walaa.adapters.db import tables as t
 from walaa.adapters.db.customers import SqlCustomerRepository
 from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
+from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.domain.keys import ApiKey, Scope
@@ -143,6 +144,9 @@ class SqlUnitOfWork:
 
     def rewards(self, store_id: str) -> SqlRewardsRepository:
         return SqlRewardsRepository(self.conn, store_id)
+
+    def memberships(self, store_id: str) -> SqlMembershipsRepository:
+        return SqlMembershipsRepository(self.conn, store_id)
 
     def commit(self) -> None:
         assert self._tx is not None

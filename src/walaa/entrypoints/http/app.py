@@ -58,6 +58,7 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
             {"name": "events", "description": "Customer actions that earn points"},
             {"name": "rewards", "description": "The catalog, redemptions and their codes"},
             {"name": "checkout", "description": "Points as money: quote, hold, capture"},
+            {"name": "memberships", "description": "Paid plans: join, renew, cancel"},
             {"name": "operations", "description": "Health, readiness and metrics"},
         ],
     )

@@ -10,10 +10,11 @@ def register(api: FastAPI) -> None:
         checkout,
         customers,
         events,
+        memberships,
         orders,
         program,
         rewards,
     )
 
-    for module in (program, customers, orders, events, rewards, checkout):
+    for module in (program, customers, orders, events, rewards, checkout, memberships):
         api.include_router(module.router)

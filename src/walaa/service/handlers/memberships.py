@@ -1,0 +1,227 @@
+"""Paid memberships: plans, joining, renewing, cancelling, and the monthly points they grant.
+
+Walaa records the payments the store took (by the store's own reference); it never takes a
+payment. Every change is one database transaction that locks the customer first, writes the
+membership, its payment and an event saying what happened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from walaa.domain import memberships as m
+from walaa.domain.errors import NotFound, ValidationFailed
+from walaa.domain.memberships import Membership, MembershipChange, Plan
+from walaa.service.commands import Earn
+from walaa.service.handlers import ledger
+from walaa.service.handlers.program import current_program
+from walaa.service.ports import Clock, UnitOfWork
+
+
+def save_plan(uow: UnitOfWork, clock: Clock, store_id: str, plan: Plan) -> Plan:
+    with uow:
+        store = uow.stores.get(store_id)
+        if store is None:
+            raise NotFound(f"store {store_id!r} does not exist")
+        if plan.currency != store.currency:
+            raise ValidationFailed("currency", f"this store keeps its books in {store.currency}")
+        uow.memberships(store_id).save_plan(plan, clock.now())
+        uow.commit()
+    return plan
+
+
+def list_plans(uow: UnitOfWork, store_id: str) -> list[Plan]:
+    with uow:
+        return uow.memberships(store_id).list_plans()
+
+
+def _record(uow: UnitOfWork, store_id: str, change: MembershipChange, now: datetime) -> None:
+    repo = uow.memberships(store_id)
+    repo.save(change.membership, now)
+    if change.payment is not None:
+        repo.add_payment(change.membership.id, change.payment)
+    if change.changed:
+        payload: dict[str, Any] = {"status": change.membership.status.value}
+        if change.payment is not None:
+            payload["payment"] = {"ref": change.payment.ref, "amount": str(change.payment.amount)}
+        if change.refund is not None:
+            payload["refund"] = {
+                "amount": str(change.refund.amount),
+                "currency": change.refund.currency,
+            }
+        repo.add_event(change.membership, change.event.value, payload, now)
+
+
+def join(
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    customer_id: str,
+    plan_id: str,
+    payment_ref: str | None,
+) -> MembershipChange:
+    """Join a plan (a trial first if it has one); the same payment reference is a replay."""
+    now = clock.now()
+    with uow:
+        uow.ledger(store_id).lock_customer(customer_id, create=True)
+        repo = uow.memberships(store_id)
+        plan = repo.get_plan(plan_id)
+        if plan is None:
+            raise NotFound(f"plan {plan_id!r} does not exist in this store")
+        for existing in repo.for_customer(customer_id):
+            if payment_ref and any(p.ref == payment_ref for p in existing.payments):
+                return MembershipChange(existing, m.MembershipEvent.UNCHANGED)
+            if existing.plan_id == plan_id and m.is_active(existing, as_of=now):
+                raise m.MembershipClosed(
+                    f"customer {customer_id!r} is already a member of {plan_id!r}"
+                )
+        change = m.join(
+            plan,
+            customer_id,
+            membership_id=m.new_membership_id(),
+            as_of=now,
+            payment_ref=payment_ref,
+        )
+        _record(uow, store_id, change, now)
+        uow.commit()
+    return change
+
+
+def _change(
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    customer_id: str,
+    membership_id: str,
+    apply: Any,
+) -> MembershipChange:
+    now = clock.now()
+    with uow:
+        uow.ledger(store_id).lock_customer(customer_id, create=False)
+        repo = uow.memberships(store_id)
+        found = repo.get(membership_id, lock=True)
+        if found is None or found.customer_id != customer_id:
+            raise NotFound(f"membership {membership_id!r} does not exist for this customer")
+        plan = repo.get_plan(found.plan_id)
+        assert plan is not None
+        change: MembershipChange = apply(found, plan, now)
+        _record(uow, store_id, change, now)
+        uow.commit()
+    return change
+
+
+def renew(
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    customer_id: str,
+    membership_id: str,
+    payment_ref: str,
+) -> MembershipChange:
+    """Record a renewal payment: the period extends from its paid end; a replay changes nothing."""
+
+    def apply(found: Membership, plan: Plan, now: datetime) -> MembershipChange:
+        if any(p.ref == payment_ref for p in found.payments):
+            return MembershipChange(found, m.MembershipEvent.UNCHANGED)
+        return m.renew(found, plan, as_of=now, payment_ref=payment_ref)
+
+    return _change(uow, clock, store_id, customer_id, membership_id, apply)
+
+
+def cancel(
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    customer_id: str,
+    membership_id: str,
+    at_period_end: bool,
+) -> MembershipChange:
+    """Cancel at the period end, or at once with a pro-rated refund note for the store."""
+    return _change(
+        uow,
+        clock,
+        store_id,
+        customer_id,
+        membership_id,
+        lambda found, _plan, now: m.cancel(found, as_of=now, at_period_end=at_period_end),
+    )
+
+
+def customer_memberships(
+    uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str
+) -> list[tuple[Membership, Plan, m.Benefits]]:
+    now = clock.now()
+    with uow:
+        repo = uow.memberships(store_id)
+        out = []
+        for found in repo.for_customer(customer_id):
+            plan = repo.get_plan(found.plan_id)
+            assert plan is not None
+            out.append((found, plan, m.benefits(found, plan, as_of=now)))
+    return out
+
+
+def active_benefits(uow: UnitOfWork, store_id: str, customer_id: str, now: datetime) -> m.Benefits:
+    """Inside an open unit of work: the benefits of the customer's live memberships combined
+    (free shipping if any gives it, the largest multiplier, a granted tier)."""
+    repo = uow.memberships(store_id)
+    best = m.NO_BENEFITS
+    for found in repo.for_customer(customer_id):
+        plan = repo.get_plan(found.plan_id)
+        if plan is None:
+            continue
+        got = m.benefits(found, plan, as_of=now)
+        if got.active and got.multiplier >= best.multiplier:
+            best = got
+    return best
+
+
+def run_memberships(
+    uow: UnitOfWork, clock: Clock, store_id: str, limit: int = 1000
+) -> dict[str, int]:
+    """The worker's pass: lapse what ran out, post each monthly grant exactly once.
+
+    A grant is posted through the ledger with the grant's own key, so a rerun (or a crash
+    between posting and saving `grants_made`) finds the transaction and pays nothing twice.
+    """
+    now = clock.now()
+    with uow:
+        due = uow.memberships(store_id).due(now, limit)
+    counts = {"expired": 0, "grants": 0, "points": 0}
+    for membership_id in due:
+        with uow:
+            repo = uow.memberships(store_id)
+            found = repo.get(membership_id)
+            if found is None:
+                continue
+            lock = uow.ledger(store_id)
+            lock.lock_customer(found.customer_id, create=True)
+            found = repo.get(membership_id, lock=True)
+            assert found is not None
+            plan = repo.get_plan(found.plan_id)
+            assert plan is not None
+            grants = m.grants_due(found, plan, as_of=now)
+            program = current_program(uow.earning(store_id))
+            for grant in grants:
+                expires = program.expiry.expires_at(grant.due_at) if program else None
+                earn = Earn(
+                    store_id,
+                    found.customer_id,
+                    grant.key,
+                    grant.points,
+                    expires_at=expires if expires and expires > now else None,
+                    reason="membership",
+                    reference=found.id,
+                    details={"membership": found.id, "period": grant.period_index},
+                )
+                ledger.earn_in(lock, earn, now)
+                counts["grants"] += 1
+                counts["points"] += grant.points
+            if grants:
+                found = m.record_grants(found, grants)
+            change = m.expire_due(found, as_of=now)
+            counts["expired"] += change.changed
+            _record(uow, store_id, change, now)
+            uow.commit()
+    return counts

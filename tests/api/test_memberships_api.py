@@ -1,0 +1,102 @@
+"""Paid memberships over HTTP: plans, join, renew, cancel, lapse and monthly grants."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.builders import audit
+from walaa.service.handlers.memberships import run_memberships
+
+YEARLY = {
+    "id": "dewy-plus",
+    "names": {"en": "Dewy Plus", "ar": "ديوي بلس"},
+    "fee": "120.00",
+    "currency": "USD",
+    "period": "yearly",
+    "free_shipping": True,
+    "multiplier": "1.5",
+    "monthly_points": 100,
+}
+
+
+def plan(api, **fields):
+    r = api.post("/v1/plans", {**YEARLY, **fields})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def join(api, customer="amal", **body):
+    return api.post(f"/v1/customers/{customer}/memberships", {"plan_id": "dewy-plus", **body})
+
+
+def available(api, customer="amal"):
+    return api.get(f"/v1/customers/{customer}").json()["balances"]["available"]
+
+
+def test_joining_records_the_payment_and_gives_benefits(api):
+    plan(api)
+    r = join(api, payment_ref="pay-1")
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["status"] == "active" and body["payments"] == ["pay-1"]
+    listed = api.get("/v1/customers/amal/memberships").json()["data"][0]
+    assert listed["benefits"]["free_shipping"] is True and listed["benefits"]["multiplier"] == "1.5"
+    assert join(api, payment_ref="pay-1").json()["event"] == "unchanged"
+
+
+def test_a_plan_in_another_currency_is_refused(api):
+    r = api.post("/v1/plans", {**YEARLY, "currency": "EUR"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "currency"
+
+
+def test_monthly_grants_are_paid_once_however_often_the_worker_runs(api, walaa, clock):
+    plan(api)
+    join(api, payment_ref="pay-1")
+    for _ in range(2):
+        run_memberships(walaa.uow(), clock, api.store.id)
+    assert available(api) == 100
+    clock.current += timedelta(days=62)
+    run_memberships(walaa.uow(), clock, api.store.id)
+    run_memberships(walaa.uow(), clock, api.store.id)
+    assert available(api) == 300  # months 0, 1 and 2, each once
+    assert audit(walaa, api.store.id).ok
+
+
+def test_renewing_early_extends_from_the_paid_end(api, clock):
+    plan(api)
+    joined = join(api, payment_ref="pay-1").json()
+    clock.current += timedelta(days=300)
+    renewed = api.post(
+        f"/v1/customers/amal/memberships/{joined['id']}/renew", {"payment_ref": "pay-2"}
+    ).json()
+    assert renewed["current_period_end"] > joined["current_period_end"]
+    assert renewed["current_period_end"][:4] == str(int(joined["current_period_end"][:4]) + 1)
+
+
+def test_cancelling_at_once_notes_a_prorated_refund_and_ends_benefits(api, clock):
+    plan(api)
+    joined = join(api, payment_ref="pay-1").json()
+    clock.current += timedelta(days=100)
+    r = api.post(f"/v1/customers/amal/memberships/{joined['id']}/cancel", {"at_period_end": False})
+    body = r.json()
+    assert body["status"] == "cancelled" and body["refund_due"].endswith("USD")
+    assert 0 < float(body["refund_due"].split()[0]) < 120
+    listed = api.get("/v1/customers/amal/memberships").json()["data"][0]
+    assert listed["benefits"]["active"] is False
+
+
+def test_a_membership_not_renewed_lapses_at_the_worker(api, walaa, clock):
+    plan(api, period="monthly", fee="12.00", monthly_points=0)
+    joined = join(api, payment_ref="pay-1").json()
+    clock.current += timedelta(days=40)
+    counts = run_memberships(walaa.uow(), clock, api.store.id)
+    assert counts["expired"] == 1
+    listed = api.get("/v1/customers/amal/memberships").json()["data"][0]
+    assert listed["status"] == "expired" and listed["id"] == joined["id"]
+
+
+def test_another_stores_membership_is_not_found(api, other_api):
+    plan(api)
+    joined = join(api, payment_ref="pay-1").json()
+    r = other_api.post(f"/v1/customers/amal/memberships/{joined['id']}/cancel", {})
+    assert r.status_code == 404
