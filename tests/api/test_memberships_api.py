@@ -100,3 +100,20 @@ def test_another_stores_membership_is_not_found(api, other_api):
     joined = join(api, payment_ref="pay-1").json()
     r = other_api.post(f"/v1/customers/amal/memberships/{joined['id']}/cancel", {})
     assert r.status_code == 404
+
+
+def test_members_earn_with_their_plans_multiplier_and_refunds_take_it_back(api):
+    from tests.api.test_earning_api import order, with_program
+
+    with_program(api)
+    plan(api)
+    api.post("/v1/orders", order("o-0", customer="badr"))
+    join(api, payment_ref="pay-1")
+    earned = api.post("/v1/orders", order()).json()["points"]
+    guest = api.get("/v1/customers/badr").json()["balances"]["pending"]
+    # the 1.5x multiplies every per-amount award: 108 on spend and 48 of serum bonus
+    assert (guest, earned) == (156, 234)
+    ledger = api.get("/v1/customers/amal/ledger").json()["data"]
+    assert any("Dewy Plus" in line for line in ledger[0]["explanation"])
+    api.post("/v1/orders/o-1/cancel", {})
+    assert api.get("/v1/customers/amal").json()["balances"]["pending"] == 0

@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from walaa.domain.customers import check_customer_id
@@ -32,6 +33,8 @@ from walaa.domain.earning import (
     usage_needed,
 )
 from walaa.domain.errors import Conflict, IdempotencyConflict, NotFound, ValidationFailed
+from walaa.domain.memberships import benefits
+from walaa.domain.perks import member_tag, plan_rule, with_perks
 from walaa.domain.program import Channel, Program
 from walaa.service.commands import (
     CancelOrder,
@@ -106,11 +109,37 @@ def explained(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def _customer(uow: UnitOfWork, store_id: str, customer_id: str) -> Customer:
-    """What rules may know of the customer: their tags (tiers arrive with the tiers work)."""
+def _customer(uow: UnitOfWork, store_id: str, customer_id: str, now: datetime) -> Customer:
+    """What rules may know of the customer: their tags, and a `member:<plan>` tag for each
+    membership active at ``now``."""
     profile = uow.customers.profile(store_id, customer_id)
-    tags = frozenset(profile.tags) if profile else frozenset()
-    return Customer(customer_id, tier=None, tags=tags)
+    tags = set(profile.tags) if profile else set()
+    repo = uow.memberships(store_id)
+    for found in repo.for_customer(customer_id):
+        plan = repo.get_plan(found.plan_id)
+        if plan is not None and benefits(found, plan, as_of=now).active:
+            tags.add(member_tag(plan.id))
+    return Customer(customer_id, tier=None, tags=frozenset(tags))
+
+
+def _in_force(uow: UnitOfWork, store_id: str) -> Program | None:
+    """The program with the store's perks (membership multipliers) as rules of its own."""
+    program = current_program(uow.earning(store_id))
+    if program is None:
+        return None
+    plans = tuple(
+        (plan.id, plan.multiplier, tuple(sorted(plan.names.items())))
+        for plan in uow.memberships(store_id).list_plans()
+    )
+    return _perked(program, plans)
+
+
+@lru_cache(maxsize=256)
+def _perked(
+    program: Program, plans: tuple[tuple[str, Decimal, tuple[tuple[str, str], ...]], ...]
+) -> Program:
+    rules = tuple(plan_rule(plan_id, dict(names), factor, None) for plan_id, factor, names in plans)
+    return with_perks(program, rules)
 
 
 #: How far ahead of Walaa's clock a store's timestamp may be: clocks drift, calendars don't.
@@ -154,7 +183,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
         repo.lock_customer(command.customer_id, create=True)
-        program = current_program(earning)
+        program = _in_force(uow, command.store_id)
         found = earning.get_order(command.order_id)
         if found is not None:
             if found.customer_id != command.customer_id or found.request_hash != digest:
@@ -216,7 +245,7 @@ def _award_order(
     points, version, txn_id, basis = 0, None, None, None
     if program is not None:
         usage = earning.usage(command.customer_id, usage_needed(program, order))
-        customer = _customer(uow, command.store_id, command.customer_id)
+        customer = _customer(uow, command.store_id, command.customer_id, now)
         evaluation = evaluate_order(program, order, customer=customer, usage=usage)
         version, basis = program.version, evaluation.basis
         available_at, expires_at = _validity(program, command.placed_at, now)
@@ -406,12 +435,12 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                 found.transaction_id,
                 True,
             )
-        program = current_program(earning)
+        program = _in_force(uow, command.store_id)
         points, txn_id, version = 0, None, None
         if program is not None:
             version = program.version
             usage = earning.usage(command.customer_id, usage_needed(program, event))
-            customer = _customer(uow, command.store_id, command.customer_id)
+            customer = _customer(uow, command.store_id, command.customer_id, now)
             evaluation = evaluate_event(program, event, customer=customer, usage=usage)
             if evaluation.total > 0:
                 earn = Earn(
@@ -457,12 +486,12 @@ def preview(
     """What a cart would earn now, for this customer if given; writes nothing."""
     now = clock.now()
     with uow:
-        program = current_program(uow.earning(store_id))
+        program = _in_force(uow, store_id)
         if program is None:
             raise NotFound("this store has no program yet")
         customer, usage = None, None
         if customer_id is not None:
-            customer = _customer(uow, store_id, customer_id)
+            customer = _customer(uow, store_id, customer_id, now)
             probe = Order("preview", now, program.currency, lines)
             usage = uow.earning(store_id).usage(customer_id, usage_needed(program, probe))
     kwargs: dict[str, Any] = {"as_of": now, "customer": customer}
