@@ -21,6 +21,7 @@ from walaa.bootstrap import App, FixedClock, build
 from walaa.domain.customers import Profile
 from walaa.domain.earning import OrderLine, RefundedLine
 from walaa.domain.errors import InsufficientPoints, NotFound
+from walaa.domain.memberships import BillingPeriod, Plan
 from walaa.domain.program import Channel
 from walaa.domain.rewards import NotRedeemable, Reward, RewardKind
 from walaa.domain.stores import Store
@@ -31,7 +32,7 @@ from walaa.service.commands import (
     RecordOrder,
     RecordRefund,
 )
-from walaa.service.handlers import checkout, earning, ledger, rewards
+from walaa.service.handlers import checkout, earning, ledger, memberships, rewards
 from walaa.service.handlers.customers import customer_ledger, upsert_customer
 from walaa.service.handlers.program import apply_program
 from walaa.service.handlers.stores import create_store
@@ -39,6 +40,19 @@ from walaa.service.handlers.stores import create_store
 PROGRAM = Path(__file__).with_name("program.yaml")
 START = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
 DAYS = 365
+#: A paid membership: a yearly fee for free shipping, 1.5x points and 100 points a month.
+PLAN = Plan(
+    id="dewy-plus",
+    names={"en": "Dewy Plus", "ar": "ديوي بلس"},
+    fee=Decimal("99.00"),
+    currency="USD",
+    period=BillingPeriod.YEARLY,
+    trial_days=14,
+    free_shipping=True,
+    multiplier=Decimal("1.5"),
+    monthly_points=100,
+)
+
 #: The demo catalog: a reward of each kind customers meet most.
 REWARDS = (
     Reward("five-off", RewardKind.FIXED_DISCOUNT, 500, {"en": "5 USD off", "ar": "خصم 5 دولار"},
@@ -119,6 +133,7 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     apply_program(app.uow(), clock, store.id, PROGRAM.read_text(encoding="utf-8"))
     for reward in REWARDS:
         rewards.save_reward(app.uow(), clock, store.id, reward)
+    memberships.save_plan(app.uow(), clock, store.id, PLAN)
     shop = _Shop(app, clock, store, random.Random(seed))
     people = [f"customer-{n:03d}" for n in range(1, customers + 1)]
     for day in range(DAYS):
@@ -194,6 +209,11 @@ def _join(shop: _Shop, person: str) -> None:
         _event(shop, person, "newsletter")
     shop.joined.add(person)
     shop.count("customers joined")
+    if shop.rng.random() < 0.25:
+        memberships.join(
+            shop.app.uow(), shop.clock, shop.store.id, person, PLAN.id, shop.next_id("pay")
+        )
+        shop.count("Dewy Plus members (yearly, 1.5x points, 100 a month)")
 
 
 def _event(shop: _Shop, person: str, kind: str, **properties: str | int) -> int:
@@ -338,6 +358,7 @@ def _housekeeping(shop: _Shop) -> None:
     ledger.release_expired_holds(shop.app.uow(), shop.clock, shop.store.id)
     ledger.run_due(shop.app.uow(), shop.store.id, shop.clock.now())
     rewards.expire_codes(shop.app.uow(), shop.clock, shop.store.id)
+    memberships.run_memberships(shop.app.uow(), shop.clock, shop.store.id)
 
 
 def print_summary(console: Console, result: DemoResult) -> None:
