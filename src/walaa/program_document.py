@@ -8,7 +8,8 @@ document (`rules[2].effect.factor`) with a plain reason, so one round of fixes i
 * the domain's own checks (`walaa.domain.program.rule_problems`) catch what needs several
   fields at once (a duplicate rule id, a multiplier naming a rule that does not exist, an
   amount with more decimals than the currency has). They run on every rule that parsed, even
-  while other rules still have errors.
+  while other rules still have errors; `tier_level_problems` does the same for the tiers
+  (a repeated id, thresholds that do not rise), and rules naming a missing tier are reported.
 
 Numbers are read as `Decimal` straight from the text, never through a float. The published JSON
 Schema (`docs/program.schema.json`) is `program_json_schema()`; a test keeps them equal.
@@ -43,11 +44,13 @@ from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money, Rounding, fits_minor_units, minor_units
 from walaa.domain.program import (
     ORDER,
+    CalendarYear,
     Channel,
     CheckoutPolicy,
     Condition,
     EarnRate,
     Effect,
+    EveryMonths,
     ExpiryPolicy,
     FixedPoints,
     ForTags,
@@ -58,6 +61,7 @@ from walaa.domain.program import (
     LineKind,
     MinAmount,
     MinQuantity,
+    MultiplierCombination,
     Multiply,
     OncePer,
     OnChannels,
@@ -65,6 +69,7 @@ from walaa.domain.program import (
     PerAmount,
     PerCustomer,
     Period,
+    Perk,
     PerOrder,
     PerUnit,
     PointValue,
@@ -73,10 +78,21 @@ from walaa.domain.program import (
     ProgramError,
     PropertyOp,
     PropertyTest,
+    RollingMonths,
     Rule,
+    TierDowngrade,
+    TierLevel,
+    TierMeasure,
+    TierPolicy,
+    TierReview,
+    TierWindow,
     Weekday,
+    YearlyOn,
     format_path,
+    is_day_of_year,
     rule_problems,
+    tier_level_problems,
+    tier_reference_problems,
     timezone_exists,
 )
 
@@ -333,6 +349,106 @@ class RuleDoc(_Model):
     enabled: bool = True
 
 
+# --- tiers -----------------------------------------------------------------------------------
+
+
+class PerkDoc(_Model):
+    """A named perk of a tier: {id: birthday-gift, name: {en: Birthday gift, ar: هدية ميلاد}}."""
+
+    id: RuleId
+    name: LocalizedField
+
+
+class TierLevelDoc(_Model):
+    """One tier. `threshold` is in the measure's unit: an amount of the currency for spend,
+    a whole number for points and orders. The first tier's threshold is 0."""
+
+    id: RuleId
+    name: LocalizedField
+    threshold: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] = Field(
+        description="The measure over the window that reaches this tier"
+    )
+    multiplier: Amount = Field(
+        default=Decimal(1), description="Multiplies the points members earn on spend"
+    )
+    free_shipping: bool = Field(default=False, description="A flag the store reads")
+    early_access: bool = Field(default=False, description="A flag the store reads")
+    perks: list[PerkDoc] = Field(default=[], description="Other named perks, shown to customers")
+
+
+class TierWindowDoc(_Model):
+    """What counts toward a tier: the last `rolling_months` months, or `calendar_year: true`
+    (the calendar year in the store's time zone)."""
+
+    rolling_months: Annotated[int, Field(gt=0, le=120, strict=True)] | None = None
+    calendar_year: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_window(self) -> TierWindowDoc:
+        if self.calendar_year is False:
+            raise ValueError("calendar_year can only be true; use rolling_months otherwise")
+        if (self.rolling_months is None) == (self.calendar_year is None):
+            raise ValueError("give either rolling_months or calendar_year: true")
+        return self
+
+
+class TierReviewDoc(_Model):
+    """When customers may move down: `every_months` after reaching their tier, or every year
+    on one local date for everyone (`every_year_on: "01-01"`, month-day)."""
+
+    every_months: Annotated[int, Field(gt=0, le=120, strict=True)] | None = None
+    every_year_on: str | None = None
+
+    @field_validator("every_year_on")
+    @classmethod
+    def _month_day(cls, value: str | None) -> str | None:
+        if value is not None and _month_and_day(value) is None:
+            raise ValueError('use month-day such as "01-01" or "03-15"')
+        return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> TierReviewDoc:
+        if (self.every_months is None) == (self.every_year_on is None):
+            raise ValueError("give either every_months or every_year_on")
+        return self
+
+
+def _month_and_day(text: str) -> tuple[int, int] | None:
+    match = re.fullmatch(r"(\d{2})-(\d{2})", text)
+    if match is None:
+        return None
+    month, day = int(match[1]), int(match[2])
+    return (month, day) if is_day_of_year(month, day) else None
+
+
+class TiersDoc(_Model):
+    """Tiers, lowest first: the measure that earns them, over which window, and how customers
+    move down at reviews (they move up at once)."""
+
+    measure: Literal["spend", "points", "orders"] = Field(
+        description="Eligible spend, points earned (never the balance) or number of orders"
+    )
+    window: TierWindowDoc = Field(description="{rolling_months: 12} or {calendar_year: true}")
+    downgrade: Literal["one_step", "to_qualifying"] = Field(
+        default="one_step",
+        description="At a review: down one tier at most, or straight to the qualifying tier",
+    )
+    grace_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = Field(
+        default=0, description="Days a customer found short at a review has to requalify"
+    )
+    review: TierReviewDoc = Field(
+        default=TierReviewDoc(every_months=12),
+        description="{every_months: 12} after reaching a tier, or {every_year_on: '01-01'}",
+    )
+    multiplier_combines: Literal["multiply", "best"] = Field(
+        default="multiply",
+        description="A tier multiplier on top of the rules' multipliers, or the best of them",
+    )
+    levels: Annotated[list[TierLevelDoc], Field(min_length=1)] = Field(
+        description="The tiers, lowest first; the first one's threshold is 0"
+    )
+
+
 # --- the document ----------------------------------------------------------------------------
 
 
@@ -413,6 +529,9 @@ class ProgramDocument(_Model):
     rules: list[RuleDoc] = Field(default=[], description="Earning rules, in order")
     checkout: CheckoutDoc = Field(
         default=CheckoutDoc(), description="How points may pay at checkout"
+    )
+    tiers: TiersDoc | None = Field(
+        default=None, description="Tiers earned by spend, points or orders over a window"
     )
 
     @field_validator("currency")
@@ -515,6 +634,45 @@ def _rule(doc: RuleDoc, currency: str) -> Rule:
     )
 
 
+def _perk(doc: PerkDoc) -> Perk:
+    return Perk(doc.id, LocalizedText.of(doc.name))
+
+
+def _tier_level(doc: TierLevelDoc) -> TierLevel:
+    return TierLevel(
+        id=doc.id,
+        name=LocalizedText.of(doc.name),
+        threshold=doc.threshold,
+        multiplier=doc.multiplier,
+        free_shipping=doc.free_shipping,
+        early_access=doc.early_access,
+        perks=tuple(_perk(perk) for perk in doc.perks),
+    )
+
+
+def _tiers(doc: TiersDoc | None) -> TierPolicy | None:
+    if doc is None:
+        return None
+    window: TierWindow = (
+        RollingMonths(doc.window.rolling_months)
+        if doc.window.rolling_months is not None
+        else CalendarYear()
+    )
+    day = _month_and_day(doc.review.every_year_on or "")
+    review: TierReview = (
+        YearlyOn(*day) if day is not None else EveryMonths(doc.review.every_months or 12)
+    )
+    return TierPolicy(
+        measure=TierMeasure(doc.measure),
+        window=window,
+        levels=tuple(_tier_level(level) for level in doc.levels),
+        downgrade=TierDowngrade(doc.downgrade),
+        grace_days=doc.grace_days,
+        review=review,
+        multiplier_combines=MultiplierCombination(doc.multiplier_combines),
+    )
+
+
 def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Program:
     currency = doc.currency
     earn_on = {
@@ -538,6 +696,7 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         checkout=CheckoutPolicy(
             doc.checkout.min_points, doc.checkout.max_order_share, doc.checkout.step
         ),
+        tiers=_tiers(doc.tiers),
     )
 
 
@@ -637,6 +796,7 @@ def _known_fields() -> list[str]:
     models: list[type[BaseModel]] = [ProgramDocument, RuleDoc, WhenDoc, ItemsDoc, PropertyDoc]
     models += [PerAmountDoc, PerUnitDoc, FixedDoc, MultiplyDoc, PerCustomerDoc, PerOrderDoc]
     models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc]
+    models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc]
     for model in models:
         names.update(model.model_fields)
     return sorted(names)
@@ -661,7 +821,9 @@ def _reason(error: ErrorDetails) -> str:
     kind, ctx = error["type"], error.get("ctx", {})
     if kind == "extra_forbidden":
         name = str(error["loc"][-1]) if error["loc"] else ""
-        close = difflib.get_close_matches(name, _known_fields(), n=1, cutoff=0.75)
+        # A field of another section is no suggestion for itself (`multiplier` is a tier's).
+        others = [field for field in _known_fields() if field != name]
+        close = difflib.get_close_matches(name, others, n=1, cutoff=0.75)
         return f"unknown field{'; did you mean ' + repr(close[0]) + '?' if close else ''}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         expected = ", ".join(_TAGS.get(_owner(error["loc"]), ()))
@@ -727,6 +889,10 @@ def load_program(source: str | bytes | Mapping[str, Any], *, version: int = 1) -
     rules, positions = _parsed_rules(data.get("rules"), currency or "XXX")
     problems.extend(_duplicate_ids(data.get("rules")))
     problems.extend(rule_problems(rules, currency=currency, positions=positions))
+    problems.extend(_tier_problems(data.get("tiers"), currency))
+    tier_ids = _tier_ids(data.get("tiers"))
+    if tier_ids is not None:
+        problems.extend(tier_reference_problems(rules, tier_ids, positions))
     if problems or document is None:
         raise ProgramDocumentError(_in_document_order(problems))
     try:
@@ -833,13 +999,76 @@ def _duplicate_ids(raw: Any) -> list[Problem]:
     return problems
 
 
+# --- tiers, checked level by level -----------------------------------------------------------
+
+_LEVEL = TypeAdapter(TierLevelDoc)
+
+# As with rules: leaving these out of a tier cannot hide a problem between tiers.
+_OPTIONAL_LEVEL_PARTS = frozenset({"multiplier", "free_shipping", "early_access", "perks"})
+
+
+def _tier_problems(raw: Any, currency: str | None) -> list[Problem]:
+    """Problems between tiers (a repeated id, a threshold that does not rise ...) among the
+    tiers that parse, even while another tier or setting has an error."""
+    levels_raw = raw.get("levels") if isinstance(raw, Mapping) else None
+    if not isinstance(raw, Mapping) or not isinstance(levels_raw, list):
+        return []
+    measure = raw.get("measure")
+    known = measure if measure in tuple(TierMeasure) else None
+    levels: list[TierLevel] = []
+    positions: list[int] = []
+    for index, item in enumerate(levels_raw):
+        level = _level_or_nothing(item)
+        if level is not None:
+            levels.append(level)
+            positions.append(index)
+    return tier_level_problems(
+        levels,
+        measure=TierMeasure(known) if known is not None else None,
+        currency=currency,
+        positions=positions,
+    )
+
+
+def _level_or_nothing(item: Any) -> TierLevel | None:
+    try:
+        return _tier_level(_LEVEL.validate_python(item))
+    except ValidationError as error:
+        if not isinstance(item, Mapping):
+            return None
+        broken = {detail["loc"][0] for detail in error.errors() if detail["loc"]}
+        if not broken <= _OPTIONAL_LEVEL_PARTS | (set(item) - set(TierLevelDoc.model_fields)):
+            return None
+        try:
+            kept = {key: value for key, value in item.items() if key not in broken}
+            return _tier_level(_LEVEL.validate_python(kept))
+        except ValidationError:
+            return None
+
+
+def _tier_ids(raw: Any) -> frozenset[str] | None:
+    """The tier ids the document gives (even of tiers with errors), or None without tiers."""
+    levels = raw.get("levels") if isinstance(raw, Mapping) else None
+    if not isinstance(levels, list):
+        return None
+    return frozenset(
+        item["id"]
+        for item in levels
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str)
+    )
+
+
 def _in_document_order(problems: Sequence[Problem]) -> list[Problem]:
-    """Each problem once; the settings first, then rule by rule, as the merchant reads them."""
+    """Each problem once; the settings first, then the tiers tier by tier, then rule by rule,
+    as the merchant reads them."""
 
     def position(problem: Problem) -> tuple[int, int]:
         path = problem.path
         if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
-            return 1, path[1]
+            return 2, path[1]
+        if path and path[0] == "tiers":
+            level = path[2] if len(path) >= 3 and path[1] == "levels" else -1
+            return 1, level if isinstance(level, int) else -1
         return 0, 0
 
     return sorted(dict.fromkeys(problems), key=position)

@@ -12,8 +12,12 @@ A rule is a condition and an effect:
          conditions=(OnWeekdays(frozenset({Weekday.FRIDAY, Weekday.SATURDAY})),),
          effect=Multiply(Decimal(2), rules=("spend",)))
 
-Paths in `Problem` follow the settings document's shape (`rules[2].effect.factor`), so the
-document loader can report a domain problem at the place a merchant must fix it.
+Tiers, when the program has them, are a `TierPolicy`: tiers lowest first, the measure and
+window that earn them, and how reviews move customers down (`walaa.domain.tiers` applies it).
+
+Paths in `Problem` follow the settings document's shape (`rules[2].effect.factor`,
+`tiers.levels[1].threshold`), so the document loader can report a domain problem at the place
+a merchant must fix it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import (
     Money,
     Rounding,
+    decimal_text,
     fits_minor_units,
     is_currency_code,
     minor_units,
@@ -436,6 +441,152 @@ class DailyActionCap:
 Limit: TypeAlias = PerCustomer | PerOrder | OncePer
 CapSource: TypeAlias = PerCustomer | PerOrder | OncePer | DailyActionCap
 
+# --- tiers -----------------------------------------------------------------------------------
+
+
+class TierMeasure(StrEnum):
+    """What a tier is earned with, over the tier window.
+
+    `spend` is eligible spend in the program's currency; `points` are points EARNED (never the
+    balance, which spending lowers); `orders` counts orders. A fully refunded order stops
+    counting; a partial refund takes back its spend and points but the order still counts.
+    """
+
+    SPEND = "spend"
+    POINTS = "points"
+    ORDERS = "orders"
+
+
+class TierDowngrade(StrEnum):
+    """How far a review moves a customer who no longer qualifies for their tier."""
+
+    ONE_STEP = "one_step"
+    TO_QUALIFYING = "to_qualifying"
+
+
+class MultiplierCombination(StrEnum):
+    """How a tier's earning multiplier meets the multipliers of the rules on one award.
+
+    `multiply`: on top of them (Gold 1.5x on a double-points weekend earns 3x). `best`: the
+    larger of the tier's factor and the rules' combined factor (2x), never both.
+    """
+
+    MULTIPLY = "multiply"
+    BEST = "best"
+
+
+@dataclass(frozen=True, slots=True)
+class RollingMonths:
+    """The last `months` months up to the moment, in UTC (31 March less one month is the last
+    day of February)."""
+
+    months: int
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarYear:
+    """The calendar year, from 1 January at midnight in the store's time zone."""
+
+
+TierWindow: TypeAlias = RollingMonths | CalendarYear
+
+
+@dataclass(frozen=True, slots=True)
+class EveryMonths:
+    """A customer is reviewed `months` after reaching their tier, and every `months` after."""
+
+    months: int
+
+
+@dataclass(frozen=True, slots=True)
+class YearlyOn:
+    """Every customer is reviewed once a year on this local date, at midnight in the store's
+    time zone (29 February falls on 28 February in other years)."""
+
+    month: int
+    day: int
+
+
+TierReview: TypeAlias = EveryMonths | YearlyOn
+
+
+@dataclass(frozen=True, slots=True)
+class Perk:
+    """A named benefit of a tier the store reads and shows (`birthday-gift`, `invitations`)."""
+
+    id: str
+    name: LocalizedText
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TierLevel:
+    """One tier: reached when the measure over the window is at least `threshold`.
+
+    `threshold` is in the measure's unit: an amount of the program's currency for spend, a
+    whole number for points and orders. `multiplier` multiplies what the customer earns (see
+    `MultiplierCombination`); `free_shipping` and `early_access` are flags the store reads.
+    """
+
+    id: str
+    name: LocalizedText
+    threshold: Decimal
+    multiplier: Decimal = Decimal(1)
+    free_shipping: bool = False
+    early_access: bool = False
+    perks: tuple[Perk, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TierPolicy:
+    """The tiers of a program, lowest first, and how customers move between them.
+
+    Building one checks it (`ProgramError`): the first tier starts at 0, so every customer has
+    a tier; thresholds rise strictly; ids are unique. `walaa.domain.tiers` applies it.
+    """
+
+    measure: TierMeasure
+    window: TierWindow
+    levels: tuple[TierLevel, ...]
+    downgrade: TierDowngrade = TierDowngrade.ONE_STEP
+    grace_days: int = 0
+    review: TierReview = EveryMonths(12)
+    multiplier_combines: MultiplierCombination = MultiplierCombination.MULTIPLY
+
+    def __post_init__(self) -> None:
+        problems = tier_problems(self)
+        if problems:
+            raise ProgramError(problems)
+
+    @cached_property
+    def _ranks(self) -> Mapping[str, int]:
+        return {level.id: rank for rank, level in enumerate(self.levels)}
+
+    @property
+    def first(self) -> TierLevel:
+        """The lowest tier, where every customer starts."""
+        return self.levels[0]
+
+    def rank(self, level_id: str) -> int:
+        """0 for the lowest tier, 1 for the next ...; -1 for an id the program no longer has."""
+        return self._ranks.get(level_id, -1)
+
+    def level(self, level_id: str) -> TierLevel:
+        """The tier with this id; KeyError when there is none."""
+        rank = self.rank(level_id)
+        if rank < 0:
+            raise KeyError(level_id)
+        return self.levels[rank]
+
+    def above(self, level: TierLevel) -> TierLevel | None:
+        """The next tier up, or None at the top."""
+        rank = self.rank(level.id)
+        return self.levels[rank + 1] if 0 <= rank < len(self.levels) - 1 else None
+
+    def reaches(self, level_id: str | None, minimum: str) -> bool:
+        """True when a customer in `level_id` is at `minimum` or higher (a tier-only reward)."""
+        return level_id is not None and self.rank(level_id) >= self.rank(minimum) >= 0
+
+
 # --- rules and the program -------------------------------------------------------------------
 
 
@@ -513,6 +664,7 @@ class Program:
     action_daily_cap: int | None = None
     rules: tuple[Rule, ...] = ()
     checkout: CheckoutPolicy = field(default_factory=CheckoutPolicy)
+    tiers: TierPolicy | None = None
 
     def __post_init__(self) -> None:
         problems = program_problems(self)
@@ -582,6 +734,10 @@ def program_problems(program: Program) -> list[Problem]:
     if not program.earn_on <= OPTIONALLY_EARNING:
         problems.append(Problem(("earn_on",), "only shipping, tax and gift cards may be added"))
     problems.extend(rule_problems(program.rules, currency=program.currency))
+    if program.tiers is not None:
+        problems.extend(tier_problems(program.tiers, currency=program.currency))
+        tier_ids = frozenset(level.id for level in program.tiers.levels)
+        problems.extend(tier_reference_problems(program.rules, tier_ids))
     return problems
 
 
@@ -754,5 +910,116 @@ def _group_problems(rules: Sequence[Rule], where: Sequence[int]) -> list[Problem
                     f"group {rule.group!r} mixes rules that cannot be compared with {leader.id!r}"
                     " (a group holds either multipliers or point rules, with one trigger)",
                 )
+            )
+    return problems
+
+
+# --- tier checks -----------------------------------------------------------------------------
+
+
+def tier_problems(policy: TierPolicy, *, currency: str | None = None) -> list[Problem]:
+    """Everything wrong with a tier policy, at paths under `tiers`; empty when it is sound.
+
+    With the program's `currency`, spend thresholds are also checked against its minor units.
+    """
+    problems: list[Problem] = []
+    if isinstance(policy.window, RollingMonths) and policy.window.months <= 0:
+        problems.append(Problem(("tiers", "window", "rolling_months"), "must be more than 0"))
+    if isinstance(policy.review, EveryMonths) and policy.review.months <= 0:
+        problems.append(Problem(("tiers", "review", "every_months"), "must be more than 0"))
+    if isinstance(policy.review, YearlyOn) and not is_day_of_year(
+        policy.review.month, policy.review.day
+    ):
+        problems.append(Problem(("tiers", "review", "every_year_on"), "is not a day of the year"))
+    if policy.grace_days < 0:
+        problems.append(Problem(("tiers", "grace_days"), "cannot be negative"))
+    if not policy.levels:
+        problems.append(Problem(("tiers", "levels"), "list at least one tier"))
+    problems.extend(tier_level_problems(policy.levels, measure=policy.measure, currency=currency))
+    return problems
+
+
+def is_day_of_year(month: int, day: int) -> bool:
+    """True for a month and day that some year has (29 February included)."""
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2024, month)[1]
+
+
+def tier_level_problems(
+    levels: Sequence[TierLevel],
+    *,
+    measure: TierMeasure | None,
+    currency: str | None,
+    positions: Sequence[int] | None = None,
+) -> list[Problem]:
+    """Problems within and between tiers. `positions` are the tiers' indexes in the document.
+
+    As with rules, the document loader passes only the tiers that parsed, with their indexes,
+    so a duplicate id or a falling threshold is reported while another tier still has a typo.
+    """
+    where = list(positions) if positions is not None else list(range(len(levels)))
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    previous: tuple[int, TierLevel] | None = None
+    for index, level in zip(where, levels, strict=True):
+        path: tuple[str | int, ...] = ("tiers", "levels", index)
+        if level.id in seen:
+            reason = f"{level.id!r} is already used by tiers.levels[{seen[level.id]}]"
+            problems.append(Problem((*path, "id"), reason))
+        seen.setdefault(level.id, index)
+        problems.extend(_threshold_problems(path, level, previous, measure, currency))
+        if not level.multiplier.is_finite() or level.multiplier <= 0:
+            problems.append(Problem((*path, "multiplier"), "must be more than 0"))
+        problems.extend(_perk_problems(path, level.perks))
+        previous = (index, level)
+    return problems
+
+
+def _threshold_problems(
+    path: tuple[str | int, ...],
+    level: TierLevel,
+    previous: tuple[int, TierLevel] | None,
+    measure: TierMeasure | None,
+    currency: str | None,
+) -> list[Problem]:
+    where, threshold = (*path, "threshold"), level.threshold
+    if not threshold.is_finite() or threshold < 0:
+        return [Problem(where, "must be a number of 0 or more")]
+    problems: list[Problem] = []
+    if path[-1] == 0 and threshold != 0:
+        problems.append(Problem(where, "the first tier starts at 0, so every customer has a tier"))
+    if previous is not None and threshold <= previous[1].threshold:
+        before = f"tiers.levels[{previous[0]}] ({decimal_text(previous[1].threshold)})"
+        problems.append(Problem(where, f"must be more than the threshold of {before}"))
+    if measure in (TierMeasure.POINTS, TierMeasure.ORDERS):
+        if threshold != threshold.to_integral_value():
+            problems.append(Problem(where, f"{measure.value} are counted in whole numbers"))
+    elif measure is TierMeasure.SPEND and currency is not None and is_currency_code(currency):
+        problems.extend(_money_problems(where, Money(threshold, currency), currency))
+    return problems
+
+
+def _perk_problems(path: tuple[str | int, ...], perks: Sequence[Perk]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for number, perk in enumerate(perks):
+        if perk.id in seen:
+            reason = f"{perk.id!r} is already a perk of this tier (perks[{seen[perk.id]}])"
+            problems.append(Problem((*path, "perks", number, "id"), reason))
+        seen.setdefault(perk.id, number)
+    return problems
+
+
+def tier_reference_problems(
+    rules: Sequence[Rule], tier_ids: frozenset[str], positions: Sequence[int] | None = None
+) -> list[Problem]:
+    """Rules that name a tier the program does not have (a typo would silently never apply)."""
+    where = list(positions) if positions is not None else list(range(len(rules)))
+    problems: list[Problem] = []
+    for index, rule in zip(where, rules, strict=True):
+        condition = rule.condition(ForTiers)
+        if isinstance(condition, ForTiers):
+            problems.extend(
+                Problem(("rules", index, "when", "tiers"), f"no tier has the id {tier!r}")
+                for tier in sorted(condition.tiers - tier_ids)
             )
     return problems
