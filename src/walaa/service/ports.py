@@ -20,6 +20,7 @@ from walaa.domain.ledger import Allocation, Book, Entry, Kind
 from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store
+from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
 
 
 class Clock(Protocol):
@@ -367,6 +368,24 @@ class MembershipsRepository(Protocol):
     def due(self, now: datetime, limit: int) -> list[str]: ...
 
 
+class TiersRepository(Protocol):
+    def status(self, customer_id: str) -> TierStatus | None: ...
+
+    def save_status(
+        self, customer_id: str, status: TierStatus, next_review_at: datetime
+    ) -> None: ...
+
+    def add_history(self, customer_id: str, event: QualifyingEvent, source_key: str) -> bool: ...
+
+    def history(self, customer_id: str, since: datetime | None) -> list[QualifyingEvent]: ...
+
+    def add_event(self, customer_id: str, decision: TierDecision, at: datetime) -> None: ...
+
+    def events(self, customer_id: str) -> list[dict[str, Any]]: ...
+
+    def due(self, now: datetime, limit: int) -> list[str]: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
 
@@ -384,6 +403,8 @@ class UnitOfWork(Protocol):
     def rewards(self, store_id: str) -> RewardsRepository: ...
 
     def memberships(self, store_id: str) -> MembershipsRepository: ...
+
+    def tiers(self, store_id: str) -> TiersRepository: ...
 
     @property
     def notices(self) -> NoticeRepository: ...

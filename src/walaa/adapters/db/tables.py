@@ -481,3 +481,53 @@ membership_events = Table(
     Column("at", UtcDateTime(), nullable=False),
     Index("ix_membership_events_membership", "store_id", "membership_id", "id"),
 )
+
+customer_tiers = Table(
+    "customer_tiers",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("level_id", String(64), nullable=False),
+    Column("since", UtcDateTime(), nullable=False),
+    Column("pinned", Boolean, nullable=False),
+    Column("pin_reason", Text, nullable=True),
+    Column("pinned_until", UtcDateTime(), nullable=True),
+    Column("grace_until", UtcDateTime(), nullable=True),
+    Column("reviewed_at", UtcDateTime(), nullable=True),
+    # when the worker next reviews this customer: it picks rows due by this index
+    Column("next_review_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_customer_tiers_review", "store_id", "next_review_at"),
+)
+
+# What counts toward a tier: one row per paid order, refund or action, append-only.
+# Spend is kept in ten-thousandths of the currency so sums are exact on every database.
+tier_history = Table(
+    "tier_history",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("spend_e4", BigInteger, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("orders", Integer, nullable=False),
+    Column("source_key", String(255), nullable=False),
+    UniqueConstraint("store_id", "source_key", name="uq_tier_history_source"),
+    Index("ix_tier_history_customer", "store_id", "customer_id", "at"),
+)
+
+tier_events = Table(
+    "tier_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("store_id", String(40), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("from_level", String(64), nullable=True),
+    Column("to_level", String(64), nullable=False),
+    Column("change", String(12), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("measure", String(40), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("ix_tier_events_customer", "store_id", "customer_id", "id"),
+)

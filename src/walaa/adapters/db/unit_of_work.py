@@ -15,6 +15,7 @@ from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
+from walaa.adapters.db.tiers_repository import SqlTiersRepository
 from walaa.domain.keys import ApiKey, Scope
 from walaa.domain.stores import Store
 
@@ -147,6 +148,9 @@ class SqlUnitOfWork:
 
     def memberships(self, store_id: str) -> SqlMembershipsRepository:
         return SqlMembershipsRepository(self.conn, store_id)
+
+    def tiers(self, store_id: str) -> SqlTiersRepository:
+        return SqlTiersRepository(self.conn, store_id)
 
     def commit(self) -> None:
         assert self._tx is not None

@@ -59,6 +59,7 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
             {"name": "rewards", "description": "The catalog, redemptions and their codes"},
             {"name": "checkout", "description": "Points as money: quote, hold, capture"},
             {"name": "memberships", "description": "Paid plans: join, renew, cancel"},
+            {"name": "tiers", "description": "Tiers, progress, reviews and pins"},
             {"name": "operations", "description": "Health, readiness and metrics"},
         ],
     )

@@ -34,8 +34,9 @@ from walaa.domain.earning import (
 )
 from walaa.domain.errors import Conflict, IdempotencyConflict, NotFound, ValidationFailed
 from walaa.domain.memberships import benefits
-from walaa.domain.perks import member_tag, plan_rule, with_perks
-from walaa.domain.program import Channel, Program
+from walaa.domain.perks import member_tag, plan_rule, tier_rule, with_perks
+from walaa.domain.program import Channel, LineKind, MultiplierCombination, Program
+from walaa.domain.tiers import QualifyingEvent
 from walaa.service.commands import (
     CancelOrder,
     Earn,
@@ -44,7 +45,7 @@ from walaa.service.commands import (
     RecordRefund,
     Reverse,
 )
-from walaa.service.handlers import ledger
+from walaa.service.handlers import ledger, tiers
 from walaa.service.handlers.checkout import give_back_points_paid
 from walaa.service.handlers.program import current_program
 from walaa.service.ports import (
@@ -119,7 +120,8 @@ def _customer(uow: UnitOfWork, store_id: str, customer_id: str, now: datetime) -
         plan = repo.get_plan(found.plan_id)
         if plan is not None and benefits(found, plan, as_of=now).active:
             tags.add(member_tag(plan.id))
-    return Customer(customer_id, tier=None, tags=frozenset(tags))
+    tier = tiers.current_tier(uow, store_id, customer_id)
+    return Customer(customer_id, tier=tier, tags=frozenset(tags))
 
 
 def _in_force(uow: UnitOfWork, store_id: str) -> Program | None:
@@ -138,8 +140,15 @@ def _in_force(uow: UnitOfWork, store_id: str) -> Program | None:
 def _perked(
     program: Program, plans: tuple[tuple[str, Decimal, tuple[tuple[str, str], ...]], ...]
 ) -> Program:
-    rules = tuple(plan_rule(plan_id, dict(names), factor, None) for plan_id, factor, names in plans)
-    return with_perks(program, rules)
+    """Tier and membership multipliers as multiply rules. With `multiplier_combines: best`
+    they share one best-of group, so a customer gets the larger, never both."""
+    policy = program.tiers
+    best = policy is not None and policy.multiplier_combines is MultiplierCombination.BEST
+    group = "perks" if best else None
+    rules = [plan_rule(plan_id, dict(names), factor, group) for plan_id, factor, names in plans]
+    for level in policy.levels if policy else ():
+        rules.append(tier_rule(level.id, dict(level.name.texts), level.multiplier, group))
+    return with_perks(program, tuple(rules))
 
 
 #: How far ahead of Walaa's clock a store's timestamp may be: clocks drift, calendars don't.
@@ -271,6 +280,17 @@ def _award_order(
             program_version=program.version,
             used_at=command.placed_at,
         )
+    if program is not None:
+        tiers.count_activity(
+            uow,
+            program,
+            command.store_id,
+            command.customer_id,
+            QualifyingEvent.order(
+                command.placed_at, spend=qualifying_spend(program, order), points=points
+            ),
+            f"order:{command.order_id}",
+        )
     earning.update_order(
         command.order_id,
         status="paid",
@@ -281,6 +301,14 @@ def _award_order(
     )
     return OrderResult(
         command.order_id, command.customer_id, "paid", points, version, txn_id, False
+    )
+
+
+def qualifying_spend(program: Program, order: Order) -> Decimal:
+    """What an order counts toward spend tiers: what was paid for the kinds that earn."""
+    kinds = program.earning_kinds | {LineKind.DISCOUNT}
+    return max(
+        Decimal(0), sum((line.paid for line in order.lines if line.kind in kinds), Decimal(0))
     )
 
 
@@ -364,9 +392,38 @@ def _refund_in(
         refund.refund_id, order_id, len(earlier) + 1, request, digest, points, txn_id
     )
     earning.add_refund(record, now)
-    refunded = _refunded_money(earning.order_request(order_id), [*earlier, record])
+    placed = earning.order_request(order_id)
+    refunded = _refunded_money(placed, [*earlier, record])
     returned = give_back_points_paid(uow, now, store_id, order_id, refund.refund_id, refunded)
+    _count_refund(uow, store_id, found, placed, earlier, record, refunded)
     return RefundResult(refund.refund_id, order_id, points, txn_id, False, returned)
+
+
+def _count_refund(
+    uow: UnitOfWork,
+    store_id: str,
+    found: OrderRecord,
+    placed: dict[str, Any],
+    earlier: list[RefundRecord],
+    record: RefundRecord,
+    refunded: Decimal,
+) -> None:
+    """A refund lowers what the order counted toward tiers (at the order's own moment, so it
+    leaves the same window); the tier itself moves down only at the next review."""
+    program = _in_force(uow, store_id)
+    if program is None or program.tiers is None or found.status != "paid":
+        return
+    kinds = {kind.value for kind in program.earning_kinds} | {LineKind.DISCOUNT.value}
+    total = sum(
+        (_dec(line["paid"]) for line in placed.get("lines", ()) if line.get("kind") in kinds),
+        Decimal(0),
+    )
+    before = min(_refunded_money(placed, earlier), total)
+    spend = min(refunded, total) - before
+    event = QualifyingEvent.refund(
+        found.placed_at, spend=spend, points=record.points, whole_order=refunded >= total
+    )
+    tiers.count_activity(uow, program, store_id, found.customer_id, event, f"refund:{record.id}")
 
 
 def _refunded_money(order: dict[str, Any], refunds: list[RefundRecord]) -> Decimal:

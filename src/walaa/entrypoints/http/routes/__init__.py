@@ -14,7 +14,8 @@ def register(api: FastAPI) -> None:
         orders,
         program,
         rewards,
+        tiers,
     )
 
-    for module in (program, customers, orders, events, rewards, checkout, memberships):
+    for module in (program, customers, orders, events, rewards, checkout, memberships, tiers):
         api.include_router(module.router)

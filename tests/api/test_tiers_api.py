@@ -1,0 +1,95 @@
+"""Tiers over HTTP: upgrade with the qualifying order, downgrade only at review, pins, refunds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import yaml
+
+from tests.builders import audit
+from walaa.demo import PROGRAM
+from walaa.service.handlers.tiers import review_due
+
+TIERS = {
+    "measure": "spend",
+    "window": {"rolling_months": 12},
+    "downgrade": "one_step",
+    "grace_days": 0,
+    "review": {"every_months": 1},
+    "levels": [
+        {"id": "bouncy", "name": {"en": "Bouncy", "ar": "نطاط"}, "threshold": 0},
+        {"id": "dewy", "name": {"en": "Dewy", "ar": "ندي"}, "threshold": 100, "multiplier": 1.5},
+        {"id": "ultimate", "name": {"en": "Ultimate", "ar": "الأقصى"}, "threshold": 300,
+         "multiplier": 2, "free_shipping": True},
+    ],
+}  # fmt: skip
+DOCUMENT = {**yaml.safe_load(PROGRAM.read_text(encoding="utf-8")), "tiers": TIERS}
+
+
+def with_tiers(api):
+    r = api.client.put("/v1/program", json=DOCUMENT, headers=api.headers())
+    assert r.status_code == 200, r.text
+
+
+def buy(api, order_id, paid, when="2026-03-01T08:00:00Z", customer="amal"):
+    body = {
+        "id": order_id,
+        "customer_id": customer,
+        "placed_at": when,
+        "currency": "USD",
+        "lines": [{"id": "l1", "paid": paid}],
+    }
+    r = api.post("/v1/orders", body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def tier(api, customer="amal"):
+    return api.get(f"/v1/customers/{customer}/tier").json()
+
+
+def test_the_tiers_are_listed(api):
+    with_tiers(api)
+    levels = api.get("/v1/tiers").json()["levels"]
+    assert [x["id"] for x in levels] == ["bouncy", "dewy", "ultimate"]
+
+
+def test_the_qualifying_order_upgrades_at_once_and_the_next_earns_more(api):
+    with_tiers(api)
+    first = buy(api, "o-1", "120.00")
+    assert first["points"] == 120  # earned as bouncy; this order makes them dewy
+    now = tier(api)
+    assert now["level"]["id"] == "dewy" and now["next_level"]["id"] == "ultimate"
+    assert now["counted"] == "120" and now["still_needed"] == "180"
+    assert buy(api, "o-2", "10.00")["points"] == 15  # 1.5x as dewy
+
+
+def test_a_refund_lowers_qualification_but_the_tier_waits_for_the_review(api, walaa, clock):
+    with_tiers(api)
+    buy(api, "o-1", "120.00")
+    api.post("/v1/orders/o-1/refunds", {"id": "r-1", "amount": "60.00"})
+    assert tier(api)["level"]["id"] == "dewy"  # no downgrade outside a review
+    assert tier(api)["counted"] == "60"
+    clock.current += timedelta(days=32)
+    assert review_due(walaa.uow(), clock, api.store.id) == 1
+    assert tier(api)["level"]["id"] == "bouncy"
+    assert audit(walaa, api.store.id).ok
+
+
+def test_a_pinned_customer_stays_through_reviews(api, walaa, clock):
+    with_tiers(api)
+    buy(api, "o-1", "20.00")
+    pinned = api.post("/v1/customers/amal/tier", {"level_id": "ultimate", "reason": "influencer"})
+    assert pinned.status_code == 200, pinned.text
+    assert pinned.json()["level"]["id"] == "ultimate" and pinned.json()["pinned"]
+    clock.current += timedelta(days=70)
+    review_due(walaa.uow(), clock, api.store.id)
+    assert tier(api)["level"]["id"] == "ultimate"
+    bad = api.post("/v1/customers/amal/tier", {"level_id": "platinum", "reason": "x"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "level_id"
+
+
+def test_tiers_of_another_store_are_not_shown(api, other_api):
+    with_tiers(api)
+    buy(api, "o-1", "120.00")
+    assert other_api.get("/v1/customers/amal/tier").status_code == 404
