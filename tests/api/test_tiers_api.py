@@ -93,3 +93,19 @@ def test_tiers_of_another_store_are_not_shown(api, other_api):
     with_tiers(api)
     buy(api, "o-1", "120.00")
     assert other_api.get("/v1/customers/amal/tier").status_code == 404
+
+
+def test_a_membership_grants_its_tier_while_it_lasts(api):
+    with_tiers(api)
+    plan = {
+        "id": "vip",
+        "names": {"en": "VIP"},
+        "fee": "50.00",
+        "currency": "USD",
+        "period": "yearly",
+        "granted_tier": "ultimate",
+    }
+    assert api.post("/v1/plans", plan).status_code == 201
+    assert buy(api, "o-1", "10.00")["points"] == 10
+    api.post("/v1/customers/amal/memberships", {"plan_id": "vip", "payment_ref": "p1"})
+    assert buy(api, "o-2", "10.00")["points"] == 20  # ultimate's 2x while a member

@@ -110,17 +110,25 @@ def explained(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def _customer(uow: UnitOfWork, store_id: str, customer_id: str, now: datetime) -> Customer:
-    """What rules may know of the customer: their tags, and a `member:<plan>` tag for each
-    membership active at ``now``."""
+def _customer(
+    uow: UnitOfWork, store_id: str, customer_id: str, now: datetime, program: Program | None
+) -> Customer:
+    """What rules may know of the customer: their tags, a `member:<plan>` tag for each
+    membership active at ``now``, and their tier — or the tier a membership grants while it
+    lasts, when that one is higher."""
     profile = uow.customers.profile(store_id, customer_id)
     tags = set(profile.tags) if profile else set()
+    tier = tiers.current_tier(uow, store_id, customer_id)
+    policy = program.tiers if program else None
     repo = uow.memberships(store_id)
     for found in repo.for_customer(customer_id):
         plan = repo.get_plan(found.plan_id)
-        if plan is not None and benefits(found, plan, as_of=now).active:
-            tags.add(member_tag(plan.id))
-    tier = tiers.current_tier(uow, store_id, customer_id)
+        if plan is None or not benefits(found, plan, as_of=now).active:
+            continue
+        tags.add(member_tag(plan.id))
+        granted = plan.granted_tier
+        if granted and policy and policy.rank(granted) > (policy.rank(tier) if tier else -1):
+            tier = granted
     return Customer(customer_id, tier=tier, tags=frozenset(tags))
 
 
@@ -254,7 +262,7 @@ def _award_order(
     points, version, txn_id, basis = 0, None, None, None
     if program is not None:
         usage = earning.usage(command.customer_id, usage_needed(program, order))
-        customer = _customer(uow, command.store_id, command.customer_id, now)
+        customer = _customer(uow, command.store_id, command.customer_id, now, program)
         evaluation = evaluate_order(program, order, customer=customer, usage=usage)
         version, basis = program.version, evaluation.basis
         available_at, expires_at = _validity(program, command.placed_at, now)
@@ -497,7 +505,7 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
         if program is not None:
             version = program.version
             usage = earning.usage(command.customer_id, usage_needed(program, event))
-            customer = _customer(uow, command.store_id, command.customer_id, now)
+            customer = _customer(uow, command.store_id, command.customer_id, now, program)
             evaluation = evaluate_event(program, event, customer=customer, usage=usage)
             if evaluation.total > 0:
                 earn = Earn(
@@ -548,7 +556,7 @@ def preview(
             raise NotFound("this store has no program yet")
         customer, usage = None, None
         if customer_id is not None:
-            customer = _customer(uow, store_id, customer_id, now)
+            customer = _customer(uow, store_id, customer_id, now, program)
             probe = Order("preview", now, program.currency, lines)
             usage = uow.earning(store_id).usage(customer_id, usage_needed(program, probe))
     kwargs: dict[str, Any] = {"as_of": now, "customer": customer}
