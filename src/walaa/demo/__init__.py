@@ -32,7 +32,7 @@ from walaa.service.commands import (
     RecordOrder,
     RecordRefund,
 )
-from walaa.service.handlers import checkout, earning, ledger, memberships, rewards
+from walaa.service.handlers import checkout, earning, ledger, memberships, rewards, tiers
 from walaa.service.handlers.customers import customer_ledger, upsert_customer
 from walaa.service.handlers.program import apply_program
 from walaa.service.handlers.stores import create_store
@@ -100,6 +100,7 @@ class DemoResult:
     counts: dict[str, int] = field(default_factory=dict)
     balances: list[tuple[str, int, int, int]] = field(default_factory=list)
     histories: dict[str, list[tuple[str, str, int, int, str]]] = field(default_factory=dict)
+    tiers: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -156,6 +157,15 @@ def _result(shop: _Shop, path: Path) -> DemoResult:
             "ORDER BY available DESC, id LIMIT 6",
             (store.id,),
         ).all()
+        by_tier = conn.exec_driver_sql(
+            "SELECT level_id, COUNT(*) FROM customer_tiers WHERE store_id = ? GROUP BY level_id",
+            (store.id,),
+        ).all()
+        changes = conn.exec_driver_sql(
+            "SELECT change, COUNT(*) FROM tier_events WHERE store_id = ? GROUP BY change",
+            (store.id,),
+        ).all()
+    shop.counts.update({f"tier changes: {change}": int(n) for change, n in changes})
     histories = {}
     for customer_id, *_ in rows[:2]:
         page = customer_ledger(app.uow(), store.id, customer_id, cursor=None, limit=6)
@@ -173,7 +183,13 @@ def _result(shop: _Shop, path: Path) -> DemoResult:
         ]
     app.engine.dispose()
     return DemoResult(
-        path, store, report, shop.counts, [(r[0], r[1], r[2], r[3]) for r in rows], histories
+        path,
+        store,
+        report,
+        shop.counts,
+        [(r[0], r[1], r[2], r[3]) for r in rows],
+        histories,
+        {level: int(n) for level, n in by_tier},
     )
 
 
@@ -359,6 +375,7 @@ def _housekeeping(shop: _Shop) -> None:
     ledger.run_due(shop.app.uow(), shop.store.id, shop.clock.now())
     rewards.expire_codes(shop.app.uow(), shop.clock, shop.store.id)
     memberships.run_memberships(shop.app.uow(), shop.clock, shop.store.id)
+    tiers.review_due(shop.app.uow(), shop.clock, shop.store.id)
 
 
 def print_summary(console: Console, result: DemoResult) -> None:
@@ -376,6 +393,10 @@ def print_summary(console: Console, result: DemoResult) -> None:
         books.add_row(account, f"{amount:,}")
     books.add_row("[bold]total[/bold]", f"[bold]{sum(result.audit.totals.values()):,}[/bold]")
     console.print(books)
+    levels = Table("tier", "customers", title="customers by tier")
+    for level in ("bouncy", "dewy", "ultimate"):
+        levels.add_row(level, str(result.tiers.get(level, 0)))
+    console.print(levels)
     people = Table("customer", "available", "pending", "on hold", title="top balances")
     for customer_id, available, pending, held in result.balances:
         people.add_row(customer_id, f"{available:,}", f"{pending:,}", f"{held:,}")
