@@ -385,6 +385,27 @@ class TiersRepository(Protocol):
 
     def due(self, now: datetime, limit: int) -> list[str]: ...
 
+    def claim_due(self, now: datetime, limit: int) -> list[tuple[str, TierStatus]]:
+        """Up to `limit` customers whose review date has come, with their status, locked for
+        this transaction; rows another transaction holds are skipped (SKIP LOCKED)."""
+        ...
+
+    def window_sums(
+        self, measure: str, bounds: Sequence[tuple[str, datetime, datetime]]
+    ) -> dict[str, Decimal]:
+        """One aggregate over the history: each customer's `measure` ("spend", "points",
+        "orders") in their own window `starts <= at < ends`, possibly below zero; customers
+        without history there are left out. Spend keeps the scale a Python sum would have."""
+        ...
+
+    def save_reviews(self, rows: Sequence[tuple[str, TierStatus, datetime]]) -> None:
+        """Write (customer, status, next review) for customers that have a status row."""
+        ...
+
+    def add_events(self, rows: Sequence[tuple[str, TierDecision, datetime]]) -> None:
+        """Record many tier events at once (customer, decision, moment), in this order."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""

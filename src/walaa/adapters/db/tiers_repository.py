@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from walaa.adapters.db import tables as t
@@ -122,3 +124,151 @@ class SqlTiersRepository:
             .limit(limit)
         )
         return [r.customer_id for r in rows]
+
+    # -- the batch review --------------------------------------------------------------------
+
+    def claim_due(self, now: datetime, limit: int) -> list[tuple[str, TierStatus]]:
+        """Due customers, oldest review first, locked with their customer row (the lock every
+        order and `review()` takes); rows another transaction holds are skipped, so two
+        workers never review the same customer. SQLite has one writer: no locking clause."""
+        c, k = t.customer_tiers, t.customers
+        stmt = (
+            select(c)
+            .join(k, (k.c.store_id == c.c.store_id) & (k.c.id == c.c.customer_id))
+            .where(c.c.store_id == self.store_id, c.c.next_review_at <= now)
+            .order_by(c.c.next_review_at)
+            .limit(limit)
+        )
+        if self.conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True, of=[c, k])
+        return [
+            (
+                row.customer_id,
+                TierStatus(
+                    level_id=row.level_id,
+                    since=row.since,
+                    pinned=row.pinned,
+                    pin_reason=row.pin_reason,
+                    pinned_until=row.pinned_until,
+                    grace_until=row.grace_until,
+                    reviewed_at=row.reviewed_at,
+                ),
+            )
+            for row in self.conn.execute(stmt)
+        ]
+
+    def window_sums(
+        self, measure: str, bounds: Sequence[tuple[str, datetime, datetime]]
+    ) -> dict[str, Decimal]:
+        """Each customer's measure in their own window, in ONE grouped query over the history
+        (the windows are a parameter: unnest() of arrays on PostgreSQL, json_each on SQLite).
+
+        Spend comes back with the scale `history()` + a Python sum would give (the most
+        decimals of any row counted), so the measure a tier event records is the same text.
+        """
+        if not bounds:
+            return {}
+        column = _MEASURE_COLUMN[measure]
+        scale = _SCALE if column == "spend_e4" else "0"
+        params: dict[str, Any] = {"store": self.store_id}
+        if self.conn.dialect.name == "postgresql":
+            source = _PG_BOUNDS
+            params["ids"] = [b[0] for b in bounds]
+            params["starts"] = [b[1].astimezone(UTC) for b in bounds]
+            params["ends"] = [b[2].astimezone(UTC) for b in bounds]
+        else:
+            source = _SQLITE_BOUNDS
+            params["bounds"] = json.dumps(
+                [[b[0], _sqlite_time(b[1]), _sqlite_time(b[2])] for b in bounds]
+            )
+        sql = _WINDOW_SUMS.format(source=source, column=column, scale=scale)
+        sums: dict[str, Decimal] = {}
+        for customer_id, total, digits in self.conn.execute(text(sql), params):
+            value = Decimal(int(total))
+            if column == "spend_e4":
+                value = (value / E4).quantize(_QUANTA[int(digits)])
+            sums[customer_id] = value
+        return sums
+
+    def save_reviews(self, rows: Sequence[tuple[str, TierStatus, datetime]]) -> None:
+        """One UPDATE run for every row (executemany): status and next review date."""
+        if not rows:
+            return
+        c = t.customer_tiers
+        stmt = (
+            update(c)
+            .where(c.c.store_id == bindparam("b_store"), c.c.customer_id == bindparam("b_id"))
+            .values(
+                level_id=bindparam("b_level"),
+                since=bindparam("b_since"),
+                pinned=bindparam("b_pinned"),
+                pin_reason=bindparam("b_reason"),
+                pinned_until=bindparam("b_until"),
+                grace_until=bindparam("b_grace"),
+                reviewed_at=bindparam("b_reviewed"),
+                next_review_at=bindparam("b_next"),
+            )
+        )
+        self.conn.execute(
+            stmt,
+            [
+                {
+                    "b_store": self.store_id,
+                    "b_id": customer_id,
+                    "b_level": s.level_id,
+                    "b_since": s.since,
+                    "b_pinned": s.pinned,
+                    "b_reason": s.pin_reason,
+                    "b_until": s.pinned_until,
+                    "b_grace": s.grace_until,
+                    "b_reviewed": s.reviewed_at,
+                    "b_next": upcoming,
+                }
+                for customer_id, s, upcoming in rows
+            ],
+        )
+
+    def add_events(self, rows: Sequence[tuple[str, TierDecision, datetime]]) -> None:
+        """One multi-row INSERT of tier events, in the order given."""
+        if not rows:
+            return
+        self.conn.execute(
+            t.tier_events.insert(),
+            [
+                {
+                    "store_id": self.store_id,
+                    "customer_id": customer_id,
+                    "from_level": d.from_level,
+                    "to_level": d.to_level,
+                    "change": d.change.value,
+                    "reason": d.reason.value,
+                    "measure": "" if d.measure is None else str(d.measure),
+                    "at": at,
+                }
+                for customer_id, d, at in rows
+            ],
+        )
+
+
+_MEASURE_COLUMN = {"spend": "spend_e4", "points": "points", "orders": "orders"}
+
+# How many decimals a row's spend has once divided by 10^4 (Decimal keeps exact scales).
+_SCALE = """CASE WHEN h.spend_e4 % 10000 = 0 THEN 0 WHEN h.spend_e4 % 1000 = 0 THEN 1
+    WHEN h.spend_e4 % 100 = 0 THEN 2 WHEN h.spend_e4 % 10 = 0 THEN 3 ELSE 4 END"""
+_QUANTA = [Decimal(1).scaleb(-digits) for digits in range(5)]
+
+_PG_BOUNDS = """unnest(CAST(:ids AS text[]), CAST(:starts AS timestamptz[]),
+    CAST(:ends AS timestamptz[])) AS b(customer_id, starts, ends)"""
+_SQLITE_BOUNDS = """(SELECT json_extract(value, '$[0]') AS customer_id,
+    json_extract(value, '$[1]') AS starts, json_extract(value, '$[2]') AS ends
+    FROM json_each(:bounds)) AS b"""
+_WINDOW_SUMS = """SELECT b.customer_id, SUM(h.{column}) AS total, MAX({scale}) AS digits
+FROM {source}
+JOIN tier_history AS h ON h.store_id = :store AND h.customer_id = b.customer_id
+    AND h.at >= b.starts AND h.at < b.ends
+GROUP BY b.customer_id"""
+
+
+def _sqlite_time(moment: datetime) -> str:
+    """A UTC time as SQLAlchemy stores it in SQLite, so text comparison orders it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
