@@ -20,7 +20,13 @@ The model below is an independent oracle: it is written from the rules in the do
       from the oldest of those lots first;
     * reversing a credit takes what is left of its lot, then the part of it that expired
       (reclassified, not charged twice), then other spendable lots, and the rest is a debt;
-    * a transaction is reversed at most once in total; a hold resolves at most once.
+      the reversal posts to ``reversed``; reversing a debit gives its own account back;
+    * a transaction is reversed at most once in total; a hold resolves at most once;
+    * lots past their date stay spendable until an expiry run takes them, and a hold past its
+      timeout can be captured until the release job runs;
+    * a request sent again with its key is answered with the first receipt; a maturing or
+      expiry run is keyed by customer and moment, so a second run at the same moment is
+      such a repeat and writes nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from hypothesis.stateful import (
     initialize,
     invariant,
     multiple,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -140,6 +147,8 @@ class Model:
         #: by the system's transaction id; None for kinds that cannot be reversed
         self.transactions: dict[int, Credit | Debit | None] = {}
         self.holds: dict[int, Hold] = {}
+        #: (customer, job, moment) of every maturing or expiry run that wrote something
+        self.runs: set[tuple[str, str, datetime]] = set()
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -191,7 +200,7 @@ class Model:
             cut = min(repay, item[1])
             item[1] -= cut
             repay -= cut
-        for lot, n in back:
+        for lot, n in back:  # what repaid the debt never reached its lot: still taken from it
             lot.remaining += n
             taken[lot] -= n
         customer.available += points
@@ -241,35 +250,29 @@ class Model:
         self.customers[name].held += points
         return Hold(name, points, taken, expires_at)
 
-    def resolve(self, hold_id: int, name: str, *, capture: bool) -> Debit | None:
-        found = self.holds.get(hold_id)
-        if found is None or found.customer != name:
-            raise NotFound(f"hold {hold_id}")
+    def resolve(self, hold_id: int, *, capture: bool) -> Debit | None:
+        found = self.holds[hold_id]
         if found.status != "open":
             raise HoldAlreadyResolved(found.status)
-        customer = self.customers[name]
+        customer = self.customers[found.customer]
         customer.held -= found.amount
         if capture:
             found.status = "captured"
             self.store["redeemed"] += found.amount
-            return Debit(name, found.amount, "redeemed", found.taken)
+            return Debit(found.customer, found.amount, "redeemed", found.taken)
         found.status = "released"
         self.give_back(customer, found.taken, found.amount)
         return None
 
-    def reverse(self, transaction_id: int, name: str, points: int | None) -> None:
-        if transaction_id not in self.transactions:
-            raise NotFound(f"transaction {transaction_id}")
+    def reverse(self, transaction_id: int, points: int | None) -> None:
         target = self.transactions[transaction_id]
         if target is None:
             raise ValidationFailed("transaction_id", "cannot be reversed")
-        if target.customer != name:
-            raise NotFound(f"transaction {transaction_id}")
         outstanding = target.amount - target.reversed
         points = outstanding if points is None else points
         if outstanding == 0 or points > outstanding:
             raise ReversalExceedsOriginal(f"only {outstanding} left")
-        customer = self.customers[name]
+        customer = self.customers[target.customer]
         target.reversed += points
         if isinstance(target, Debit):
             self.store[target.account] -= points
@@ -291,8 +294,18 @@ class Model:
         self.take_oldest(customer, left)  # what the lots cannot cover becomes a debt
         customer.available -= left
 
-    def mature(self, name: str, now: datetime) -> int:
+    def run(self, name: str, job: str, now: datetime) -> int | None:
+        """A maturing or expiry run: the points it moves, or None when it repeats a run that
+        already wrote at this very moment (the same request: it writes nothing again)."""
         customer = self.existing(name)
+        if (name, job, now) in self.runs:
+            return None
+        total = self.mature(customer, now) if job == "mature" else self.expire(customer, now)
+        if total:
+            self.runs.add((name, job, now))
+        return total
+
+    def mature(self, customer: Customer, now: datetime) -> int:
         ripe = [
             lot
             for lot in customer.lots
@@ -309,8 +322,7 @@ class Model:
         customer.available += total
         return total
 
-    def expire(self, name: str, now: datetime) -> int:
-        customer = self.existing(name)
+    def expire(self, customer: Customer, now: datetime) -> int:
         total = 0
         for lot in customer.lots:
             if lot.remaining and lot.expires_at is not None and lot.expires_at <= now:
@@ -364,7 +376,7 @@ waits = st.sampled_from([None, None, HOUR, DAY, 3 * DAY, -DAY])
 #: how long a lot lives after it matures; negative or zero ones are refused
 lives = st.sampled_from([None, HOUR, DAY, 2 * DAY, 10 * DAY, -HOUR])
 #: welcome points: the oldest lots, and they expire
-welcome_lives = st.sampled_from([DAY, 2 * DAY, 10 * DAY])
+welcome_lives = st.sampled_from([HOUR, DAY, 10 * DAY])
 steps = st.sampled_from([MINUTE, 20 * MINUTE, HOUR, DAY, 4 * DAY, 15 * DAY])
 ttls = st.sampled_from([5 * MINUTE, 15 * MINUTE, DAY])
 
@@ -374,7 +386,8 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
 
     class LedgerMachine(RuleBasedStateMachine):
         transactions = Bundle("transactions")  # every request that succeeded
-        reversible = Bundle("reversible")  # earns, adjustments, spends and captures
+        credits = Bundle("credits")  # earns and positive adjustments
+        debits = Bundle("debits")  # spends, captures and negative adjustments
         holds = Bundle("holds")
 
         def __init__(self) -> None:
@@ -384,6 +397,7 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
             self.store_id = create_store(self.app.uow(), self.clock, "Prop", "USD", "UTC").id
             self.model = Model()
             self.keys = 0
+            self.credited: list[Done] = []  # every earn and positive adjustment
 
         # -- plumbing -------------------------------------------------------------------------
 
@@ -419,7 +433,10 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
             if isinstance(record, Hold):
                 assert receipt.hold_id is not None
                 self.model.holds[receipt.hold_id] = record
-            return Done(handler, command, receipt)
+            done = Done(handler, command, receipt)
+            if isinstance(record, Credit):
+                self.credited.append(done)
+            return done
 
         def measure(self, have: int, share: str, few: int) -> int:
             """An amount against what there is: a few points, half, all, or one too many."""
@@ -437,7 +454,7 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
         # -- credits --------------------------------------------------------------------------
 
         @initialize(
-            targets=(transactions, reversible),
+            targets=(transactions, credits),
             points=st.tuples(amounts, amounts),
             life=welcome_lives,
         )
@@ -448,7 +465,7 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
             )
 
         @rule(
-            targets=(transactions, reversible),
+            targets=(transactions, credits),
             name=customer_names,
             points=amounts,
             wait=waits,
@@ -465,7 +482,7 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
                 command,
             )
 
-        @rule(targets=(transactions, reversible), name=customer_names, points=amounts, life=lives)
+        @rule(targets=(transactions, credits), name=customer_names, points=amounts, life=lives)
         def adjust_up(self, name: str, points: int, life: timedelta | None):
             now = self.clock.now()
             expires_at = None if life is None else now + life
@@ -478,7 +495,7 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
 
         # -- debits and holds -----------------------------------------------------------------
 
-        @rule(targets=(transactions, reversible), name=customer_names, share=shares, few=few)
+        @rule(targets=(transactions, debits), name=customer_names, share=shares, few=few)
         def adjust_down(self, name: str, share: str, few: int):
             points = self.measure(self.available(name), share, few)
             command = Adjust(self.store_id, name, self.key(), -points, "correction")
@@ -486,7 +503,7 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
                 lambda: self.model.spend(name, points, "adjustments"), h.adjust, command
             )
 
-        @rule(targets=(transactions, reversible), name=customer_names, share=shares, few=few)
+        @rule(targets=(transactions, debits), name=customer_names, share=shares, few=few)
         def spend(self, name: str, share: str, few: int):
             points = self.measure(self.available(name), share, few)
             command = Spend(self.store_id, name, self.key(), points)
@@ -501,12 +518,12 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
                 lambda: self.model.hold(name, points, expires_at), h.place_hold, command
             )
 
-        @rule(targets=(transactions, reversible), placed=holds)
+        @rule(targets=(transactions, debits), placed=holds)
         def capture_hold(self, placed: Done):
             name, hold_id = placed.command.customer_id, placed.receipt.hold_id
             command = CaptureHold(self.store_id, name, self.key(), hold_id)
             return self.post(
-                lambda: self.model.resolve(hold_id, name, capture=True), h.capture_hold, command
+                lambda: self.model.resolve(hold_id, capture=True), h.capture_hold, command
             )
 
         @rule(target=transactions, placed=holds)
@@ -514,24 +531,14 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
             name, hold_id = placed.command.customer_id, placed.receipt.hold_id
             command = ReleaseHold(self.store_id, name, self.key(), hold_id)
             return self.post(
-                lambda: self.model.resolve(hold_id, name, capture=False), h.release_hold, command
+                lambda: self.model.resolve(hold_id, capture=False), h.release_hold, command
             )
-
-        @rule()
-        def release_expired_holds(self):
-            now = self.clock.now()
-            due = [
-                hold_id
-                for hold_id, found in sorted(self.model.holds.items())
-                if found.status == "open" and found.expires_at <= now
-            ]
-            for hold_id in due:
-                self.model.resolve(hold_id, self.model.holds[hold_id].customer, capture=False)
-            assert h.release_expired_holds(self.app.uow(), self.clock, self.store_id) == len(due)
 
         # -- reversals ------------------------------------------------------------------------
 
-        @rule(target=transactions, original=reversible, share=shares | st.just("full"), few=few)
+        @rule(
+            target=transactions, original=credits | debits, share=shares | st.just("full"), few=few
+        )
         def reverse(self, original: Done, share: str, few: int):
             target = self.model.transactions[original.receipt.transaction_id]
             assert target is not None
@@ -540,11 +547,31 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
                 points = self.measure(target.amount - target.reversed, share, few)
             return self.reverse_request(original, points)
 
-        @rule(original=reversible, share=shares, few=few)
+        @rule(original=credits, share=shares, few=few)
         def reverse_in_two_parts(self, original: Done, share: str, few: int):
-            # a second part must not take back again what the first one took
+            # a second part must not take back again what the first one took, from the lot,
+            # from the part of it that expired, or from other lots
             self.reverse(original, share, few)
             self.reverse(original, "full", few)
+
+        def expired_credits(self) -> list[Done]:
+            """Credits, not yet fully reversed, whose lot has (partly) expired."""
+            found = []
+            for done in self.credited:
+                credit = self.model.transactions[done.receipt.transaction_id]
+                assert isinstance(credit, Credit)
+                if credit.lot.expired and credit.reversed < credit.amount:
+                    found.append(done)
+            return found
+
+        @precondition(lambda self: self.expired_credits())
+        @rule(data=st.data(), share=st.sampled_from(["few", "half"]), few=few)
+        def refund_after_expiry(self, data: st.DataObject, share: str, few: int):
+            """An order refunded in two parts after its points expired: the expired part is
+            reclassified once, and what had been spent from the lot becomes a debt."""
+            self.reverse_in_two_parts(
+                data.draw(st.sampled_from(self.expired_credits())), share, few
+            )
 
         @rule(target=transactions, original=transactions)
         def reverse_anything(self, original: Done):
@@ -554,7 +581,7 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
         def reverse_request(self, original: Done, points: int | None) -> Any:
             name, txn_id = original.command.customer_id, original.receipt.transaction_id
             command = Reverse(self.store_id, name, self.key(), txn_id, points)
-            return self.post(lambda: self.model.reverse(txn_id, name, points), h.reverse, command)
+            return self.post(lambda: self.model.reverse(txn_id, points), h.reverse, command)
 
         # -- time -----------------------------------------------------------------------------
 
@@ -562,71 +589,78 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
         def advance_clock(self, step: timedelta):
             self.clock.current += step
 
-        def timed(self, handler: Any, model_step: Any, name: str) -> None:
+        @rule(name=customer_names, job=st.sampled_from(["mature", "expire"]))
+        def run_for_one_customer(self, name: str, job: str):
+            handler = h.mature_points if job == "mature" else h.expire_points
             now = self.clock.now()
             try:
-                total = model_step(name, now)
+                total = self.model.run(name, job, now)
             except WalaaError as expected:
                 before = self.snapshot()
                 with pytest.raises(type(expected)):
                     handler(self.app.uow(), self.store_id, name, now)
                 assert self.snapshot() == before
                 return
+            before = self.snapshot()
             receipt = handler(self.app.uow(), self.store_id, name, now)
-            if total:
+            if total is None:  # a repeat of this moment's run: its receipt again, nothing written
+                assert receipt is not None and receipt.replayed
+                assert self.snapshot() == before
+            elif total:
                 assert receipt is not None and not receipt.replayed
                 assert receipt.amount == total
-            else:  # nothing due; a retry at the same moment may return the first run's receipt
-                assert receipt is None or receipt.replayed
+            else:
+                assert receipt is None
 
-        @rule(name=customer_names)
-        def mature(self, name: str):
-            self.timed(h.mature_points, self.model.mature, name)
-
-        @rule(name=customer_names)
-        def expire(self, name: str):
-            self.timed(h.expire_points, self.model.expire, name)
-
-        @rule()
-        def run_due(self):
+        @rule(wait=st.sampled_from([None, DAY]))
+        def worker_round(self, wait: timedelta | None):
+            """What the worker runs: holds past their timeout, then every customer's due lots."""
+            if wait:
+                self.advance_clock(wait)
             now = self.clock.now()
+            due = [
+                hold_id
+                for hold_id, found in sorted(self.model.holds.items())
+                if found.status == "open" and found.expires_at <= now
+            ]
+            for hold_id in due:
+                self.model.resolve(hold_id, capture=False)
+            assert h.release_expired_holds(self.app.uow(), self.clock, self.store_id) == len(due)
+
             matured = expired = 0
             for name, customer in self.model.customers.items():
                 if customer.exists:
-                    matured += self.model.mature(name, now) > 0
-                    expired += self.model.expire(name, now) > 0
+                    matured += bool(self.model.run(name, "mature", now))
+                    expired += bool(self.model.run(name, "expire", now))
             counts = h.run_due(self.app.uow(), self.store_id, now)
-            # a customer already run at this very moment counts again: its receipt is replayed
+            # a customer already run at this very moment may count again, with its first receipt
             assert counts[0] >= matured and counts[1] >= expired
-
-        @rule()
-        def a_day_passes(self):
-            """The worker's round: holds past their timeout, then lots that are due."""
-            self.advance_clock(DAY)
-            self.release_expired_holds()
-            self.run_due()
 
         # -- replays --------------------------------------------------------------------------
 
-        @rule(done=transactions)
-        def replay(self, done: Done):
-            before = self.snapshot()
-            again = done.handler(self.app.uow(), self.clock, done.command)
-            assert again == dataclasses.replace(done.receipt, replayed=True)
-            assert self.snapshot() == before, "a replay wrote something"
-
-        @rule(
-            done=transactions, name=customer_names, points=st.integers(1, 50), as_earn=st.booleans()
-        )
-        def reuse_key(self, done: Done, name: str, points: int, as_earn: bool):
+        @rule(done=transactions, same=st.booleans(), name=customer_names, points=few)
+        def send_again(self, done: Done, same: bool, name: str, points: int):
+            """The same key again: with the same request, a replay; with another, a conflict."""
+            if same:
+                before = self.snapshot()
+                again = done.handler(self.app.uow(), self.clock, done.command)
+                assert again == dataclasses.replace(done.receipt, replayed=True)
+                assert self.snapshot() == before, "a replay wrote something"
+                return
             # reason="reused" makes the request differ from every first request
             key = done.command.idempotency_key
-            if as_earn:
-                command: Any = Earn(self.store_id, name, key, points, reason="reused")
-                self.refused(IdempotencyConflict("reused"), h.earn, command)
+            if points % 2:  # an earn may create the customer's row: it must be rolled back
+                self.refused(
+                    IdempotencyConflict("reused"),
+                    h.earn,
+                    Earn(self.store_id, name, key, points, reason="reused"),
+                )
             else:
-                command = Spend(self.store_id, name, key, points, reason="reused")
-                self.refused(IdempotencyConflict("reused"), h.spend, command)
+                self.refused(
+                    IdempotencyConflict("reused"),
+                    h.spend,
+                    Spend(self.store_id, name, key, points, reason="reused"),
+                )
 
         # -- the books ------------------------------------------------------------------------
 
@@ -646,6 +680,21 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
     return LedgerMachine
 
 
+# FAILS (ledger bug, not the model): the expired part of a credit is reclassified again by
+# every later reversal of that credit, because the repository hands the domain the lot's total
+# expired points (`SqlLedgerRepository._expired_from` sums the EXPIRE movements only) and not
+# what earlier reversals already reclassified. The customer keeps points and the store's
+# `expired` account goes negative. Shrunk failing example (system amal (1, 0, 0), model
+# (0, 0, 0); system expired -1, model 0):
+#
+#     state = LedgerMachine()
+#     credits_0, credits_1 = state.open_two_accounts(points=(2, 1), life=timedelta(hours=1))
+#     state.advance_clock(step=timedelta(minutes=3))
+#     state.adjust_up(life=None, name="amal", points=1)
+#     state.adjust_down(few=1, name="amal", share="few")  # takes 1 from the welcome lot
+#     state.worker_round(wait=timedelta(days=1))  # expires the 1 left in it
+#     state.reverse_in_two_parts(few=1, original=credits_0, share="few")
+#     # reverse 1: reclassifies the expired 1; reverse 1 more: reclassifies it again
 def test_the_ledger_matches_its_reference_model(engine: Engine) -> None:
     # WALAA_LEDGER_EXAMPLES=1000 explores further; the default keeps the suite quick
     default = 60 if engine.dialect.name == "postgresql" else 100

@@ -174,7 +174,9 @@ class SqlLedgerRepository:
         return Book(balances.available, balances.pending, balances.held, book_lots)
 
     def _expired_from(self, lot_ids: Sequence[int]) -> dict[int, int]:
-        m, x = t.lot_movements, t.ledger_transactions
+        """Points of each lot that expired and were not yet reclassified by a reversal of the
+        lot's own credit: each expired point may move from `expired` to `reversed` once."""
+        m, x, p, lots = t.lot_movements, t.ledger_transactions, t.postings, t.lots
         rows = self.conn.execute(
             select(m.c.lot_id, func.sum(m.c.delta))
             .join(x, x.c.id == m.c.transaction_id)
@@ -185,7 +187,25 @@ class SqlLedgerRepository:
             )
             .group_by(m.c.lot_id)
         ).all()
-        return {lot_id: -int(total) for lot_id, total in rows}
+        expired = {lot_id: -int(total) for lot_id, total in rows}
+        if not expired:
+            return expired
+        reclassified = self.conn.execute(
+            select(lots.c.id, func.sum(p.c.amount))
+            .join(x, x.c.reverses_id == lots.c.transaction_id)
+            .join(p, p.c.transaction_id == x.c.id)
+            .where(
+                lots.c.store_id == self.store_id,
+                lots.c.id.in_(list(expired)),
+                x.c.store_id == self.store_id,
+                p.c.store_id == self.store_id,
+                p.c.account == "expired",
+            )
+            .group_by(lots.c.id)
+        ).all()
+        for lot_id, total in reclassified:
+            expired[lot_id] = max(0, expired[lot_id] + int(total))  # reversal postings are < 0
+        return expired
 
     def reversed_so_far(self, transaction_id: int) -> int:
         x = t.ledger_transactions
