@@ -680,21 +680,8 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
     return LedgerMachine
 
 
-# FAILS (ledger bug, not the model): the expired part of a credit is reclassified again by
-# every later reversal of that credit, because the repository hands the domain the lot's total
-# expired points (`SqlLedgerRepository._expired_from` sums the EXPIRE movements only) and not
-# what earlier reversals already reclassified. The customer keeps points and the store's
-# `expired` account goes negative. Shrunk failing example (system amal (1, 0, 0), model
-# (0, 0, 0); system expired -1, model 0):
-#
-#     state = LedgerMachine()
-#     credits_0, credits_1 = state.open_two_accounts(points=(2, 1), life=timedelta(hours=1))
-#     state.advance_clock(step=timedelta(minutes=3))
-#     state.adjust_up(life=None, name="amal", points=1)
-#     state.adjust_down(few=1, name="amal", share="few")  # takes 1 from the welcome lot
-#     state.worker_round(wait=timedelta(days=1))  # expires the 1 left in it
-#     state.reverse_in_two_parts(few=1, original=credits_0, share="few")
-#     # reverse 1: reclassifies the expired 1; reverse 1 more: reclassifies it again
+# This machine found that a credit's expired part was reclassified by every later reversal
+# of it (fixed in SqlLedgerRepository._expired_from; see test_reclassify_once.py).
 def test_the_ledger_matches_its_reference_model(engine: Engine) -> None:
     # WALAA_LEDGER_EXAMPLES=1000 explores further; the default keeps the suite quick
     default = 60 if engine.dialect.name == "postgresql" else 100

@@ -83,6 +83,14 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
            WHERE c.store_id = :store AND c.held <> COALESCE(h.total, 0)""",
     ),
     (
+        "store accounts never negative",
+        "redeemed, expired and reversed points are never taken back below zero",
+        """SELECT account, SUM(amount) FROM postings
+           WHERE store_id = :store AND customer_id IS NULL
+             AND account IN ('redeemed', 'expired', 'reversed')
+           GROUP BY account HAVING SUM(amount) < 0""",
+    ),
+    (
         "debts are recorded",
         "an available balance below zero is covered by reversals that took spent points",
         """SELECT c.id, 'available ' || c.available || ' reversed ' || COALESCE(r.taken, 0)
