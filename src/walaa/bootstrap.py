@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from walaa.adapters.db.engine import make_engine
 from walaa.adapters.db.idempotency import SqlIdempotencyStore
+from walaa.adapters.db.jobs import SqlScheduledJobs
 from walaa.adapters.db.unit_of_work import SqlUnitOfWork
 from walaa.config import Settings
 from walaa.service.ports import Clock
@@ -43,6 +44,10 @@ class App:
     @cached_property
     def idempotency(self) -> SqlIdempotencyStore:
         return SqlIdempotencyStore(self.engine)
+
+    def jobs(self) -> SqlScheduledJobs:
+        """One database transaction of the worker's set-based jobs."""
+        return SqlScheduledJobs(self.engine)
 
 
 def build(database_url: str | None = None) -> App:

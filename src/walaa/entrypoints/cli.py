@@ -227,6 +227,45 @@ def serve(
     )
 
 
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Run one pass over every store, then exit.")
+    ] = False,
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between passes.")] = 60.0,
+    warn_days: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            envvar="WALAA_WORKER_WARN_DAYS",
+            help="Warn this many days before points expire (0: never).",
+        ),
+    ] = 14,
+    batch_lots: Annotated[
+        int, typer.Option(min=1, help="Due lots per database transaction.")
+    ] = 10_000,
+    store: Annotated[
+        list[str] | None, typer.Option("--store", help="Only this store (repeat for more).")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Run the scheduled jobs of every store: mature points, release timed-out holds, expire
+    points, warn before they expire, purge old idempotency records. Stops on SIGTERM/Ctrl+C."""
+    from walaa.entrypoints.worker import run_worker
+    from walaa.service.handlers.jobs import WorkerSettings
+
+    settings = WorkerSettings(warn_days=warn_days, batch_lots=batch_lots)
+    code = run_worker(
+        _app(database_url),
+        once=once,
+        interval=interval,
+        settings=settings,
+        stores=store or None,
+        out=typer.echo,
+    )
+    raise typer.Exit(code)
+
+
 def print_audit(report: StoreAudit) -> None:
     table = Table(title=f"store {report.store_id}", title_justify="left")
     table.add_column("check")

@@ -1,0 +1,273 @@
+"""The worker's scheduled jobs, for every store, as of one moment.
+
+One pass runs, for each store in turn:
+
+1. ``holds``  -- holds past their timeout are released (:func:`release_expired_holds`);
+2. ``mature`` -- pending lots whose return window has passed become spendable, repaying a debt
+   first;
+3. ``expire`` -- what is left in lots past their expiry is expired, never points already
+   spent or held and never newer lots;
+4. ``warn``   -- a notice is recorded for points that expire within ``warn_days``, once per
+   customer and expiry date;
+
+and then ``purge`` forgets stored HTTP responses older than their retention (24 hours).
+
+Maturing and expiry are set-based (:class:`ScheduledJobs`): the customers with due lots are
+listed, cut into batches of about ``batch_lots`` lots, and each batch is one database
+transaction that first claims its customers -- locks their rows and skips any that another
+worker or a ledger write holds -- and then writes every claimed customer's transaction at
+once. A customer skipped now is due again on the next pass. Each customer's transaction carries
+the very key and fingerprint :func:`mature_points` and :func:`expire_points` use for the same
+moment, so a batch rerun after a crash, or the per-customer handler called afterwards, finds it
+and writes nothing. A batch either committed or did not: there is nothing to repair.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from walaa.service.commands import Timed
+from walaa.service.handlers.ledger import release_expired_holds, request_hash
+from walaa.service.ports import (
+    BatchOutcome,
+    DueCustomer,
+    IdempotencyPurge,
+    ScheduledJobs,
+    ScheduledJobsFactory,
+    TimedKey,
+    UnitOfWorkFactory,
+)
+
+log = logging.getLogger(__name__)
+
+HOLDS, MATURE, EXPIRE, WARN, PURGE = "holds", "mature", "expire", "warn", "purge"
+JOBS = (HOLDS, MATURE, EXPIRE, WARN, PURGE)
+NOTHING_TO_STOP: Callable[[], bool] = lambda: False  # noqa: E731
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    #: days before points expire that the customer is warned; 0 warns never
+    warn_days: int = 14
+    #: due lots per database transaction (a customer's lots are never split across batches)
+    batch_lots: int = 10_000
+    #: holds read per scan; scans repeat until none are due
+    hold_batch: int = 500
+
+    def __post_init__(self) -> None:
+        if self.warn_days < 0 or self.batch_lots < 1 or self.hold_batch < 1:
+            raise ValueError("warn_days must be >= 0, batch_lots and hold_batch >= 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Worker:
+    """What the jobs need: units of work, the set-based jobs, the idempotency records."""
+
+    uow: UnitOfWorkFactory
+    jobs: ScheduledJobsFactory
+    idempotency: IdempotencyPurge
+    settings: WorkerSettings = field(default_factory=WorkerSettings)
+
+
+@dataclass
+class JobReport:
+    """What one job did over every store in a pass."""
+
+    name: str
+    #: ledger transactions written (one per customer and job), holds released, notices
+    #: recorded, or idempotency records purged
+    done: int = 0
+    lots: int = 0
+    points: int = 0
+    batches: int = 0
+    #: customers claimed by another worker or a ledger write: due again next pass
+    skipped: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, outcome: BatchOutcome) -> None:
+        self.done += outcome.transactions
+        self.lots += outcome.lots
+        self.points += outcome.points
+        self.batches += 1
+
+
+@dataclass
+class PassReport:
+    as_of: datetime
+    stores: int = 0
+    seconds: float = 0.0
+    #: True if a stop was asked for and the pass ended early, between two batches
+    stopped: bool = False
+    jobs: dict[str, JobReport] = field(default_factory=lambda: {n: JobReport(n) for n in JOBS})
+
+    @property
+    def ok(self) -> bool:
+        return not any(job.failures for job in self.jobs.values())
+
+    @property
+    def idle(self) -> bool:
+        return self.ok and not any(job.done or job.skipped for job in self.jobs.values())
+
+
+@dataclass(frozen=True, slots=True)
+class _At:
+    """A clock stopped at the pass's moment: every job of a pass sees the same time."""
+
+    moment: datetime
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def run_pass(
+    worker: Worker,
+    as_of: datetime,
+    should_stop: Callable[[], bool] = NOTHING_TO_STOP,
+    *,
+    stores: Sequence[str] | None = None,
+) -> PassReport:
+    """Run every job for every store (or the ``stores`` named) as of ``as_of``.
+
+    A job that fails for one store is reported and the pass goes on with the rest.
+    """
+    started = time.monotonic()
+    report = PassReport(as_of)
+    if stores is None:
+        with worker.uow() as uow:
+            store_ids = [store.id for store in uow.stores.list()]
+    else:
+        store_ids = list(stores)
+    report.stores = len(store_ids)
+    steps: list[tuple[str, Callable[[str], None]]] = [
+        (HOLDS, lambda s: release_holds(worker, s, as_of, report.jobs[HOLDS], should_stop)),
+        (MATURE, lambda s: run_timed(worker, s, MATURE, as_of, report.jobs[MATURE], should_stop)),
+        (EXPIRE, lambda s: run_timed(worker, s, EXPIRE, as_of, report.jobs[EXPIRE], should_stop)),
+        (WARN, lambda s: warn_expiring(worker, s, as_of, report.jobs[WARN])),
+    ]
+    for store_id in store_ids:
+        for name, step in steps:
+            if should_stop():
+                report.stopped = True
+                break
+            _guarded(report.jobs[name], store_id, step)
+    report.stopped = report.stopped or should_stop()
+    if not report.stopped:
+        purge = report.jobs[PURGE]
+        _guarded(purge, "all stores", lambda _: _purge(worker, as_of, purge))
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _guarded(job: JobReport, store_id: str, step: Callable[[str], None]) -> None:
+    try:
+        step(store_id)
+    except Exception as exc:  # one store's failure must not starve the others
+        log.exception("worker job %s failed for store %s", job.name, store_id)
+        job.failures.append(f"{store_id}: {type(exc).__name__}: {exc}")
+
+
+def _purge(worker: Worker, as_of: datetime, job: JobReport) -> None:
+    job.done += worker.idempotency.purge(as_of)
+
+
+def release_holds(
+    worker: Worker,
+    store_id: str,
+    as_of: datetime,
+    job: JobReport,
+    should_stop: Callable[[], bool] = NOTHING_TO_STOP,
+) -> None:
+    """Release the store's holds past their timeout, a scan of ``hold_batch`` at a time.
+
+    Each release is its own ledger write, keyed ``hold:{id}:timeout`` and guarded by the hold's
+    status, so two workers releasing the same hold write it once.
+    """
+    limit = worker.settings.hold_batch
+    while not should_stop():
+        released = release_expired_holds(worker.uow(), _At(as_of), store_id, limit)
+        job.done += released
+        if released < limit:
+            return
+
+
+def timed_key(store_id: str, customer_id: str, job: str, as_of: datetime) -> TimedKey:
+    """The key and fingerprint ``mature_points``/``expire_points`` give the same entry."""
+    key = f"{job}:{customer_id}:{as_of.isoformat()}"
+    return TimedKey(customer_id, key, request_hash(Timed(store_id, customer_id, key, job, as_of)))
+
+
+def batches(due: Sequence[DueCustomer], batch_lots: int) -> Iterator[list[DueCustomer]]:
+    """Whole customers, in order, about ``batch_lots`` lots at a time."""
+    batch: list[DueCustomer] = []
+    lots = 0
+    for customer in due:
+        if batch and lots + customer.lots > batch_lots:
+            yield batch
+            batch, lots = [], 0
+        batch.append(customer)
+        lots += customer.lots
+    if batch:
+        yield batch
+
+
+def run_timed(
+    worker: Worker,
+    store_id: str,
+    name: str,
+    as_of: datetime,
+    job: JobReport,
+    should_stop: Callable[[], bool] = NOTHING_TO_STOP,
+) -> None:
+    """Mature or expire every due lot of the store, one claimed batch per transaction.
+
+    The list of due customers is read once, without locks: it only says where to look. Each
+    batch claims its customers and then re-reads their lots under the lock, so a customer
+    another worker finished in the meantime has nothing left and gets no second transaction.
+    """
+    with worker.jobs() as jobs:
+        due = jobs.due_customers(store_id, name, as_of)
+    for batch in batches(due, worker.settings.batch_lots):
+        if should_stop():
+            return
+        with worker.jobs() as jobs:
+            outcome = _claimed_batch(jobs, store_id, name, as_of, batch, job)
+            jobs.commit()
+        job.add(outcome)
+
+
+def _claimed_batch(
+    jobs: ScheduledJobs,
+    store_id: str,
+    name: str,
+    as_of: datetime,
+    batch: Sequence[DueCustomer],
+    job: JobReport,
+) -> BatchOutcome:
+    claimed = jobs.claim_customers(store_id, [c.customer_id for c in batch])
+    job.skipped += len(batch) - len(claimed)
+    keys = [timed_key(store_id, customer_id, name, as_of) for customer_id in claimed]
+    write = jobs.mature if name == MATURE else jobs.expire
+    return write(store_id, keys, as_of)
+
+
+def warn_expiring(worker: Worker, store_id: str, as_of: datetime, job: JobReport) -> None:
+    """Record a notice for points expiring within ``warn_days``: once per customer and date.
+
+    One worker per store at a time does it (the others skip it this pass); the notice's unique
+    key makes a rerun, or a race, record nothing twice.
+    """
+    days = worker.settings.warn_days
+    if not days:
+        return
+    with worker.jobs() as jobs:
+        if not jobs.claim_job(store_id, WARN):
+            job.skipped += 1
+            return
+        recorded = jobs.warn_expiring(store_id, as_of, as_of + timedelta(days=days))
+        jobs.commit()
+    job.done += recorded
+    job.batches += 1
