@@ -32,6 +32,9 @@ from datetime import datetime, timedelta
 
 from walaa.service.commands import Timed
 from walaa.service.handlers.ledger import release_expired_holds, request_hash
+from walaa.service.handlers.memberships import run_memberships
+from walaa.service.handlers.rewards import expire_codes
+from walaa.service.handlers.tiers import review_batch
 from walaa.service.ports import (
     BatchOutcome,
     DueCustomer,
@@ -45,7 +48,8 @@ from walaa.service.ports import (
 log = logging.getLogger(__name__)
 
 HOLDS, MATURE, EXPIRE, WARN, PURGE = "holds", "mature", "expire", "warn", "purge"
-JOBS = (HOLDS, MATURE, EXPIRE, WARN, PURGE)
+CODES, MEMBERSHIPS, TIERS = "codes", "memberships", "tiers"
+JOBS = (HOLDS, MATURE, EXPIRE, WARN, CODES, MEMBERSHIPS, TIERS, PURGE)
 NOTHING_TO_STOP: Callable[[], bool] = lambda: False  # noqa: E731
 
 
@@ -147,6 +151,9 @@ def run_pass(
         (MATURE, lambda s: run_timed(worker, s, MATURE, as_of, report.jobs[MATURE], should_stop)),
         (EXPIRE, lambda s: run_timed(worker, s, EXPIRE, as_of, report.jobs[EXPIRE], should_stop)),
         (WARN, lambda s: warn_expiring(worker, s, as_of, report.jobs[WARN])),
+        (CODES, lambda s: _count(report.jobs[CODES], expire_codes(worker.uow(), _At(as_of), s))),
+        (MEMBERSHIPS, lambda s: _memberships(worker, s, as_of, report.jobs[MEMBERSHIPS])),
+        (TIERS, lambda s: _tiers(worker, s, as_of, report.jobs[TIERS], should_stop)),
     ]
     for store_id in store_ids:
         for name, step in steps:
@@ -160,6 +167,31 @@ def run_pass(
         _guarded(purge, "all stores", lambda _: _purge(worker, as_of, purge))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _count(job: JobReport, done: int) -> None:
+    job.done += done
+
+
+def _memberships(worker: Worker, store_id: str, as_of: datetime, job: JobReport) -> None:
+    """Lapse memberships that ran out and post monthly grants (each once, by its key)."""
+    counts = run_memberships(worker.uow(), _At(as_of), store_id)
+    job.done += counts["grants"] + counts["expired"]
+
+
+def _tiers(
+    worker: Worker,
+    store_id: str,
+    as_of: datetime,
+    job: JobReport,
+    should_stop: Callable[[], bool],
+) -> None:
+    """Review the customers whose tier review is due, a batch at a time."""
+    while not should_stop():
+        reviewed = review_batch(worker.uow(), _At(as_of), store_id)
+        job.done += reviewed
+        if reviewed == 0:
+            return
 
 
 def _guarded(job: JobReport, store_id: str, step: Callable[[str], None]) -> None:
