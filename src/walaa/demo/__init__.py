@@ -32,8 +32,9 @@ from walaa.service.commands import (
     RecordOrder,
     RecordRefund,
 )
-from walaa.service.handlers import checkout, earning, ledger, memberships, rewards, tiers
+from walaa.service.handlers import checkout, earning, ledger, memberships, rewards
 from walaa.service.handlers.customers import customer_ledger, upsert_customer
+from walaa.service.handlers.jobs import Worker, run_pass
 from walaa.service.handlers.program import apply_program
 from walaa.service.handlers.stores import create_store
 
@@ -370,12 +371,13 @@ def _goodwill(shop: _Shop, person: str) -> None:
 
 
 def _housekeeping(shop: _Shop) -> None:
-    """What the worker does on a schedule: ripen, expire, time out holds."""
-    ledger.release_expired_holds(shop.app.uow(), shop.clock, shop.store.id)
-    ledger.run_due(shop.app.uow(), shop.store.id, shop.clock.now())
-    rewards.expire_codes(shop.app.uow(), shop.clock, shop.store.id)
-    memberships.run_memberships(shop.app.uow(), shop.clock, shop.store.id)
-    tiers.review_due(shop.app.uow(), shop.clock, shop.store.id)
+    """A pass of `walaa worker` at the demo's moment: holds time out, pending points ripen,
+    old points expire (with a warning first), unused codes give points back, memberships
+    lapse or grant their monthly points, tier reviews run."""
+    worker = Worker(shop.app.uow, shop.app.jobs, shop.app.idempotency)
+    report = run_pass(worker, shop.clock.now(), stores=[shop.store.id])
+    if not report.ok:
+        raise RuntimeError(f"the worker failed: {report.jobs}")
 
 
 def print_summary(console: Console, result: DemoResult) -> None:

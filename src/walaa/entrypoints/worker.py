@@ -57,7 +57,7 @@ def describe(job: JobReport) -> str:
         EXPIRE: f"expired {moved}",
         WARN: f"recorded {_n(job.done, 'expiry warning')}",
         PURGE: f"purged {_n(job.done, 'idempotency record')} older than 24 hours",
-    }[job.name]
+    }.get(job.name, f"{job.done:,} done")  # a job added later says at least how much
     if job.skipped:
         whom = _n(job.skipped, "store" if job.name == WARN else "customer")
         what += f"; skipped {whom} locked by another worker or write"
