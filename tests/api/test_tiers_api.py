@@ -109,3 +109,49 @@ def test_a_membership_grants_its_tier_while_it_lasts(api):
     assert buy(api, "o-1", "10.00")["points"] == 10
     api.post("/v1/customers/amal/memberships", {"plan_id": "vip", "payment_ref": "p1"})
     assert buy(api, "o-2", "10.00")["points"] == 20  # ultimate's 2x while a member
+
+
+def test_the_customer_resource_shows_the_tier(api):
+    with_tiers(api)
+    buy(api, "o-1", "120.00")
+    tier_block = api.get("/v1/customers/amal").json()["tier"]
+    assert tier_block["level"]["id"] == "dewy" and tier_block["still_needed"] == "180"
+
+
+VIP_PLAN = {
+    "id": "plus",
+    "names": {"en": "Plus"},
+    "fee": "50.00",
+    "currency": "USD",
+    "period": "yearly",
+    "multiplier": "2",
+}
+
+
+def test_tier_and_membership_multipliers_multiply_by_default(api):
+    with_tiers(api)
+    api.post("/v1/plans", VIP_PLAN)
+    buy(api, "o-1", "120.00")  # now dewy (1.5x)
+    api.post("/v1/customers/amal/memberships", {"plan_id": "plus", "payment_ref": "p1"})
+    assert buy(api, "o-2", "10.00")["points"] == 30  # 10 x 1.5 x 2
+
+
+def test_with_best_the_larger_multiplier_wins(api):
+    document = {**DOCUMENT, "tiers": {**TIERS, "multiplier_combines": "best"}}
+    assert api.client.put("/v1/program", json=document, headers=api.headers()).status_code == 200
+    api.post("/v1/plans", VIP_PLAN)
+    buy(api, "o-1", "120.00")
+    api.post("/v1/customers/amal/memberships", {"plan_id": "plus", "payment_ref": "p1"})
+    assert buy(api, "o-2", "10.00")["points"] == 20  # the plan's 2x, not 3x
+
+
+def test_a_tier_only_reward_is_for_that_tier_and_above(api):
+    with_tiers(api)
+    reward = {"id": "dewy-gift", "kind": "free_shipping", "cost": 10, "names": {"en": "Gift"},
+              "min_tier": "dewy"}  # fmt: skip
+    assert api.post("/v1/rewards", reward).status_code == 201
+    api.post("/v1/customers/amal/adjustments", {"points": 100, "reason": "test"})
+    refused = api.post("/v1/customers/amal/redemptions", {"reward_id": "dewy-gift"})
+    assert refused.status_code == 409
+    buy(api, "o-1", "400.00")  # straight to ultimate
+    assert api.post("/v1/customers/amal/redemptions", {"reward_id": "dewy-gift"}).status_code == 201

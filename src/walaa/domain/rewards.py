@@ -92,7 +92,8 @@ def check_reward(reward: Reward) -> None:
 class Shopper:
     """What eligibility needs to know about the customer redeeming."""
 
-    tier: str | None
+    #: the customer's tier and every tier below it: a tier-only reward is for that tier or higher
+    tiers_reached: frozenset[str]
     tags: frozenset[str]
     redeemed_before: int
 
@@ -107,8 +108,8 @@ def check_redeemable(
         raise NotRedeemable(f"reward {reward.id!r} is offered from {reward.starts_at:%Y-%m-%d}")
     if reward.ends_at and now >= reward.ends_at:
         raise NotRedeemable(f"reward {reward.id!r} was offered until {reward.ends_at:%Y-%m-%d}")
-    if reward.min_tier and shopper.tier != reward.min_tier:
-        raise NotRedeemable(f"reward {reward.id!r} is for {reward.min_tier} members")
+    if reward.min_tier and reward.min_tier not in shopper.tiers_reached:
+        raise NotRedeemable(f"reward {reward.id!r} is for {reward.min_tier} members and above")
     if reward.customer_tag and reward.customer_tag not in shopper.tags:
         raise NotRedeemable(f"reward {reward.id!r} is for customers tagged {reward.customer_tag}")
     if reward.per_customer is not None and shopper.redeemed_before >= reward.per_customer:

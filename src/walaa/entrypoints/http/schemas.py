@@ -52,6 +52,11 @@ class CustomerOut(BaseModel):
     alert_threshold: int | None
     created_at: datetime
     balances: BalancesOut
+    tier: dict[str, Any] | None = Field(
+        None,
+        description="Tier, since when, what counts toward the next, what is still needed and "
+        "the next review (as GET /v1/customers/{id}/tier); null when the program has no tiers",
+    )
 
     @classmethod
     def of(cls, view: CustomerView) -> CustomerOut:
@@ -65,6 +70,7 @@ class CustomerOut(BaseModel):
             tags=list(p.tags),
             alert_threshold=p.alert_threshold,
             created_at=r.created_at,
+            tier=None,
             balances=BalancesOut(
                 available=r.balances.available,
                 pending=r.balances.pending,

@@ -13,12 +13,10 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from walaa.domain.customers import check_customer_id
 from walaa.domain.earning import (
-    Customer,
     CustomerEvent,
     Evaluation,
     Order,
@@ -33,9 +31,7 @@ from walaa.domain.earning import (
     usage_needed,
 )
 from walaa.domain.errors import Conflict, IdempotencyConflict, NotFound, ValidationFailed
-from walaa.domain.memberships import benefits
-from walaa.domain.perks import member_tag, plan_rule, tier_rule, with_perks
-from walaa.domain.program import Channel, LineKind, MultiplierCombination, Program
+from walaa.domain.program import Channel, LineKind, Program
 from walaa.domain.tiers import QualifyingEvent
 from walaa.service.commands import (
     CancelOrder,
@@ -47,7 +43,7 @@ from walaa.service.commands import (
 )
 from walaa.service.handlers import ledger, tiers
 from walaa.service.handlers.checkout import give_back_points_paid
-from walaa.service.handlers.program import current_program
+from walaa.service.handlers.context import customer_context, in_force
 from walaa.service.ports import (
     Clock,
     EarningRepository,
@@ -110,55 +106,6 @@ def explained(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def _customer(
-    uow: UnitOfWork, store_id: str, customer_id: str, now: datetime, program: Program | None
-) -> Customer:
-    """What rules may know of the customer: their tags, a `member:<plan>` tag for each
-    membership active at ``now``, and their tier — or the tier a membership grants while it
-    lasts, when that one is higher."""
-    profile = uow.customers.profile(store_id, customer_id)
-    tags = set(profile.tags) if profile else set()
-    tier = tiers.current_tier(uow, store_id, customer_id)
-    policy = program.tiers if program else None
-    repo = uow.memberships(store_id)
-    for found in repo.for_customer(customer_id):
-        plan = repo.get_plan(found.plan_id)
-        if plan is None or not benefits(found, plan, as_of=now).active:
-            continue
-        tags.add(member_tag(plan.id))
-        granted = plan.granted_tier
-        if granted and policy and policy.rank(granted) > (policy.rank(tier) if tier else -1):
-            tier = granted
-    return Customer(customer_id, tier=tier, tags=frozenset(tags))
-
-
-def _in_force(uow: UnitOfWork, store_id: str) -> Program | None:
-    """The program with the store's perks (membership multipliers) as rules of its own."""
-    program = current_program(uow.earning(store_id))
-    if program is None:
-        return None
-    plans = tuple(
-        (plan.id, plan.multiplier, tuple(sorted(plan.names.items())))
-        for plan in uow.memberships(store_id).list_plans()
-    )
-    return _perked(program, plans)
-
-
-@lru_cache(maxsize=256)
-def _perked(
-    program: Program, plans: tuple[tuple[str, Decimal, tuple[tuple[str, str], ...]], ...]
-) -> Program:
-    """Tier and membership multipliers as multiply rules. With `multiplier_combines: best`
-    they share one best-of group, so a customer gets the larger, never both."""
-    policy = program.tiers
-    best = policy is not None and policy.multiplier_combines is MultiplierCombination.BEST
-    group = "perks" if best else None
-    rules = [plan_rule(plan_id, dict(names), factor, group) for plan_id, factor, names in plans]
-    for level in policy.levels if policy else ():
-        rules.append(tier_rule(level.id, dict(level.name.texts), level.multiplier, group))
-    return with_perks(program, tuple(rules))
-
-
 #: How far ahead of Walaa's clock a store's timestamp may be: clocks drift, calendars don't.
 FUTURE_TOLERANCE = timedelta(days=1)
 
@@ -200,7 +147,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
         repo.lock_customer(command.customer_id, create=True)
-        program = _in_force(uow, command.store_id)
+        program = in_force(uow, command.store_id)
         found = earning.get_order(command.order_id)
         if found is not None:
             if found.customer_id != command.customer_id or found.request_hash != digest:
@@ -262,7 +209,7 @@ def _award_order(
     points, version, txn_id, basis = 0, None, None, None
     if program is not None:
         usage = earning.usage(command.customer_id, usage_needed(program, order))
-        customer = _customer(uow, command.store_id, command.customer_id, now, program)
+        customer = customer_context(uow, command.store_id, command.customer_id, now, program)
         evaluation = evaluate_order(program, order, customer=customer, usage=usage)
         version, basis = program.version, evaluation.basis
         available_at, expires_at = _validity(program, command.placed_at, now)
@@ -418,7 +365,7 @@ def _count_refund(
 ) -> None:
     """A refund lowers what the order counted toward tiers (at the order's own moment, so it
     leaves the same window); the tier itself moves down only at the next review."""
-    program = _in_force(uow, store_id)
+    program = in_force(uow, store_id)
     if program is None or program.tiers is None or found.status != "paid":
         return
     kinds = {kind.value for kind in program.earning_kinds} | {LineKind.DISCOUNT.value}
@@ -500,12 +447,12 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                 found.transaction_id,
                 True,
             )
-        program = _in_force(uow, command.store_id)
+        program = in_force(uow, command.store_id)
         points, txn_id, version = 0, None, None
         if program is not None:
             version = program.version
             usage = earning.usage(command.customer_id, usage_needed(program, event))
-            customer = _customer(uow, command.store_id, command.customer_id, now, program)
+            customer = customer_context(uow, command.store_id, command.customer_id, now, program)
             evaluation = evaluate_event(program, event, customer=customer, usage=usage)
             if evaluation.total > 0:
                 earn = Earn(
@@ -551,12 +498,12 @@ def preview(
     """What a cart would earn now, for this customer if given; writes nothing."""
     now = clock.now()
     with uow:
-        program = _in_force(uow, store_id)
+        program = in_force(uow, store_id)
         if program is None:
             raise NotFound("this store has no program yet")
         customer, usage = None, None
         if customer_id is not None:
-            customer = _customer(uow, store_id, customer_id, now, program)
+            customer = customer_context(uow, store_id, customer_id, now, program)
             probe = Order("preview", now, program.currency, lines)
             usage = uow.earning(store_id).usage(customer_id, usage_needed(program, probe))
     kwargs: dict[str, Any] = {"as_of": now, "customer": customer}

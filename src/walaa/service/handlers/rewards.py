@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from walaa.domain.errors import NotFound, ValidationFailed
+from walaa.domain.program import Program
 from walaa.domain.rewards import (
     CodeNotUsable,
     NotRedeemable,
@@ -27,6 +28,7 @@ from walaa.domain.rewards import (
 )
 from walaa.service.commands import Reverse, Spend
 from walaa.service.handlers import ledger
+from walaa.service.handlers.context import customer_context, in_force
 from walaa.service.ports import Clock, RedemptionRecord, UnitOfWork
 
 REDEMPTION_ALERT = "redemption_alert"
@@ -115,10 +117,11 @@ def redeem(
         if found is None:
             raise NotFound(f"reward {reward_id!r} does not exist in this store")
         reward, stock_left = found
-        profile = uow.customers.profile(store_id, customer_id)
+        program = in_force(uow, store_id)
+        customer = customer_context(uow, store_id, customer_id, now, program)
         shopper = Shopper(
-            tier=None,
-            tags=frozenset(profile.tags) if profile else frozenset(),
+            tiers_reached=_tiers_reached(program, customer.tier),
+            tags=customer.tags,
             redeemed_before=rewards.count_redemptions(customer_id, reward_id),
         )
         check_redeemable(reward, shopper, stock_left, now)
@@ -144,6 +147,15 @@ def redeem(
         alert_if_over_threshold(uow, store_id, customer_id, reward.cost, record.id, now)
         uow.commit()
     return Redeemed(record, reward, replayed=False)
+
+
+def _tiers_reached(program: Program | None, tier: str | None) -> frozenset[str]:
+    policy = program.tiers if program else None
+    if policy is None or tier is None or policy.rank(tier) < 0:
+        return frozenset()
+    return frozenset(
+        level.id for level in policy.levels if policy.rank(level.id) <= policy.rank(tier)
+    )
 
 
 def alert_if_over_threshold(

@@ -22,6 +22,7 @@ from walaa.entrypoints.http.schemas import (
 from walaa.service.commands import Adjust
 from walaa.service.handlers import ledger
 from walaa.service.handlers.customers import customer_ledger, get_customer, upsert_customer
+from walaa.service.handlers.tiers import tier_view
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEMS)
 Walaa = Annotated[App, Depends(get_app)]
@@ -43,7 +44,13 @@ def put_customer(
 
 @router.get("/{customer_id}", response_model=CustomerOut, summary="A customer and their balances")
 def read_customer(customer_id: CustomerId, caller: Reader, walaa: Walaa) -> CustomerOut:
-    return CustomerOut.of(get_customer(walaa.uow(), walaa.clock, caller.store_id, customer_id))
+    from walaa.entrypoints.http.routes.tiers import CustomerTierOut  # it imports this module
+
+    out = CustomerOut.of(get_customer(walaa.uow(), walaa.clock, caller.store_id, customer_id))
+    found = tier_view(walaa.uow(), walaa.clock, caller.store_id, customer_id)
+    if found is not None:
+        out.tier = CustomerTierOut.of(*found).model_dump(mode="json")
+    return out
 
 
 @router.get(
