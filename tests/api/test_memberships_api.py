@@ -117,3 +117,15 @@ def test_members_earn_with_their_plans_multiplier_and_refunds_take_it_back(api):
     assert any("Dewy Plus" in line for line in ledger[0]["explanation"])
     api.post("/v1/orders/o-1/cancel", {})
     assert api.get("/v1/customers/amal").json()["balances"]["pending"] == 0
+
+
+def test_member_only_rewards_are_for_active_members(api):
+    plan(api, member_rewards=["members-gift"])
+    gift = {"id": "members-gift", "kind": "free_shipping", "cost": 10, "names": {"en": "Gift"}}
+    assert api.post("/v1/rewards", gift).status_code == 201
+    api.post("/v1/customers/amal/adjustments", {"points": 100, "reason": "test"})
+    refused = api.post("/v1/customers/amal/redemptions", {"reward_id": "members-gift"})
+    assert refused.status_code == 409 and "Dewy Plus" in refused.json()["detail"]
+    join(api, payment_ref="pay-1")
+    ok = api.post("/v1/customers/amal/redemptions", {"reward_id": "members-gift"})
+    assert ok.status_code == 201

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from walaa.domain.errors import NotFound, ValidationFailed
+from walaa.domain.perks import member_tag
 from walaa.domain.program import Program
 from walaa.domain.rewards import (
     CodeNotUsable,
@@ -125,6 +126,7 @@ def redeem(
             redeemed_before=rewards.count_redemptions(customer_id, reward_id),
         )
         check_redeemable(reward, shopper, stock_left, now)
+        _check_member_only(uow, store_id, reward, customer.tags)
         spend = Spend(
             store_id, customer_id, f"redeem:{key}", reward.cost, reason=f"reward:{reward.id}"
         )
@@ -147,6 +149,16 @@ def redeem(
         alert_if_over_threshold(uow, store_id, customer_id, reward.cost, record.id, now)
         uow.commit()
     return Redeemed(record, reward, replayed=False)
+
+
+def _check_member_only(
+    uow: UnitOfWork, store_id: str, reward: Reward, tags: frozenset[str]
+) -> None:
+    """A reward a plan lists as member-only is for active members of such a plan."""
+    plans = [p for p in uow.memberships(store_id).list_plans() if reward.id in p.member_rewards]
+    if plans and not any(member_tag(p.id) in tags for p in plans):
+        names = ", ".join(p.names.get("en") or p.id for p in plans)
+        raise NotRedeemable(f"reward {reward.id!r} is for members of {names}")
 
 
 def _tiers_reached(program: Program | None, tier: str | None) -> frozenset[str]:
