@@ -232,3 +232,11 @@ def test_another_stores_codes_and_rewards_are_not_found(api, other_api):
     assert other_api.post("/v1/codes/validate", {"code": code}).status_code == 404
     assert other_api.post(f"/v1/codes/{code}/use", {"order_id": "x"}).status_code == 404
     assert other_api.get("/v1/rewards/ten-off").status_code == 404
+
+
+def test_a_patch_cannot_clear_a_field_every_reward_has(api):
+    reward(api, "ten-off")
+    r = api.client.patch("/v1/rewards/ten-off", json={"active": None}, headers=api.headers())
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "active"
+    off = api.client.patch("/v1/rewards/ten-off", json={"active": False}, headers=api.headers())
+    assert off.status_code == 200 and off.json()["active"] is False

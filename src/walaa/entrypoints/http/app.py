@@ -18,6 +18,7 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from walaa.bootstrap import App, build
@@ -68,6 +69,7 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
     api.add_exception_handler(WalaaError, problems.on_walaa_error)
     api.add_exception_handler(RequestValidationError, problems.on_validation_error)
     api.add_exception_handler(HTTPException, problems.on_http_error)
+    api.add_exception_handler(DataError, problems.on_data_error)
     api.add_exception_handler(Exception, problems.on_unexpected)
     _instrument(api)
     _operations(api)

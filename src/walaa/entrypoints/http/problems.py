@@ -114,5 +114,17 @@ async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, code, title, str(exc.detail), headers=headers)
 
 
+async def on_data_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot store (a NUL character in a path, a number out of range):
+    the client's input, so a 422, and the transaction was rolled back."""
+    return problem(
+        422,
+        "validation-failed",
+        "The request is not valid",
+        "a value cannot be stored (a NUL character, or a number out of range)",
+        errors_=[{"field": "request", "reason": "a value cannot be stored"}],
+    )
+
+
 async def on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
     return problem(500, "internal", "Internal error", "The error was logged; please retry.")

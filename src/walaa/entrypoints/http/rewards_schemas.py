@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from walaa.domain.errors import ValidationFailed
 from walaa.domain.rewards import Reward, RewardKind
 from walaa.entrypoints.http.earning_schemas import Amount, Id
 from walaa.entrypoints.http.schemas import Strict
@@ -17,6 +18,12 @@ from walaa.service.handlers.rewards import CatalogEntry, CodeCheck, Redeemed
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Names = Annotated[dict[Annotated[str, Field(pattern="^(en|ar)$")], Text], Field(min_length=1)]
 RewardId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["ten-off"])]
+
+
+#: Fields every reward has: a PATCH may change them, never clear them.
+_REQUIRED = frozenset(
+    {"kind", "cost", "names", "descriptions", "code_valid_days", "code_uses", "active"}
+)
 
 
 class RewardFields(Strict):
@@ -43,6 +50,8 @@ class RewardFields(Strict):
         out: dict[str, Any] = {}
         for name in self.model_fields_set:
             value = getattr(self, name)
+            if value is None and name in _REQUIRED:
+                raise ValidationFailed(name, "cannot be null; leave it out to keep it")
             if name in ("value", "percent", "cap") and value is not None:
                 value = Decimal(value)
             out[name] = value

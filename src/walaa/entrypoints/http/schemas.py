@@ -6,13 +6,43 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from walaa.service.handlers.customers import CustomerView, LedgerPage
 
 
 class Strict(BaseModel):
+    """Request bodies: unknown fields are errors, and no text may carry a NUL character
+    (PostgreSQL cannot store one, and no legitimate value needs it)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        where = _nul_at(value, "")
+        if where is not None:
+            raise ValueError(f"{where or 'a value'} must not contain the NUL character")
+        return value
+
+
+def _nul_at(value: Any, path: str) -> str | None:
+    """The path of the first text holding a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                return path or "a field name"
+            found = _nul_at(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _nul_at(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 Tag = Annotated[str, Field(min_length=1, max_length=64)]
