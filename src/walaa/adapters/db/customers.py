@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.engine import insert_for
 from walaa.domain.customers import Profile
 from walaa.domain.ledger import Kind
 from walaa.service.ports import Balances, CustomerRecord, Expiring, LedgerLine
@@ -28,8 +28,7 @@ class SqlCustomerRepository:
             "alert_threshold": profile.alert_threshold,
             "updated_at": now,
         }
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(t.customers).values(
+        stmt = insert_for(self.conn.dialect, t.customers).values(
             store_id=store_id,
             id=customer_id,
             available=0,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Dialect, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 
@@ -51,3 +52,13 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def insert_for(dialect: Dialect, table: Table) -> Any:
+    """An INSERT that knows ON CONFLICT, for whichever of the two databases is connected.
+
+    Both dialects spell upserts the same way (`on_conflict_do_nothing/_do_update`), but each
+    needs its own `insert` construct.
+    """
+    module = postgresql if dialect.name == "postgresql" else sqlite
+    return module.insert(table)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, and_, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.engine import insert_for
 from walaa.domain.errors import Conflict, IdempotencyConflict
 
 RETENTION = timedelta(hours=24)
@@ -64,9 +64,8 @@ class SqlIdempotencyStore:
             time.sleep(0.05)
 
     def _reserve(self, store_id: str, key: str, request_hash: str) -> bool:
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         stmt = (
-            dialect.insert(t.idempotency_records)
+            insert_for(self.engine.dialect, t.idempotency_records)
             .values(
                 store_id=store_id, key=key, request_hash=request_hash, created_at=datetime.now(UTC)
             )

@@ -18,10 +18,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Select, Update, and_, bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.engine import insert_for
 from walaa.domain.errors import NotFound
 from walaa.domain.ledger import CUSTOMER_ACCOUNTS, NEW_LOT, Allocation, Book, Entry, Kind, Lot
 from walaa.service.ports import Balances, StoredHold, StoredTransaction
@@ -114,7 +114,6 @@ class SqlLedgerRepository:
         return Balances(row.available, row.pending, row.held) if row else None
 
     def _insert_customer(self, customer_id: str) -> None:
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
         values = {
             "store_id": self.store_id,
             "id": customer_id,
@@ -123,7 +122,7 @@ class SqlLedgerRepository:
             "held": 0,
             "created_at": self._now,
         }
-        stmt = dialect.insert(t.customers).values(values).on_conflict_do_nothing()
+        stmt = insert_for(self.conn.dialect, t.customers).values(values).on_conflict_do_nothing()
         try:
             with self.conn.begin_nested():
                 self.conn.execute(stmt)

@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.engine import insert_for
 from walaa.domain.memberships import (
     BillingPeriod,
     Membership,
@@ -58,17 +58,12 @@ class SqlMembershipsRepository:
         self.conn = conn
         self.store_id = store_id
 
-    def _dialect(self) -> Any:
-        return postgresql if self.conn.dialect.name == "postgresql" else sqlite
-
     # -- plans ------------------------------------------------------------------------------
 
     def save_plan(self, plan: Plan, now: datetime) -> None:
         values = {"definition": plan_to_json(plan), "active": plan.active, "updated_at": now}
-        stmt = (
-            self._dialect()
-            .insert(t.plans)
-            .values(store_id=self.store_id, id=plan.id, created_at=now, **values)
+        stmt = insert_for(self.conn.dialect, t.plans).values(
+            store_id=self.store_id, id=plan.id, created_at=now, **values
         )
         self.conn.execute(
             stmt.on_conflict_do_update(index_elements=["store_id", "id"], set_=values)
@@ -147,10 +142,8 @@ class SqlMembershipsRepository:
             "grants_made": membership.grants_made,
             "updated_at": now,
         }
-        stmt = (
-            self._dialect()
-            .insert(t.memberships)
-            .values(store_id=self.store_id, id=membership.id, **values)
+        stmt = insert_for(self.conn.dialect, t.memberships).values(
+            store_id=self.store_id, id=membership.id, **values
         )
         self.conn.execute(
             stmt.on_conflict_do_update(index_elements=["store_id", "id"], set_=values)

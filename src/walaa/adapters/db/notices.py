@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.engine import insert_for
 
 
 class SqlNoticeRepository:
@@ -24,9 +24,8 @@ class SqlNoticeRepository:
         payload: dict[str, Any],
         now: datetime,
     ) -> bool:
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
         stmt = (
-            dialect.insert(t.notices)
+            insert_for(self.conn.dialect, t.notices)
             .values(
                 store_id=store_id,
                 customer_id=customer_id,

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.engine import insert_for
 from walaa.domain.rewards import Reward, RewardKind
 from walaa.service.ports import PaymentRecord, RedemptionRecord
 
@@ -69,8 +69,7 @@ class SqlRewardsRepository:
             "stock_left": stock_left,
             "updated_at": now,
         }
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(t.rewards).values(
+        stmt = insert_for(self.conn.dialect, t.rewards).values(
             store_id=self.store_id, id=reward.id, created_at=now, **values
         )
         self.conn.execute(
@@ -202,9 +201,8 @@ class SqlRewardsRepository:
 
     def record_use(self, code: str, order_id: str, now: datetime) -> bool:
         """False if this order already used this code (a retry)."""
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
         stmt = (
-            dialect.insert(t.code_uses)
+            insert_for(self.conn.dialect, t.code_uses)
             .values(store_id=self.store_id, code=code, order_id=order_id, used_at=now)
             .on_conflict_do_nothing()
             .returning(t.code_uses.c.code)

@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.engine import insert_for
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
 
 E4 = Decimal(10_000)
@@ -21,10 +21,6 @@ class SqlTiersRepository:
     def __init__(self, conn: Connection, store_id: str) -> None:
         self.conn = conn
         self.store_id = store_id
-
-    def _insert(self, table: Any) -> Any:
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        return dialect.insert(table)
 
     def status(self, customer_id: str) -> TierStatus | None:
         c = t.customer_tiers
@@ -54,7 +50,7 @@ class SqlTiersRepository:
             "reviewed_at": status.reviewed_at,
             "next_review_at": next_review_at,
         }
-        stmt = self._insert(t.customer_tiers).values(
+        stmt = insert_for(self.conn.dialect, t.customer_tiers).values(
             store_id=self.store_id, customer_id=customer_id, **values
         )
         self.conn.execute(
@@ -64,7 +60,7 @@ class SqlTiersRepository:
     def add_history(self, customer_id: str, event: QualifyingEvent, source_key: str) -> bool:
         """Count an order, refund or action once (by its source key)."""
         stmt = (
-            self._insert(t.tier_history)
+            insert_for(self.conn.dialect, t.tier_history)
             .values(
                 store_id=self.store_id,
                 customer_id=customer_id,
