@@ -1,0 +1,161 @@
+"""Benefits: the award a rule drafts, and the multipliers that change other rules' awards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from walaa.domain.earning.conditions import context_unmet, count_items, minimum_unmet, rule_reason
+from walaa.domain.earning.facts import NOTHING_COUNTED, Counted, Facts
+from walaa.domain.earning.results import AwardKind, Cap, NoAward
+from walaa.domain.earning.usage import UsageSnapshot
+from walaa.domain.explanations import (
+    Explanation,
+    Label,
+)
+from walaa.domain.money import (
+    ONE,
+)
+from walaa.domain.program import (
+    EarnRate,
+    FixedPoints,
+    Multiply,
+    OncePer,
+    PerAmount,
+    PerCustomer,
+    PerUnit,
+    Rule,
+)
+
+# --- candidates: a rule's award before multipliers and limits --------------------------------
+
+
+@dataclass(slots=True)
+class Draft:
+    """An award being built; becomes an `Award` once multipliers and limits are applied."""
+
+    rule: Rule
+    kind: AwardKind
+    counted: Counted
+    numerator: Decimal
+    divisor: Decimal
+    rate: EarnRate | None = None
+    unit_points: int | None = None
+    subject: str | None = None
+    multipliers: tuple[Boost, ...] = ()
+    factor: Decimal = ONE
+    points: int = 0
+    cap: Cap | None = None
+    set_aside_by: Rule | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Boost:
+    """A multiplier rule whose conditions hold for this order."""
+
+    rule: Rule
+    effect: Multiply
+    counted: Counted
+
+
+def assess(rule: Rule, facts: Facts) -> Draft | Boost | NoAward:
+    """One rule against the facts: a draft award, a multiplier, or why it gives nothing."""
+    reason = context_unmet(rule, facts)
+    if reason is not None:
+        return NoAward(rule.id, reason)
+    if not rule.is_order_rule:
+        return _action_draft(rule, facts)
+    counted = count_items(rule, facts)
+    if not counted.lines:
+        return NoAward(rule.id, rule_reason("not_met.items", rule.name))
+    reason = minimum_unmet(rule, counted, facts.program)
+    if reason is not None:
+        return NoAward(rule.id, reason)
+    effect = rule.effect
+    if isinstance(effect, Multiply):
+        return Boost(rule, effect, counted)
+    if isinstance(effect, PerAmount):
+        rate = effect.rate or facts.program.earn_rate
+        numerator = counted.value * rate.points
+        return Draft(rule, AwardKind.PER_AMOUNT, counted, numerator, rate.per.amount, rate=rate)
+    if isinstance(effect, PerUnit):
+        numerator = Decimal(counted.units * effect.points)
+        return Draft(rule, AwardKind.PER_UNIT, counted, numerator, ONE, unit_points=effect.points)
+    has_minimum = rule.min_amount is not None or rule.min_quantity is not None
+    kind = AwardKind.THRESHOLD if has_minimum else AwardKind.FIXED
+    return Draft(rule, kind, counted, Decimal(effect.points), ONE)
+
+
+def _action_draft(rule: Rule, facts: Facts) -> Draft | NoAward:
+    """An action gives fixed points; a `once_per` property must be present to be enforced."""
+    subject = None
+    for limit in rule.limits:
+        if isinstance(limit, OncePer):
+            value = facts.properties.get(limit.property)
+            if value is None or value == "":
+                return NoAward(
+                    rule.id,
+                    Explanation.of(
+                        "not_met.property", rule=rule.name, property=Label(limit.property)
+                    ),
+                )
+            subject = str(value)
+    points = rule.effect.points if isinstance(rule.effect, FixedPoints) else 0
+    return Draft(rule, AwardKind.ACTION, NOTHING_COUNTED, Decimal(points), ONE, subject=subject)
+
+
+# --- multipliers -----------------------------------------------------------------------------
+
+
+def usable_boosts(boosts: list[Boost], usage: UsageSnapshot) -> tuple[list[Boost], list[NoAward]]:
+    """Drop multipliers whose per-customer limit is reached, then keep the best of each group."""
+    usable: list[Boost] = []
+    dropped: list[NoAward] = []
+    for boost in boosts:
+        if _times_exhausted(boost.rule, usage):
+            dropped.append(NoAward(boost.rule.id, rule_reason("not_met.limit", boost.rule.name)))
+        else:
+            usable.append(boost)
+    best: dict[str, Boost] = {}
+    for boost in usable:
+        group = boost.rule.group
+        if group is not None and (
+            group not in best or boost.effect.factor > best[group].effect.factor
+        ):
+            best[group] = boost
+    kept: list[Boost] = []
+    for boost in usable:
+        group = boost.rule.group
+        if group is None or best[group] is boost:
+            kept.append(boost)
+            continue
+        reason = Explanation.of(
+            "not_met.best_of", rule=boost.rule.name, winner=best[group].rule.name, group=group
+        )
+        dropped.append(NoAward(boost.rule.id, reason))
+    return kept, dropped
+
+
+def _times_exhausted(rule: Rule, usage: UsageSnapshot) -> bool:
+    return any(
+        isinstance(limit, PerCustomer)
+        and limit.times is not None
+        and usage.of(rule.id, limit.period).times >= limit.times
+        for limit in rule.limits
+    )
+
+
+def _targets(effect: Multiply, draft: Draft) -> bool:
+    """A multiplier changes the rules it names, or every per-amount rule when it names none."""
+    if effect.rules:
+        return draft.rule.id in effect.rules
+    return draft.kind is AwardKind.PER_AMOUNT
+
+
+def multiply(draft: Draft, boosts: Sequence[Boost]) -> None:
+    applied = tuple(b for b in boosts if _targets(b.effect, draft))
+    factor = ONE
+    for boost in applied:
+        factor *= boost.effect.factor
+    draft.multipliers, draft.factor = applied, factor

@@ -1,0 +1,109 @@
+"""What the rules look at: each line's earning value once order discounts are spread."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from types import MappingProxyType
+from typing import NamedTuple
+
+from walaa.domain.earning.inputs import Customer, Order, OrderLine
+from walaa.domain.earning.results import CountedLine
+from walaa.domain.money import (
+    ZERO,
+    CurrencyMismatch,
+    minor_units,
+)
+from walaa.domain.program import (
+    Channel,
+    LineKind,
+    Program,
+    PropertyValue,
+)
+
+# --- facts: what the rules look at -----------------------------------------------------------
+
+
+class EligibleLine(NamedTuple):
+    line: OrderLine
+    value: Decimal
+    counted: CountedLine
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    lines: tuple[EligibleLine, ...]
+    value: Decimal
+    units: int
+
+
+NOTHING_COUNTED = Counted((), ZERO, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    program: Program
+    when: datetime
+    channel: Channel | None
+    customer: Customer | None
+    properties: Mapping[str, PropertyValue]
+    all_counted: Counted
+    values: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+def tally(lines: tuple[EligibleLine, ...]) -> Counted:
+    return Counted(lines, sum((e.value for e in lines), ZERO), sum(e.line.quantity for e in lines))
+
+
+def _earning_values(program: Program, order: Order) -> dict[str, Decimal]:
+    """What each earning line earns on: its net paid amount less its share of order discounts."""
+    earning = [line for line in order.lines if line.kind in program.earning_kinds and line.paid > 0]
+    discount = -sum((line.paid for line in order.lines if line.kind is LineKind.DISCOUNT), ZERO)
+    values = _spread_discount([line.paid for line in earning], discount, order.currency)
+    return {line.line_id: value for line, value in zip(earning, values, strict=True)}
+
+
+def _spread_discount(amounts: list[Decimal], discount: Decimal, currency: str) -> list[Decimal]:
+    """Subtract `discount` from `amounts` in proportion, in whole minor units.
+
+    Largest remainders get the odd cents, so the parts add up exactly to the discount and the
+    per-line values stay exact decimals that earn and refund without drift.
+    """
+    whole = sum(amounts, ZERO)
+    if discount <= 0 or whole <= 0:
+        return amounts
+    if discount >= whole:
+        return [ZERO for _ in amounts]
+    unit = Decimal(1).scaleb(-minor_units(currency))
+    cut_units = int((discount / unit).to_integral_value(rounding=ROUND_HALF_UP))
+    exact = [Fraction(amount) * cut_units / Fraction(whole) for amount in amounts]
+    cuts = [share.numerator // share.denominator for share in exact]
+    by_remainder = sorted(range(len(amounts)), key=lambda i: (cuts[i] - exact[i], i))
+    for index in by_remainder[: cut_units - sum(cuts)]:
+        cuts[index] += 1
+    return [max(ZERO, amount - cut * unit) for amount, cut in zip(amounts, cuts, strict=True)]
+
+
+def order_facts(program: Program, order: Order, customer: Customer | None) -> Facts:
+    if order.currency != program.currency:
+        raise CurrencyMismatch(
+            f"order {order.order_id!r} is in {order.currency}; the program is in {program.currency}"
+        )
+    values = _earning_values(program, order)
+    eligible = tuple(
+        EligibleLine(line, value, CountedLine(line.line_id, line.quantity, value))
+        for line in order.lines
+        if (value := values.get(line.line_id, ZERO)) > 0
+    )
+    return Facts(
+        program=program,
+        when=order.placed_at.astimezone(program.tz),
+        channel=order.channel,
+        customer=customer,
+        properties=MappingProxyType({}),
+        all_counted=tally(eligible),
+        values=values,
+    )

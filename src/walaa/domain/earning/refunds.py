@@ -1,0 +1,219 @@
+"""Refunds: what each award keeps of what remains of its lines, and what a refund takes back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from walaa.domain.earning.basis import AwardBasis, LineBasis, Measure, OrderBasis
+from walaa.domain.earning.inputs import InvalidRefund
+from walaa.domain.explanations import (
+    Explanation,
+)
+from walaa.domain.money import (
+    ZERO,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RefundedLine:
+    """Part of a line refunded: some units, or an amount of what was paid for it."""
+
+    line_id: str
+    quantity: int = 0
+    amount: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """A refund as the store reports it: lines, an amount not tied to a line, or everything.
+
+    An unattributed `amount` is spread over what remains of the order in proportion to its
+    paid value (shipping and tax included), because the store did not say what it was for.
+    A cancellation is `Refund.everything(id)`.
+    """
+
+    refund_id: str
+    lines: tuple[RefundedLine, ...] = ()
+    amount: Decimal = ZERO
+    whole_order: bool = False
+
+    def __post_init__(self) -> None:
+        if self.amount < 0 or any(r.quantity < 0 or r.amount < 0 for r in self.lines):
+            raise InvalidRefund("refund", "quantities and amounts cannot be negative")
+
+    @classmethod
+    def everything(cls, refund_id: str) -> Refund:
+        """A full refund or a cancellation: every point the order earned goes back."""
+        return cls(refund_id, whole_order=True)
+
+
+@dataclass(frozen=True, slots=True)
+class AwardTakeBack:
+    """Points taken back from one award by one refund, and what it still keeps."""
+
+    rule_id: str
+    points: int
+    kept: int
+    explanation: Explanation
+
+
+@dataclass(frozen=True, slots=True)
+class TakeBack:
+    """What one refund takes back from an order's points.
+
+    `points` is to reverse now; `kept` is what the order keeps after it; `taken_back` is the
+    total reversed by all refunds so far, never more than `earned`.
+    """
+
+    refund_id: str
+    order_id: str
+    points: int
+    kept: int
+    taken_back: int
+    earned: int
+    awards: tuple[AwardTakeBack, ...]
+
+    @property
+    def explanation(self) -> tuple[Explanation, ...]:
+        """One clause per award that lost points."""
+        return tuple(a.explanation for a in self.awards if a.points > 0)
+
+
+@dataclass(slots=True)
+class _LineState:
+    paid: Fraction
+    quantity: int
+
+
+def _remaining(basis: OrderBasis, refunds: Sequence[Refund]) -> dict[str, _LineState]:
+    """What is left of each line after `refunds`, applied in order. Never below zero."""
+    original = {line.line_id: line for line in basis.lines}
+    state = {line.line_id: _LineState(Fraction(line.paid), line.quantity) for line in basis.lines}
+    for refund in refunds:
+        if refund.whole_order:
+            for line_state in state.values():
+                line_state.paid, line_state.quantity = Fraction(0), 0
+            continue
+        for refunded in refund.lines:
+            if refunded.line_id not in state:
+                raise InvalidRefund(
+                    "lines", f"order {basis.order_id!r} has no line {refunded.line_id!r}"
+                )
+            _refund_line(state[refunded.line_id], original[refunded.line_id], refunded)
+        if refund.amount > 0:
+            _spread_refund(state, Fraction(refund.amount))
+    return state
+
+
+def _refund_line(state: _LineState, line: LineBasis, refunded: RefundedLine) -> None:
+    """Units come back at the line's paid price per unit; an amount comes off what was paid."""
+    if refunded.quantity:
+        state.paid -= Fraction(line.paid) * refunded.quantity / line.quantity
+        state.quantity -= refunded.quantity
+    state.paid -= Fraction(refunded.amount)
+    if state.paid <= 0 or state.quantity <= 0:
+        state.paid, state.quantity = Fraction(0), 0
+
+
+def _spread_refund(state: dict[str, _LineState], amount: Fraction) -> None:
+    remaining = sum((s.paid for s in state.values()), Fraction(0))
+    if remaining <= 0:
+        return
+    keep = max(Fraction(0), 1 - amount / remaining)
+    for line_state in state.values():
+        line_state.paid *= keep
+        if keep == 0:
+            line_state.quantity = 0
+
+
+def _kept(award: AwardBasis, basis: OrderBasis, state: Mapping[str, _LineState]) -> int:
+    """Points an award keeps given what remains of its lines.
+
+    Per-amount awards keep the share of their counted value still paid; per-unit awards the
+    share of units still held. Fixed and threshold bonuses are all or nothing: kept while any
+    counted item remains and every minimum the rule asked for (amount, quantity) is still met,
+    taken back entirely otherwise; a multiplier whose minimum is no longer met is undone.
+    Kept points are always rounded down, whatever the program's rounding, so an order never
+    keeps more than its remaining paid value would earn.
+    """
+    original = {line.line_id: line for line in basis.lines}
+    value, units = _left(award.line_ids, state)
+    if _below(award.min_amount, award.min_quantity, value, units) or value == 0:
+        return 0
+    if award.measure is Measure.VALUE:
+        whole = sum((Fraction(original[i].paid) for i in award.line_ids), Fraction(0))
+        share = value / whole
+    elif award.measure is Measure.UNITS:
+        share = Fraction(units, sum(original[i].quantity for i in award.line_ids))
+    else:
+        share = Fraction(1)
+    kept = award.points * share
+    for multiplier in award.multipliers:
+        boost_value, boost_units = _left(multiplier.line_ids, state)
+        if _below(multiplier.min_amount, multiplier.min_quantity, boost_value, boost_units):
+            kept /= Fraction(multiplier.factor)
+    return min(award.points, int(kept))
+
+
+def _left(line_ids: Iterable[str], state: Mapping[str, _LineState]) -> tuple[Fraction, int]:
+    value, units = Fraction(0), 0
+    for line_id in line_ids:
+        value += state[line_id].paid
+        units += state[line_id].quantity
+    return value, units
+
+
+def _below(
+    min_amount: Decimal | None, min_quantity: int | None, value: Fraction, units: int
+) -> bool:
+    return (min_amount is not None and value < Fraction(min_amount)) or (
+        min_quantity is not None and units < min_quantity
+    )
+
+
+def points_kept(basis: OrderBasis, refunds: Sequence[Refund]) -> int:
+    """Points the order keeps after all `refunds`: never negative, never above `earned`."""
+    state = _remaining(basis, refunds)
+    return sum(_kept(award, basis, state) for award in basis.awards)
+
+
+def take_back(basis: OrderBasis, refund: Refund, *, earlier: Sequence[Refund] = ()) -> TakeBack:
+    """Points to reverse now for `refund`, given the order's `basis` and `earlier` refunds.
+
+    Computed as (kept before) - (kept after) from the cumulative refunds, so repeated partial
+    refunds add up to exactly what one equal refund would take back, and together they can
+    never take back more than the order earned or leave it with negative points.
+    """
+    before = _remaining(basis, earlier)
+    after = _remaining(basis, (*earlier, refund))
+    parts = []
+    for award in basis.awards:
+        kept_before = _kept(award, basis, before)
+        kept_after = min(kept_before, _kept(award, basis, after))
+        parts.append(_award_take_back(award, basis, kept_before - kept_after, kept_after))
+    kept = sum(part.kept for part in parts)
+    return TakeBack(
+        refund_id=refund.refund_id,
+        order_id=basis.order_id,
+        points=sum(part.points for part in parts),
+        kept=kept,
+        taken_back=basis.earned - kept,
+        earned=basis.earned,
+        awards=tuple(parts),
+    )
+
+
+def _award_take_back(award: AwardBasis, basis: OrderBasis, points: int, kept: int) -> AwardTakeBack:
+    if award.measure is Measure.WHOLE and kept == 0:
+        key = (
+            "take_back.threshold" if (award.min_amount or award.min_quantity) else "take_back.fixed"
+        )
+    else:
+        key = "take_back.award"
+    explanation = Explanation.of(
+        key, rule=award.rule_name, points=points, points_name=basis.points_name, kept=kept
+    )
+    return AwardTakeBack(award.rule_id, points, kept, explanation)
