@@ -33,7 +33,7 @@ from walaa.service.commands import (
     RecordRefund,
 )
 from walaa.service.handlers import checkout, earning, ledger, memberships, rewards
-from walaa.service.handlers.customers import customer_ledger, upsert_customer
+from walaa.service.handlers.customers import customer_ledger, explanation_text, upsert_customer
 from walaa.service.handlers.jobs import Worker, run_pass
 from walaa.service.handlers.program import apply_program
 from walaa.service.handlers.stores import create_store
@@ -69,13 +69,6 @@ REWARDS = (
            {"en": "Plant a tree (2 USD)", "ar": "ازرع شجرة (2 دولار)"},
            value=Decimal("2"), cause="Saudi Green Initiative"),
 )  # fmt: skip
-KIND_TEXT = {
-    "mature": "the return window passed: pending points became spendable",
-    "expire": "points reached their expiry date",
-    "hold": "points held at checkout",
-    "capture": "points paid at checkout",
-    "release": "held points returned",
-}
 
 #: (product id, name, price in USD, category)
 CATALOG = (
@@ -176,9 +169,7 @@ def _result(shop: _Shop, path: Path) -> DemoResult:
                 line.kind.value,
                 line.available_change,
                 line.pending_change,
-                " / ".join((line.details or {}).get("explanations", {}).get("en", []))
-                or line.reason
-                or KIND_TEXT.get(line.kind.value, ""),
+                " / ".join(explanation_text(line, "en")),
             )
             for line in page.lines
         ]

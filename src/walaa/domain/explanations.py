@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeAlias
 
+from walaa.domain.entry_catalog import ENTRY_AR, ENTRY_EN
 from walaa.domain.money import Money, decimal_text
 
 DEFAULT_LOCALE = "en"
@@ -243,6 +244,9 @@ _AR: dict[str, str] = {
     "label.birthday": "عيد ميلادك",
     "label.profile_completion": "إكمال ملفك الشخصي",
 }
+
+_EN.update(ENTRY_EN)
+_AR.update(ENTRY_AR)
 
 CATALOGS: dict[str, dict[str, str]] = {"en": _EN, "ar": _AR}
 """Message templates per language. Every key in English must exist in Arabic (a test checks)."""

@@ -14,6 +14,9 @@ from typing import Any
 from walaa.domain.earning import OrderLine, RefundedLine
 from walaa.domain.program import Channel, PropertyValue
 
+#: What a ledger entry refers to, as (kind, id) pairs: ("order", "o-1"), ("hold", "7") ...
+RefersTo = tuple[tuple[str, str], ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Earn:
@@ -26,6 +29,7 @@ class Earn:
     reason: str | None = None
     reference: str | None = None
     details: dict[str, Any] | None = None
+    refers_to: RefersTo = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,7 @@ class Adjust:
     points: int
     reason: str
     expires_at: datetime | None = None
+    refers_to: RefersTo = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,7 @@ class Spend:
     points: int
     reason: str | None = None
     reference: str | None = None
+    refers_to: RefersTo = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,7 @@ class PlaceHold:
     points: int
     ttl: timedelta = timedelta(minutes=15)
     reference: str | None = None
+    refers_to: RefersTo = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +72,7 @@ class CaptureHold:
     idempotency_key: str
     hold_id: int
     reference: str | None = None
+    refers_to: RefersTo = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,7 @@ class ReleaseHold:
     customer_id: str
     idempotency_key: str
     hold_id: int
+    refers_to: RefersTo = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,7 @@ class Reverse:
     transaction_id: int
     points: int | None = None
     reason: str | None = None
+    refers_to: RefersTo = ()
 
 
 @dataclass(frozen=True, slots=True)

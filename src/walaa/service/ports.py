@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from walaa.domain.customers import Profile
 from walaa.domain.earning import RuleUse, UsageQuery, UsageSnapshot
+from walaa.domain.entry_explanations import LotChange
 from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
 from walaa.domain.memberships import Membership, Payment, Plan
@@ -162,6 +163,10 @@ class LedgerLine:
     reference: str | None
     reverses_id: int | None
     details: dict[str, Any] | None
+    #: the hold a hold, capture or release entry belongs to
+    hold_id: int | None = None
+    #: the lots the entry moved, in lot order (oldest first)
+    lots: tuple[LotChange, ...] = ()
 
 
 class CustomerRepository(Protocol):

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, case, func, select
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.engine import insert_for
 from walaa.domain.customers import Profile
+from walaa.domain.entry_explanations import LotChange
 from walaa.domain.ledger import Kind
 from walaa.service.ports import Balances, CustomerRecord, Expiring, LedgerLine
 
@@ -88,7 +89,13 @@ class SqlCustomerRepository:
     def ledger(
         self, store_id: str, customer_id: str, before: int | None, limit: int
     ) -> list[LedgerLine]:
-        x, p = t.ledger_transactions, t.postings
+        x, p, h = t.ledger_transactions, t.postings, t.holds
+        # A hold entry is named by the hold it opened; captures and releases carry it.
+        opened = (
+            select(func.min(h.c.id))
+            .where(h.c.store_id == store_id, h.c.transaction_id == x.c.id)
+            .scalar_subquery()
+        )
 
         def change(account: str) -> Any:
             return func.coalesce(
@@ -108,6 +115,7 @@ class SqlCustomerRepository:
                 x.c.reference,
                 x.c.reverses_id,
                 x.c.details,
+                func.coalesce(x.c.hold_id, opened).label("hold_id"),
             )
             .join(
                 p, (p.c.transaction_id == x.c.id) & (p.c.customer_id == customer_id), isouter=True
@@ -119,6 +127,8 @@ class SqlCustomerRepository:
         )
         if before is not None:
             stmt = stmt.where(x.c.id < before)
+        rows = list(self.conn.execute(stmt))
+        lots = self._lots_moved(store_id, [r.id for r in rows])
         return [
             LedgerLine(
                 r.id,
@@ -132,9 +142,38 @@ class SqlCustomerRepository:
                 r.reference,
                 r.reverses_id,
                 r.details,
+                r.hold_id,
+                tuple(lots.get(r.id, ())),
             )
-            for r in self.conn.execute(stmt)
+            for r in rows
         ]
+
+    def _lots_moved(self, store_id: str, txn_ids: list[int]) -> dict[int, list[LotChange]]:
+        """Per transaction, the lots it moved, with when and by what each lot was earned:
+        one query for a whole page, however many entries it holds."""
+        if not txn_ids:
+            return {}
+        m, lots, earned = t.lot_movements, t.lots, t.ledger_transactions.alias("earned")
+        stmt = (
+            select(
+                m.c.transaction_id,
+                lots.c.id,
+                earned.c.occurred_at,
+                earned.c.reference,
+                func.sum(m.c.delta).label("delta"),
+            )
+            .join(lots, (lots.c.id == m.c.lot_id) & (lots.c.store_id == store_id))
+            .join(earned, earned.c.id == lots.c.transaction_id)
+            .where(m.c.store_id == store_id, m.c.transaction_id.in_(txn_ids))
+            .group_by(m.c.transaction_id, lots.c.id, earned.c.occurred_at, earned.c.reference)
+            .order_by(m.c.transaction_id, lots.c.id)
+        )
+        out: dict[int, list[LotChange]] = {}
+        for row in self.conn.execute(stmt):
+            if row.delta:
+                change = LotChange(row.id, row.occurred_at, int(row.delta), row.reference)
+                out.setdefault(row.transaction_id, []).append(change)
+        return out
 
 
 def _profile(row: Any) -> Profile:

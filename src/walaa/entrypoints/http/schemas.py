@@ -3,12 +3,18 @@ contract with store engineers, so they change only by adding fields."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from walaa.service.handlers.customers import CustomerView, LedgerPage
+from walaa.service.handlers.customers import (
+    CustomerView,
+    LedgerPage,
+    explanation_text,
+    refers_to,
+)
 
 
 class Strict(BaseModel):
@@ -113,6 +119,13 @@ class CustomerOut(BaseModel):
         )
 
 
+class LotChangeOut(BaseModel):
+    lot_id: int
+    earned_at: datetime = Field(description="When the lot's points were earned")
+    points: int = Field(description="Taken from the lot (negative) or given back (positive)")
+    source: str | None = Field(description="What earned the lot: an order or event id")
+
+
 class LedgerEntryOut(BaseModel):
     transaction_id: int
     kind: str
@@ -124,7 +137,17 @@ class LedgerEntryOut(BaseModel):
     reason: str | None
     reference: str | None
     reverses: int | None
+    refers_to: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the entry refers to, by kind: order, refund, redemption, reward, "
+        "hold, membership, event, transaction (the one it reverses)",
+        examples=[{"order": "ord-5001", "hold": "12"}],
+    )
     explanation: list[str] = Field(default_factory=list)
+    lots: list[LotChangeOut] = Field(
+        default_factory=list,
+        description="The lots the entry moved, oldest first: a spend or expiry shows FIFO",
+    )
     details: dict[str, Any] | None = None
 
 
@@ -137,7 +160,6 @@ class LedgerPageOut(BaseModel):
         entries = []
         for line in page.lines:
             details = line.details or {}
-            explained = details.get("explanations", {})
             entries.append(
                 LedgerEntryOut(
                     transaction_id=line.transaction_id,
@@ -150,11 +172,17 @@ class LedgerPageOut(BaseModel):
                     reason=line.reason,
                     reference=line.reference,
                     reverses=line.reverses_id,
-                    explanation=list(explained.get(locale) or explained.get("en") or []),
-                    details={k: v for k, v in details.items() if k != "explanations"} or None,
+                    refers_to=refers_to(line),
+                    explanation=explanation_text(line, locale),
+                    lots=[LotChangeOut(**asdict(lot)) for lot in line.lots],
+                    details={k: v for k, v in details.items() if k not in _SHOWN} or None,
                 )
             )
         return cls(data=entries, next_cursor=page.next_cursor)
+
+
+#: Details shown as fields of their own rather than inside `details`.
+_SHOWN = frozenset({"explanations", "refers_to"})
 
 
 class AdjustmentIn(Strict):

@@ -103,7 +103,13 @@ def capture(
         stored = repo.get_hold(hold_id)
         if stored is None:
             raise NotFound(f"hold {hold_id} does not exist in this store")
-        command = CaptureHold(store_id, stored.customer_id, f"checkout-capture:{hold_id}", hold_id)
+        command = CaptureHold(
+            store_id,
+            stored.customer_id,
+            f"checkout-capture:{hold_id}",
+            hold_id,
+            refers_to=(("order", order_id), ("hold", str(hold_id))),
+        )
         receipt = ledger.resolve_in(repo, command, now)
         if not receipt.replayed:
             payment = PaymentRecord(
@@ -160,6 +166,7 @@ def give_back_points_paid(
                 payment.capture_transaction_id,
                 points=points,
                 reason="refund of an order paid with points",
+                refers_to=(("refund", refund_id), ("order", order_id)),
             )
             ledger.reverse_in(repo, command, now)
             returned += points

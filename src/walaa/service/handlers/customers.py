@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from walaa.domain.customers import Profile, check_customer_id, check_profile
+from walaa.domain.entry_explanations import EntryFacts, explain_entry
 from walaa.domain.errors import NotFound, ValidationFailed
+from walaa.domain.explanations import DEFAULT_LOCALE, render_one
+from walaa.domain.ledger import Kind
 from walaa.service.ports import Clock, CustomerRecord, Expiring, LedgerLine, UnitOfWork
 
 #: How far ahead "expiring soon" looks: far enough to warn, near enough to matter.
@@ -49,6 +52,52 @@ def get_customer(uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str)
             raise NotFound(f"customer {customer_id!r} does not exist in this store")
         expiring = uow.customers.expiring(store_id, customer_id, until)
     return CustomerView(record, expiring, until)
+
+
+#: Reasons older entries carry, read as what they refer to (entries written since carry
+#: ``details["refers_to"]`` themselves).
+_LEGACY_REASONS = {"order": "order", "membership": "membership"}
+
+
+def refers_to(line: LedgerLine) -> dict[str, str]:
+    """What an entry refers to: as recorded, completed by what the ledger row itself knows
+    (its hold, the transaction it reverses), and for older rows read from reason/reference."""
+    refs: dict[str, str] = dict((line.details or {}).get("refers_to") or {})
+    if line.hold_id is not None:
+        refs.setdefault("hold", str(line.hold_id))
+    if line.reverses_id is not None:
+        refs.setdefault("transaction", str(line.reverses_id))
+    if not refs and line.reference and line.kind is Kind.EARN:
+        refs[_LEGACY_REASONS.get(line.reason or "", "event")] = line.reference
+    if not refs and line.reason and line.reason.startswith("reward:"):
+        refs["reward"] = line.reason.removeprefix("reward:")
+    return refs
+
+
+def entry_facts(line: LedgerLine) -> EntryFacts:
+    """The facts :func:`explain_entry` explains a ledger line from."""
+    change = line.available_change + line.pending_change + line.held_change
+    own_lot = None
+    if line.kind in (Kind.EARN, Kind.ADJUST) and change > 0 and line.lots:
+        own_lot = line.lots[0].lot_id  # a credit moves only its own new lot, to repay a debt
+    return EntryFacts(
+        kind=line.kind.value,
+        points=line.amount,
+        change=change,
+        refers_to=refers_to(line),
+        reason=line.reason,
+        lots=line.lots,
+        own_lot=own_lot,
+    )
+
+
+def explanation_text(line: LedgerLine, locale: str) -> list[str]:
+    """Why a ledger line happened, in ``locale``: an award by its rules (stored with it, in
+    each language, when it was decided), every other entry by its own facts; then its lots."""
+    stored = (line.details or {}).get("explanations", {})
+    awards = list(stored.get(locale) or stored.get(DEFAULT_LOCALE) or [])
+    facts = [render_one(item, locale) for item in explain_entry(entry_facts(line))]
+    return awards + facts[1:] if awards else facts
 
 
 def customer_ledger(

@@ -224,6 +224,7 @@ def _award_order(
                 reason="order",
                 reference=command.order_id,
                 details=explained(evaluation),
+                refers_to=(("order", command.order_id),),
             )
             txn_id = ledger.earn_in(repo, earn, now).transaction_id
             points = evaluation.total
@@ -341,6 +342,7 @@ def _refund_in(
                 found.earn_transaction_id,
                 points=points,
                 reason="refund",
+                refers_to=(("refund", refund.refund_id), ("order", order_id)),
             )
             txn_id = ledger.reverse_in(repo, reverse, now).transaction_id
     record = RefundRecord(
@@ -464,6 +466,7 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                     reason=command.type,
                     reference=command.event_id,
                     details=explained(evaluation),
+                    refers_to=(("event", command.event_id),),
                 )
                 txn_id = ledger.earn_in(repo, earn, now).transaction_id
                 points = evaluation.total

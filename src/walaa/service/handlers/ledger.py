@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from walaa.domain import ledger
+from walaa.domain.entry_explanations import primary_reference
 from walaa.domain.errors import (
     HoldAlreadyResolved,
     IdempotencyConflict,
@@ -56,12 +57,17 @@ class Receipt:
 def request_hash(command: Any) -> str:
     """A fingerprint of what was asked, so a reused key with another request is caught."""
     # A shallow view of the fields: asdict() deep-copies, and this runs on every write.
+    # What an entry refers to is bookkeeping derived from the request, not part of what was
+    # asked: leaving it out keeps fingerprints of requests stored before it existed valid.
     payload = {
-        f.name: getattr(command, f.name) for f in fields(command) if f.name != "idempotency_key"
+        f.name: getattr(command, f.name) for f in fields(command) if f.name not in _NOT_ASKED
     }
     payload["command"] = type(command).__name__
     text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+_NOT_ASKED = frozenset({"idempotency_key", "refers_to"})
 
 
 def _check_key(key: str) -> None:
@@ -135,12 +141,25 @@ def _post_in(
         reverses_id=write.reverses_id,
         hold_id=write.hold_id,
         reason=getattr(command, "reason", None),
-        reference=getattr(command, "reference", None),
-        details=getattr(command, "details", None),
+        **_references(command),
     )
     hold_id = after(repo, txn_id, write) if after else write.hold_id
     entry = write.entry
     return Receipt(txn_id, entry.kind, command.customer_id, entry.amount, False, hold_id)
+
+
+def _references(command: Any) -> dict[str, Any]:
+    """The entry's `reference` and `details`, with what it refers to kept in the details.
+
+    Every entry kind goes through here, so each one records what it refers to in the same
+    place (``details["refers_to"]``) and the ledger's history can explain it later.
+    """
+    refers_to: dict[str, str] = dict(getattr(command, "refers_to", ()))
+    details: dict[str, Any] | None = getattr(command, "details", None)
+    if refers_to:
+        details = {**(details or {}), "refers_to": refers_to}
+    reference = getattr(command, "reference", None) or primary_reference(refers_to)
+    return {"reference": reference, "details": details}
 
 
 def _earning(command: Earn, now: datetime) -> Decide:

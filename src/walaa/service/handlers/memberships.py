@@ -214,6 +214,7 @@ def run_memberships(
                     reason="membership",
                     reference=found.id,
                     details={"membership": found.id, "period": grant.period_index},
+                    refers_to=(("membership", found.id),),
                 )
                 ledger.earn_in(lock, earn, now)
                 counts["grants"] += 1

@@ -127,14 +127,20 @@ def redeem(
         )
         check_redeemable(reward, shopper, stock_left, now)
         _check_member_only(uow, store_id, reward, customer.tags)
+        redemption_id = "rd_" + secrets.token_hex(8)
         spend = Spend(
-            store_id, customer_id, f"redeem:{key}", reward.cost, reason=f"reward:{reward.id}"
+            store_id,
+            customer_id,
+            f"redeem:{key}",
+            reward.cost,
+            reason=f"reward:{reward.id}",
+            refers_to=(("redemption", redemption_id), ("reward", reward.id)),
         )
         receipt = ledger.spend_in(repo, spend, now)
         if not rewards.take_stock(reward_id):
             raise NotRedeemable(f"reward {reward_id!r} is out of stock")
         record = RedemptionRecord(
-            id="rd_" + secrets.token_hex(8),
+            id=redemption_id,
             customer_id=customer_id,
             reward_id=reward_id,
             points=reward.cost,
@@ -210,6 +216,7 @@ def _give_back(
         f"redemption:{redemption_id}:{status}",
         record.transaction_id,
         reason=f"redemption {status}",
+        refers_to=(("redemption", redemption_id), ("reward", record.reward_id)),
     )
     receipt = ledger.reverse_in(repo, reverse, now)
     rewards.settle_redemption(redemption_id, status, now, receipt.transaction_id)

@@ -1,0 +1,89 @@
+"""The English and Arabic text of ledger entry explanations (see :mod:`entry_explanations`).
+
+Kept apart from the explanation logic so :mod:`walaa.domain.explanations` can merge these
+templates into its catalogs without importing the code that builds them.
+"""
+
+ENTRY_EN: dict[str, str] = {
+    "entry.generic": "{points} points: {kind}",
+    "entry.earn": "{points} points earned",
+    "entry.earn.order": "{points} points earned on order {order}",
+    "entry.earn.event": "{points} points earned for event {event}",
+    "entry.earn.membership": "{points} points granted by membership {membership}",
+    "entry.adjust.give": "{points} points given by the store: {reason}",
+    "entry.adjust.take": "{points} points taken by the store: {reason}",
+    "entry.spend": "{points} points spent",
+    "entry.spend.reward": "{points} points spent on the reward {reward} (redemption {redemption})",
+    "entry.spend.order": "{points} points spent on order {order}",
+    "entry.hold": "{points} points held for a checkout (hold {hold})",
+    "entry.hold.plain": "{points} points held for a checkout",
+    "entry.capture.order": "{points} points paid for order {order} (hold {hold})",
+    "entry.capture": "{points} points paid at checkout (hold {hold})",
+    "entry.capture.plain": "{points} points paid at checkout",
+    "entry.release": "{points} points returned: the checkout of hold {hold} was not completed",
+    "entry.release.plain": "{points} points returned: the checkout was not completed",
+    "entry.mature": "{points} points became spendable: the return window has passed",
+    "entry.expire": "{points} points expired",
+    "entry.reversal.refund.taken": (
+        "{points} points taken back for refund {refund} of order {order}"
+    ),
+    "entry.reversal.refund.back": (
+        "{points} points given back for refund {refund} of order {order}"
+    ),
+    "entry.reversal.cancel.taken": "{points} points taken back: order {order} was cancelled",
+    "entry.reversal.cancel.back": "{points} points given back: order {order} was cancelled",
+    "entry.reversal.redemption": "{points} points given back: redemption {redemption} {status}",
+    "entry.reversal.taken": "{points} points taken back (reverses transaction {transaction})",
+    "entry.reversal.back": "{points} points given back (reverses transaction {transaction})",
+    "entry.reversal.reason.taken": (
+        "{points} points taken back (reverses transaction {transaction}): {reason}"
+    ),
+    "entry.reversal.reason.back": (
+        "{points} points given back (reverses transaction {transaction}): {reason}"
+    ),
+    "entry.lot.taken": "{points} from lot {lot}, earned {date}",
+    "entry.lot.taken.source": "{points} from lot {lot}, earned {date} ({source})",
+    "entry.lot.returned": "{points} back to lot {lot}, earned {date}",
+    "entry.lot.returned.source": "{points} back to lot {lot}, earned {date} ({source})",
+    "entry.lot.debt": "{points} of them repaid a debt",
+    "label.status.cancelled": "was cancelled",
+    "label.status.expired": "expired unused",
+}
+
+ENTRY_AR: dict[str, str] = {
+    "entry.generic": "{points} نقطة: {kind}",
+    "entry.earn": "كُسبت {points} نقطة",
+    "entry.earn.order": "كُسبت {points} نقطة على الطلب {order}",
+    "entry.earn.event": "كُسبت {points} نقطة عن النشاط {event}",
+    "entry.earn.membership": "مُنحت {points} نقطة من العضوية {membership}",
+    "entry.adjust.give": "أضاف المتجر {points} نقطة: {reason}",
+    "entry.adjust.take": "خصم المتجر {points} نقطة: {reason}",
+    "entry.spend": "أُنفقت {points} نقطة",
+    "entry.spend.reward": "أُنفقت {points} نقطة على المكافأة {reward} (الاستبدال {redemption})",
+    "entry.spend.order": "أُنفقت {points} نقطة على الطلب {order}",
+    "entry.hold": "حُجزت {points} نقطة لعملية دفع (الحجز {hold})",
+    "entry.hold.plain": "حُجزت {points} نقطة لعملية دفع",
+    "entry.capture.order": "دُفعت {points} نقطة مقابل الطلب {order} (الحجز {hold})",
+    "entry.capture": "دُفعت {points} نقطة عند الدفع (الحجز {hold})",
+    "entry.capture.plain": "دُفعت {points} نقطة عند الدفع",
+    "entry.release": "أُعيدت {points} نقطة: لم تكتمل عملية الدفع للحجز {hold}",
+    "entry.release.plain": "أُعيدت {points} نقطة: لم تكتمل عملية الدفع",
+    "entry.mature": "أصبحت {points} نقطة قابلة للإنفاق بعد انقضاء مهلة الإرجاع",
+    "entry.expire": "انتهت صلاحية {points} نقطة",
+    "entry.reversal.refund.taken": "استُردت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",
+    "entry.reversal.refund.back": "أُعيدت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",
+    "entry.reversal.cancel.taken": "استُردت {points} نقطة: أُلغي الطلب {order}",
+    "entry.reversal.cancel.back": "أُعيدت {points} نقطة: أُلغي الطلب {order}",
+    "entry.reversal.redemption": "أُعيدت {points} نقطة: الاستبدال {redemption} {status}",
+    "entry.reversal.taken": "استُردت {points} نقطة (عكس العملية {transaction})",
+    "entry.reversal.back": "أُعيدت {points} نقطة (عكس العملية {transaction})",
+    "entry.reversal.reason.taken": "استُردت {points} نقطة (عكس العملية {transaction}): {reason}",
+    "entry.reversal.reason.back": "أُعيدت {points} نقطة (عكس العملية {transaction}): {reason}",
+    "entry.lot.taken": "{points} من الدفعة {lot} المكتسبة في {date}",
+    "entry.lot.taken.source": "{points} من الدفعة {lot} المكتسبة في {date} ({source})",
+    "entry.lot.returned": "{points} أُعيدت إلى الدفعة {lot} المكتسبة في {date}",
+    "entry.lot.returned.source": "{points} أُعيدت إلى الدفعة {lot} المكتسبة في {date} ({source})",
+    "entry.lot.debt": "منها {points} سدّدت دَينًا",
+    "label.status.cancelled": "أُلغي",
+    "label.status.expired": "انتهت صلاحيته دون استخدام",
+}
