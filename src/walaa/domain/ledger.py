@@ -209,10 +209,15 @@ def credit(
     as_of: datetime,
     available_at: datetime | None = None,
     expires_at: datetime | None = None,
+    backdated: bool = False,
 ) -> Entry:
-    """Give points as a new lot: pending until ``available_at``, then spendable."""
+    """Give points as a new lot: pending until ``available_at``, then spendable.
+
+    Only ``backdated`` history (an order recorded after the fact) may carry an expiry that has
+    already passed; its caller expires the lot in the same transaction.
+    """
     _positive(amount)
-    if expires_at is not None and expires_at <= as_of:
+    if expires_at is not None and expires_at <= as_of and not backdated:
         raise ValidationFailed("expires_at", "must be in the future")
     if expires_at is not None and available_at is not None and expires_at <= available_at:
         raise ValidationFailed("expires_at", "must be after available_at")

@@ -117,10 +117,14 @@ def _not_in_future(moment: datetime, now: datetime, field: str) -> None:
 
 
 def _validity(program: Program, happened: datetime, now: datetime) -> tuple[datetime | None, ...]:
-    """When points from something that happened become spendable, and when they expire."""
+    """When points from something that happened become spendable, and when they expire.
+
+    Both count from when it happened, never from when Walaa heard of it: an order imported a
+    year late matures and expires as it would have (perhaps already, see ``earn_in``).
+    """
     matures = happened + timedelta(days=program.return_window_days)
     available_at = matures if matures > now else None
-    return available_at, program.expiry.expires_at(max(matures, now))
+    return available_at, program.expiry.expires_at(matures)
 
 
 # --- orders ----------------------------------------------------------------------------------
@@ -462,7 +466,7 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                     command.customer_id,
                     f"event:{command.event_id}",
                     evaluation.total,
-                    expires_at=program.expiry.expires_at(max(command.occurred_at, now)),
+                    expires_at=program.expiry.expires_at(command.occurred_at),
                     reason=command.type,
                     reference=command.event_id,
                     details=explained(evaluation),

@@ -10,6 +10,7 @@ database transaction (:func:`_post_in`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -162,7 +163,7 @@ def _references(command: Any) -> dict[str, Any]:
     return {"reference": reference, "details": details}
 
 
-def _earning(command: Earn, now: datetime) -> Decide:
+def _earning(command: Earn, now: datetime, *, backdated: bool = False) -> Decide:
     def decide(_repo: LedgerRepository, book: Book) -> _Write:
         return _Write(
             ledger.credit(
@@ -173,6 +174,7 @@ def _earning(command: Earn, now: datetime) -> Decide:
                 as_of=now,
                 available_at=command.available_at,
                 expires_at=command.expires_at,
+                backdated=backdated,
             )
         )
 
@@ -422,16 +424,34 @@ def reverse_in(repo: LedgerRepository, command: Reverse, now: datetime) -> Recei
 
 def earn_in(repo: LedgerRepository, command: Earn, now: datetime) -> Receipt:
     """An earn inside a unit of work the caller opened: an order's points are written in the
-    same database transaction as the order itself."""
+    same database transaction as the order itself.
+
+    History recorded late (an imported order) may already be past its expiry: its points
+    arrive expired, the earn and its expiry written together under ``<key>:expired``, so no
+    one can spend them in between and the books show both.
+    """
     _check_key(command.idempotency_key)
-    return _post_in(
+    late = command.expires_at is not None and command.expires_at <= now
+    receipt = _post_in(
         repo,
         command,
-        _earning(command, now),
+        _earning(command, now, backdated=late),
         occurred_at=now,
         create_customer=True,
         needs_lots=False,
     )
+    if late and not receipt.replayed:
+        key = f"{command.idempotency_key}:expired"
+        expiry = Timed(command.store_id, command.customer_id, key, "expire", now)
+        # A debt may take the points as they arrive, leaving nothing to expire.
+        with contextlib.suppress(_NothingDue):
+            _post_in(
+                repo,
+                expiry,
+                lambda _repo, book: _Write(_required(ledger.expire(book, now))),
+                occurred_at=now,
+            )
+    return receipt
 
 
 def _timed(
