@@ -6,11 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from walaa.domain.earning import Evaluation, OrderLine, RefundedLine
 from walaa.domain.program import Channel, LineKind
-from walaa.entrypoints.http.schemas import Strict
+from walaa.entrypoints.http.schemas import FromText, Moment, Strict
 from walaa.service.handlers.earning import EventResult, OrderResult, RefundResult
 
 Amount = Annotated[
@@ -29,7 +29,7 @@ class LineIn(Strict):
     id: Id
     paid: Amount = Field(description="Net amount paid for the whole line, after discounts")
     quantity: int = Field(1, ge=1, le=100_000)
-    kind: LineKind = LineKind.PRODUCT
+    kind: Annotated[LineKind, FromText] = LineKind.PRODUCT
     product_id: Annotated[str, Field(max_length=128)] | None = None
     sku: Annotated[str, Field(max_length=128)] | None = None
     categories: list[Label] = Field(default_factory=list, max_length=50)
@@ -55,9 +55,9 @@ def lines_of(lines: list[LineIn]) -> tuple[OrderLine, ...]:
 class OrderIn(Strict):
     id: Id = Field(description="The store's own order id; orders are idempotent by it")
     customer_id: Id
-    placed_at: AwareDatetime
+    placed_at: Moment
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
-    channel: Channel = Channel.ONLINE
+    channel: Annotated[Channel, FromText] = Channel.ONLINE
     status: Literal["placed", "paid"] = Field(
         "paid", description="Points are awarded when the order is paid"
     )
@@ -129,9 +129,9 @@ class EventIn(Strict):
     id: Id = Field(description="The store's own event id; events are idempotent by it")
     customer_id: Id
     type: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", examples=["review"])]
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     properties: dict[Label, PropertyValue] = Field(default_factory=dict, max_length=50)
-    channel: Channel | None = None
+    channel: Annotated[Channel, FromText] | None = None
 
 
 class EventOut(BaseModel):
@@ -200,7 +200,7 @@ class ProgramOut(BaseModel):
 class PreviewIn(Strict):
     lines: list[LineIn] = Field(min_length=1, max_length=500)
     customer_id: Id | None = None
-    channel: Channel = Channel.ONLINE
+    channel: Annotated[Channel, FromText] = Channel.ONLINE
     locale: Literal["en", "ar"] = "en"
 
 

@@ -6,12 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from walaa.domain.errors import ValidationFailed
 from walaa.domain.rewards import Reward, RewardKind
 from walaa.entrypoints.http.earning_schemas import Amount, Id
-from walaa.entrypoints.http.schemas import Strict
+from walaa.entrypoints.http.schemas import FromText, Moment, Strict
 from walaa.service.handlers.checkout import HoldResult
 from walaa.service.handlers.rewards import CatalogEntry, CodeCheck, Redeemed
 
@@ -27,7 +27,7 @@ _REQUIRED = frozenset(
 
 
 class RewardFields(Strict):
-    kind: RewardKind | None = None
+    kind: Annotated[RewardKind, FromText] | None = None
     cost: int | None = Field(None, ge=1, le=10**9, description="Points it costs")
     names: Names | None = None
     descriptions: dict[Annotated[str, Field(pattern="^(en|ar)$")], Text] | None = None
@@ -38,8 +38,8 @@ class RewardFields(Strict):
     cause: Annotated[str, Field(max_length=200)] | None = None
     stock: int | None = Field(None, ge=0, le=10**9, description="Units available; null: no limit")
     per_customer: int | None = Field(None, ge=1, le=10**6)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     min_tier: Annotated[str, Field(max_length=64)] | None = None
     customer_tag: Annotated[str, Field(max_length=64)] | None = None
     code_valid_days: int | None = Field(None, ge=1, le=3650)
@@ -60,7 +60,7 @@ class RewardFields(Strict):
 
 class RewardIn(RewardFields):
     id: RewardId
-    kind: RewardKind
+    kind: Annotated[RewardKind, FromText]
     cost: int = Field(ge=1, le=10**9)
     names: Names
 

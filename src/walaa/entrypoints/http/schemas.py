@@ -4,11 +4,14 @@ contract with store engineers, so they change only by adding fields."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import pydantic
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from walaa.domain.earning.inputs import EARLIEST_YEAR, LATEST_YEAR
 from walaa.service.handlers.customers import (
     CustomerView,
     LedgerPage,
@@ -16,12 +19,47 @@ from walaa.service.handlers.customers import (
     refers_to,
 )
 
+#: Marks a field of a strict model that is parsed from its JSON text: datetimes, dates and
+#: enums arrive as strings, which strict mode alone would refuse.
+FromText = pydantic.Strict(False)
+
+
+def _on_the_calendar(moment: datetime) -> datetime:
+    """Periods, windows and expiry dates are computed around a moment; far-off years overflow
+    the calendar (9999-12-31T23:00-05:00 is year 10000 in UTC), and no store needs them."""
+    supported = range(EARLIEST_YEAR, LATEST_YEAR + 1)
+    # The local year first: converting year 9999 to UTC may itself overflow.
+    if moment.year not in supported or moment.astimezone(UTC).year not in supported:
+        raise _out_of_range(EARLIEST_YEAR)
+    return moment
+
+
+def _out_of_range(earliest: int) -> PydanticCustomError:
+    return PydanticCustomError("out_of_range", f"must be between {earliest} and {LATEST_YEAR}")
+
+
+#: Every date and time the API takes: with a time zone offset, within the supported years.
+Moment = Annotated[AwareDatetime, FromText, AfterValidator(_on_the_calendar)]
+
+
+def _plausible_day(day: date) -> date:
+    if not 1900 <= day.year <= LATEST_YEAR:
+        raise _out_of_range(1900)
+    return day
+
+
+#: A calendar day without a time (a birthday).
+Day = Annotated[date, FromText, AfterValidator(_plausible_day)]
+
 
 class Strict(BaseModel):
-    """Request bodies: unknown fields are errors, and no text may carry a NUL character
-    (PostgreSQL cannot store one, and no legitimate value needs it)."""
+    """Every request body inherits this. Unknown fields are errors; types are strict, so
+    `"100"`, `100.0`, `1e2` and `true` are not the integer 100 or 1 and `1` is not `true`
+    (mark a field parsed from text, such as an enum, with `FromText`; dates use `Moment`);
+    and no text may carry a NUL character (PostgreSQL cannot store one, and no legitimate
+    value needs it)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -57,7 +95,7 @@ Tag = Annotated[str, Field(min_length=1, max_length=64)]
 class CustomerIn(Strict):
     email: str | None = Field(None, max_length=320, examples=["amal@example.com"])
     name: str | None = Field(None, max_length=200, examples=["Amal Saleh"])
-    birthday: date | None = None
+    birthday: Day | None = None
     locale: str = Field("en", pattern="^(en|ar)$", description="Language of messages: en or ar")
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     alert_threshold: int | None = Field(
@@ -190,7 +228,7 @@ class AdjustmentIn(Strict):
         description="Positive to give, negative to take back", ge=-(10**9), le=10**9
     )
     reason: str = Field(min_length=1, max_length=500)
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
 
 
 class TransactionOut(BaseModel):

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from walaa.bootstrap import App
 from walaa.domain.errors import NotFound
@@ -14,7 +14,7 @@ from walaa.domain.program import TierLevel, TierPolicy
 from walaa.domain.tiers import Progress
 from walaa.entrypoints.http.deps import Admin, Reader, get_app
 from walaa.entrypoints.http.routes.customers import CustomerId
-from walaa.entrypoints.http.schemas import PROBLEMS, Strict
+from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict
 from walaa.service.handlers import tiers as th
 from walaa.service.handlers.program import current_program
 
@@ -90,7 +90,7 @@ class CustomerTierOut(BaseModel):
 class PinIn(Strict):
     level_id: Annotated[str, Field(min_length=1, max_length=64)]
     reason: Annotated[str, Field(min_length=1, max_length=500)]
-    until: AwareDatetime | None = None
+    until: Moment | None = None
 
 
 def _view(walaa: App, store_id: str, customer_id: str) -> CustomerTierOut:
