@@ -206,6 +206,8 @@ class RefundRecord:
     request_hash: str
     points: int
     transaction_id: int | None
+    #: points that had paid for the order and came back with this refund
+    points_returned: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,6 +102,7 @@ class SqlEarningRepository:
                 row.request_hash,
                 row.points,
                 row.transaction_id,
+                row.points_returned,
             )
             for row in rows
         ]
@@ -124,6 +125,7 @@ class SqlEarningRepository:
                 request_hash=record.request_hash,
                 points=record.points,
                 transaction_id=record.transaction_id,
+                points_returned=record.points_returned,
                 created_at=now,
             )
         )

@@ -274,6 +274,8 @@ refunds = Table(
     Column("request_hash", String(64), nullable=False),
     Column("points", BigInteger, nullable=False),
     Column("transaction_id", Id, nullable=True),
+    # Points that had paid for the order and came back: what every replay of the refund answers.
+    Column("points_returned", BigInteger, nullable=False, server_default="0"),
     Column("created_at", UtcDateTime(), nullable=False),
     ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
     UniqueConstraint("store_id", "order_id", "seq", name="uq_refunds_order_seq"),

@@ -81,7 +81,12 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
+        # An empty key would be one key shared by every request of the store: refused, as are
+        # spaces and control characters, which no client means as part of a key.
+        min_length=1,
         max_length=255,
-        description="Makes a POST safe to retry: a replay returns the first response.",
+        pattern=r"^[!-~]+$",
+        description="Makes a POST safe to retry: a replay returns the first response. "
+        "1 to 255 visible ASCII characters, unique per request (a UUID is a good choice).",
     ),
 ]

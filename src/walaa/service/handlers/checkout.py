@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from walaa.domain.errors import NotFound, ValidationFailed
+from walaa.domain.ledger import Book
 from walaa.domain.program import Program
 from walaa.domain.rewards import Quote, check_payment, quote, share_to_return
 from walaa.service.commands import CaptureHold, PlaceHold, ReleaseHold, Reverse
@@ -40,6 +41,11 @@ def _program(uow: UnitOfWork, store_id: str) -> Program:
     return program
 
 
+def _program_of(uow: UnitOfWork, store_id: str) -> Program:
+    with uow:
+        return _program(uow, store_id)
+
+
 def get_quote(
     uow: UnitOfWork, store_id: str, customer_id: str, subtotal: Decimal
 ) -> tuple[Program, Quote]:
@@ -61,11 +67,21 @@ def hold_points(
     key: str,
     ttl: timedelta,
 ) -> HoldResult:
-    """Reserve points for an order being placed; they come back by themselves after ``ttl``."""
-    program, q = get_quote(uow, store_id, customer_id, subtotal)
-    check_payment(points, q)
+    """Reserve points for an order being placed; they come back by themselves after ``ttl``.
+
+    The quote is checked against the balances locked for the hold itself, after its key was
+    looked up: a retry of a hold that was made answers that hold, not a quote that the hold
+    has since lowered.
+    """
+    program = _program_of(uow, store_id)
+
+    def affordable(book: Book) -> None:
+        check_payment(
+            points, quote(book.available, subtotal, program.checkout, program.point_value)
+        )
+
     receipt = ledger.place_hold(
-        uow, clock, PlaceHold(store_id, customer_id, f"checkout:{key}", points, ttl)
+        uow, clock, PlaceHold(store_id, customer_id, f"checkout:{key}", points, ttl), affordable
     )
     assert receipt.hold_id is not None
     return _hold_result(uow, store_id, receipt.hold_id, program, receipt.replayed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -331,7 +331,14 @@ def _refund_in(
             raise IdempotencyConflict(
                 f"refund {refund.refund_id!r} was recorded with other content"
             )
-        return RefundResult(existing.id, order_id, existing.points, existing.transaction_id, True)
+        return RefundResult(
+            existing.id,
+            order_id,
+            existing.points,
+            existing.transaction_id,
+            True,
+            existing.points_returned,
+        )
     earlier = earning.refunds_of(order_id)
     points, txn_id = 0, None
     if found.basis is not None:
@@ -352,10 +359,12 @@ def _refund_in(
     record = RefundRecord(
         refund.refund_id, order_id, len(earlier) + 1, request, digest, points, txn_id
     )
-    earning.add_refund(record, now)
     placed = earning.order_request(order_id)
     refunded = _refunded_money(placed, [*earlier, record])
     returned = give_back_points_paid(uow, now, store_id, order_id, refund.refund_id, refunded)
+    # Stored with the refund, so a replay answers what this first call answered.
+    record = replace(record, points_returned=returned)
+    earning.add_refund(record, now)
     _count_refund(uow, store_id, found, placed, earlier, record, refunded)
     return RefundResult(refund.refund_id, order_id, points, txn_id, False, returned)
 

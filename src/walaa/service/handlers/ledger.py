@@ -265,8 +265,17 @@ def spend(uow: UnitOfWork, clock: Clock, command: Spend) -> Receipt:
     )
 
 
-def place_hold(uow: UnitOfWork, clock: Clock, command: PlaceHold) -> Receipt:
-    """Reserve points for a checkout; they release themselves after ``ttl``."""
+def place_hold(
+    uow: UnitOfWork,
+    clock: Clock,
+    command: PlaceHold,
+    check: Callable[[Book], None] = lambda _book: None,
+) -> Receipt:
+    """Reserve points for a checkout; they release themselves after ``ttl``.
+
+    ``check`` judges the locked balances of a new hold only: a replay of its key answers the
+    hold it made, whatever the balances are now (they are lower by that very hold).
+    """
     if not timedelta(0) < command.ttl <= MAX_HOLD:
         raise ValidationFailed("ttl", f"must be more than zero and at most {MAX_HOLD.days} days")
     now = clock.now()
@@ -274,13 +283,11 @@ def place_hold(uow: UnitOfWork, clock: Clock, command: PlaceHold) -> Receipt:
     def open_hold(repo: LedgerRepository, txn_id: int, write: _Write) -> int:
         return repo.open_hold(command.customer_id, txn_id, write.entry.amount, now + command.ttl)
 
-    return _post(
-        uow,
-        command,
-        lambda _repo, book: _Write(ledger.hold(book, command.points)),
-        occurred_at=now,
-        after=open_hold,
-    )
+    def decide(_repo: LedgerRepository, book: Book) -> _Write:
+        check(book)
+        return _Write(ledger.hold(book, command.points))
+
+    return _post(uow, command, decide, occurred_at=now, after=open_hold)
 
 
 def _resolving(command: CaptureHold | ReleaseHold) -> dict[str, Any]:
