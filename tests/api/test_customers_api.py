@@ -45,7 +45,7 @@ def test_taking_more_than_a_balance_is_a_409_problem(api):
     r = api.post("/v1/customers/amal/adjustments", {"points": -11, "reason": "fix"})
     assert r.status_code == 409
     assert r.json()["type"] == "/problems/insufficient-points"
-    assert r.json()["available"] == 10
+    assert r.json()["spendable"] == 10
 
 
 def test_an_idempotency_key_replays_the_first_response(api):

@@ -390,7 +390,7 @@ def print_summary(console: Console, result: DemoResult) -> None:
     for level in ("bouncy", "dewy", "ultimate"):
         levels.add_row(level, str(result.tiers.get(level, 0)))
     console.print(levels)
-    people = Table("customer", "available", "pending", "on hold", title="top balances")
+    people = Table("customer", "balance", "pending", "on hold", title="top balances")
     for customer_id, available, pending, held in result.balances:
         people.add_row(customer_id, f"{available:,}", f"{pending:,}", f"{held:,}")
     console.print(people)

@@ -63,7 +63,7 @@ class ReversalExceedsOriginal(Conflict):
 class InsufficientPoints(WalaaError):
     code = "insufficient-points"
 
-    def __init__(self, requested: int, available: int) -> None:
-        super().__init__(f"{requested} points requested but only {available} available")
+    def __init__(self, requested: int, spendable: int) -> None:
+        super().__init__(f"{requested} points requested but only {spendable} can be spent")
         self.requested = requested
-        self.available = available
+        self.spendable = spendable

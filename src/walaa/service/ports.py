@@ -140,8 +140,11 @@ class CustomerRecord:
     id: str
     profile: Profile
     balances: Balances
+    #: every point earned, net of what refunds and cancellations took back
     lifetime_earned: int
     created_at: datetime
+    #: every point ever earned, before refunds
+    lifetime_earned_gross: int = 0
 
 
 @dataclass(frozen=True, slots=True)

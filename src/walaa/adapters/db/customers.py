@@ -56,13 +56,22 @@ class SqlCustomerRepository:
             .where(*mine, (x.c.kind == "earn") | x.c.reverses_id.in_(earns))
             .scalar_subquery()
         )
+        gross = (
+            select(func.coalesce(func.sum(x.c.amount), 0))
+            .where(*mine, x.c.kind == "earn")
+            .scalar_subquery()
+        )
         row = self.conn.execute(
-            select(c, earned.label("earned")).where(c.c.store_id == store_id, c.c.id == customer_id)
+            select(c, earned.label("earned"), gross.label("gross")).where(
+                c.c.store_id == store_id, c.c.id == customer_id
+            )
         ).first()
         if row is None:
             return None
         balances = Balances(row.available, row.pending, row.held)
-        return CustomerRecord(row.id, _profile(row), balances, int(row.earned), row.created_at)
+        return CustomerRecord(
+            row.id, _profile(row), balances, int(row.earned), row.created_at, int(row.gross)
+        )
 
     def profile(self, store_id: str, customer_id: str) -> Profile | None:
         c = t.customers
@@ -72,16 +81,18 @@ class SqlCustomerRepository:
         return _profile(row) if row else None
 
     def expiring(self, store_id: str, customer_id: str, until: datetime) -> Expiring:
+        """Points expiring by ``until``, and the first expiry date however far away it is."""
         lots = t.lots
+        soon = lots.c.expires_at <= until
         row = self.conn.execute(
             select(
-                func.coalesce(func.sum(lots.c.remaining), 0),
+                func.coalesce(func.sum(case((soon, lots.c.remaining), else_=0)), 0),
                 func.min(lots.c.expires_at, type_=t.UtcDateTime()),
             ).where(
                 lots.c.store_id == store_id,
                 lots.c.customer_id == customer_id,
                 lots.c.remaining > 0,
-                lots.c.expires_at <= until,
+                lots.c.expires_at.is_not(None),
             )
         ).one()
         return Expiring(int(row[0]), row[1])

@@ -89,9 +89,11 @@ class Order:
 
     def __post_init__(self) -> None:
         require_aware(self.placed_at, "placed_at")
-        ids = [line.line_id for line in self.lines]
-        if len(set(ids)) != len(ids):
-            raise InvalidOrder("lines", "line ids must be unique")
+        seen: set[str] = set()
+        for position, line in enumerate(self.lines):  # lines are named by position, as in JSON
+            if line.line_id in seen:
+                raise InvalidOrder(f"lines[{position}].id", "line ids must be unique")
+            seen.add(line.line_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,10 +97,11 @@ def _remaining(basis: OrderBasis, refunds: Sequence[Refund]) -> dict[str, _LineS
             for line_state in state.values():
                 line_state.paid, line_state.quantity = Fraction(0), 0
             continue
-        for refunded in refund.lines:
+        for position, refunded in enumerate(refund.lines):
             if refunded.line_id not in state:
                 raise InvalidRefund(
-                    "lines", f"order {basis.order_id!r} has no line {refunded.line_id!r}"
+                    f"lines[{position}].line_id",
+                    f"order {basis.order_id!r} has no line {refunded.line_id!r}",
                 )
             _refund_line(state[refunded.line_id], original[refunded.line_id], refunded)
         if refund.amount > 0:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from walaa.domain.earning import Evaluation, OrderLine, RefundedLine
+from walaa.domain.earning import Evaluation, InvalidOrder, OrderLine, RefundedLine
 from walaa.domain.program import Channel, LineKind
 from walaa.entrypoints.http.schemas import FromText, Moment, Strict
 from walaa.service.handlers.earning import EventResult, OrderResult, RefundResult
@@ -49,7 +49,16 @@ class LineIn(Strict):
 
 
 def lines_of(lines: list[LineIn]) -> tuple[OrderLine, ...]:
-    return tuple(line.domain() for line in lines)
+    """The domain's lines; a line it refuses is named by its position, as every error names
+    lines (`lines[1].paid`), whether the schema or the engine found it."""
+    out = []
+    for position, line in enumerate(lines):
+        try:
+            out.append(line.domain())
+        except InvalidOrder as exc:
+            where = exc.field.replace(f"lines[{line.id}]", f"lines[{position}]", 1)
+            raise InvalidOrder(where, exc.reason) from exc
+    return tuple(out)
 
 
 class OrderIn(Strict):

@@ -81,7 +81,7 @@ def problem_for(exc: errors.WalaaError) -> JSONResponse:
         if problems:
             field_errors = [{"field": p.where, "reason": p.reason} for p in problems]
     if isinstance(exc, errors.InsufficientPoints):
-        extra = {"requested": exc.requested, "available": exc.available}
+        extra = {"requested": exc.requested, "spendable": exc.spendable}
     return problem(
         _status_of(exc), exc.code, _title(exc.code), exc.message, errors_=field_errors, **extra
     )

@@ -202,7 +202,9 @@ class QuoteIn(Strict):
 
 class QuoteOut(BaseModel):
     customer_id: str
-    available: int
+    spendable: int = Field(
+        description="What the customer can spend now (the balance, never below zero)"
+    )
     min_points: int
     max_points: int
     max_worth: str

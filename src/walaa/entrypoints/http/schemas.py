@@ -107,13 +107,27 @@ class CustomerIn(Strict):
 
 
 class BalancesOut(BaseModel):
-    available: int = Field(description="Spendable now; negative means a debt from a refund")
+    balance: int = Field(
+        description="The signed balance of spendable points; negative is a debt left by a "
+        "refund of points already spent, repaid by the next points earned"
+    )
+    spendable: int = Field(description="What can be spent now: the balance, never below zero")
+    debt: int = Field(description="What the next points earned repay first (0 without a debt)")
+    available: int = Field(
+        description="Deprecated: the same as `balance`, kept for existing integrations",
+        deprecated=True,
+    )
     pending: int = Field(description="Earned, waiting out the return window")
     on_hold: int = Field(description="Reserved for checkouts in progress")
-    lifetime_earned: int
+    lifetime_earned: int = Field(
+        description="Every point earned, net of what refunds and cancellations took back"
+    )
+    lifetime_earned_gross: int = Field(description="Every point ever earned, before refunds")
     expiring_soon: int = Field(description="Points that expire before `expiring_before`")
     expiring_before: datetime
-    next_expiry: datetime | None
+    next_expiry: datetime | None = Field(
+        description="The first date any of the customer's points expire, however far ahead"
+    )
 
 
 class CustomerOut(BaseModel):
@@ -146,10 +160,14 @@ class CustomerOut(BaseModel):
             created_at=r.created_at,
             tier=None,
             balances=BalancesOut(
+                balance=r.balances.available,
+                spendable=max(r.balances.available, 0),
+                debt=max(-r.balances.available, 0),
                 available=r.balances.available,
                 pending=r.balances.pending,
                 on_hold=r.balances.held,
                 lifetime_earned=r.lifetime_earned,
+                lifetime_earned_gross=r.lifetime_earned_gross,
                 expiring_soon=view.expiring.points,
                 expiring_before=view.expiring_until,
                 next_expiry=view.expiring.first_at,

@@ -162,6 +162,13 @@ def customer_memberships(
     return out
 
 
+def benefits_now(uow: UnitOfWork, clock: Clock, store_id: str, found: Membership) -> m.Benefits:
+    """What one membership gives now: what every answer about a membership shows."""
+    with uow:
+        plan = uow.memberships(store_id).get_plan(found.plan_id)
+    return m.benefits(found, plan, as_of=clock.now())
+
+
 def active_benefits(uow: UnitOfWork, store_id: str, customer_id: str, now: datetime) -> m.Benefits:
     """Inside an open unit of work: the benefits of the customer's live memberships combined
     (free shipping if any gives it, the largest multiplier, a granted tier)."""

@@ -261,14 +261,7 @@ def validate_code(uow: UnitOfWork, clock: Clock, store_id: str, code: str) -> Co
             raise NotFound("no such code in this store")
         found = rewards.get_reward(record.reward_id)
     assert found is not None
-    reason = None
-    if record.status != "issued":
-        reason = f"the code is {record.status}"
-    elif record.expires_at <= now:
-        reason = "the code has expired"
-    elif record.uses_left <= 0:
-        reason = "the code has been used"
-    return CodeCheck(code, reason is None, reason, record, found[0])
+    return _checked(code, record, found[0], now)
 
 
 def use_code(uow: UnitOfWork, clock: Clock, store_id: str, code: str, order_id: str) -> CodeCheck:
@@ -283,19 +276,31 @@ def use_code(uow: UnitOfWork, clock: Clock, store_id: str, code: str, order_id: 
         if not rewards.record_use(code, order_id, now):
             found = rewards.get_reward(record.reward_id)
             assert found is not None
-            return CodeCheck(code, True, None, record, found[0])  # this order used it already
+            return _checked(code, record, found[0], now)  # this order used it already
         if not rewards.use_code(code, now):
             raise CodeNotUsable(_why_unusable(record, now))
         used = rewards.by_code(code)
         found = rewards.get_reward(record.reward_id)
         uow.commit()
     assert used is not None and found is not None
-    return CodeCheck(code, True, None, used, found[0])
+    return _checked(code, used, found[0], now)
 
 
-def _why_unusable(record: RedemptionRecord, now: datetime) -> str:
+def _checked(code: str, record: RedemptionRecord, reward: Reward, now: datetime) -> CodeCheck:
+    """Whether the code can still be used, as it stands now: after its last use it cannot."""
+    reason = _unusable(record, now)
+    return CodeCheck(code, reason is None, reason, record, reward)
+
+
+def _unusable(record: RedemptionRecord, now: datetime) -> str | None:
     if record.status != "issued":
         return f"the code is {record.status}"
     if record.expires_at <= now:
         return "the code has expired"
-    return "the code has been used"
+    if record.uses_left <= 0:
+        return "the code has been used"
+    return None
+
+
+def _why_unusable(record: RedemptionRecord, now: datetime) -> str:
+    return _unusable(record, now) or "the code has been used"

@@ -26,7 +26,7 @@ def post_quote(body: QuoteIn, caller: Reader, walaa: Walaa) -> QuoteOut:
     program, q = c.get_quote(walaa.uow(), caller.store_id, body.customer_id, Decimal(body.subtotal))
     return QuoteOut(
         customer_id=body.customer_id,
-        available=q.available,
+        spendable=q.available,
         min_points=q.min_points,
         max_points=q.max_points,
         max_worth=str(q.max_worth),

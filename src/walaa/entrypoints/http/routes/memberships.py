@@ -153,6 +153,14 @@ class MembershipOut(BaseModel):
         )
 
 
+def _answer(walaa: App, store_id: str, change: MembershipChange) -> MembershipOut:
+    """A membership after a change, with its benefits now, as `GET` shows it."""
+    found = change.membership
+    return MembershipOut.of(
+        found, change, ms.benefits_now(walaa.uow(), walaa.clock, store_id, found)
+    )
+
+
 class MembershipList(BaseModel):
     data: list[MembershipOut]
 
@@ -189,7 +197,7 @@ def post_membership(
     change = ms.join(
         walaa.uow(), walaa.clock, caller.store_id, customer_id, body.plan_id, body.payment_ref
     )
-    return MembershipOut.of(change.membership, change)
+    return _answer(walaa, caller.store_id, change)
 
 
 @router.post(
@@ -207,7 +215,7 @@ def post_renew(
     change = ms.renew(
         walaa.uow(), walaa.clock, caller.store_id, customer_id, membership_id, body.payment_ref
     )
-    return MembershipOut.of(change.membership, change)
+    return _answer(walaa, caller.store_id, change)
 
 
 @router.post(
@@ -225,4 +233,4 @@ def post_cancel(
     change = ms.cancel(
         walaa.uow(), walaa.clock, caller.store_id, customer_id, membership_id, body.at_period_end
     )
-    return MembershipOut.of(change.membership, change)
+    return _answer(walaa, caller.store_id, change)
