@@ -38,10 +38,11 @@ def crash_after_commit(walaa: App, monkeypatch: pytest.MonkeyPatch) -> Callable[
 
     def revive() -> None:
         monkeypatch.undo()
-        past = datetime.now(UTC) - timedelta(hours=1)
+        store._held.clear()  # the process that held the reservations is gone: nobody renews
+        past = datetime.now(UTC) - timedelta(seconds=1)
         r = t.idempotency_records
         with walaa.engine.begin() as conn:
-            conn.execute(update(r).where(r.c.status_code.is_(None)).values(created_at=past))
+            conn.execute(update(r).where(r.c.status_code.is_(None)).values(lease_until=past))
 
     return revive
 

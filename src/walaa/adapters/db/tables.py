@@ -225,6 +225,9 @@ idempotency_records = Table(
     Column("status_code", Integer, nullable=True),
     Column("response_body", Text, nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
+    # While unanswered: until when the owner is known alive (it renews this every second or so).
+    # A reservation past its lease was left by a process that died, and is taken over at once.
+    Column("lease_until", UtcDateTime(), nullable=True),
     Index("ix_idempotency_records_created", "created_at"),
 )
 
