@@ -8,6 +8,7 @@ holding its keys: its lease thread stops renewing them, as a killed process's wo
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -42,12 +43,17 @@ def test_a_live_owner_keeps_its_reservation_while_it_runs(engine: Engine):
 
 
 def test_the_lease_thread_stops_when_nothing_is_held(engine: Engine):
+    # The PostgreSQL schema is shared by the whole session: other tests answer keys named
+    # "k-3" too, so this one is found by a store id no other test uses.
+    store_id = f"st_{uuid.uuid4().hex[:12]}"
     store = SqlIdempotencyStore(engine, lease=LEASE)
-    assert store.begin("st_a", "k-3", "h") is None
-    store.finish("st_a", "k-3", 200, "{}")
+    assert store.begin(store_id, "k-3", "h") is None
+    store.finish(store_id, "k-3", 200, "{}")
     time.sleep(2 * LEASE.total_seconds())
     assert store._beat is None
     r = t.idempotency_records
     with engine.connect() as conn:
-        lease = conn.execute(select(r.c.lease_until).where(r.c.key == "k-3")).scalar_one()
+        lease = conn.execute(
+            select(r.c.lease_until).where(r.c.store_id == store_id, r.c.key == "k-3")
+        ).scalar_one()
     assert lease is None  # an answered key has no owner to wait for
