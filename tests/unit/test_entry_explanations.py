@@ -11,9 +11,9 @@ EARNED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def test_a_kind_without_words_of_its_own_still_reads_as_a_sentence():
-    (line,) = explain_entry(EntryFacts("forfeit", 40, -40))
-    assert render_one(line, "en") == "40 points: forfeit"
-    assert render_one(line, "ar") == "40 نقطة: forfeit"
+    (line,) = explain_entry(EntryFacts("transfer", 40, -40))
+    assert render_one(line, "en") == "40 points: transfer"
+    assert render_one(line, "ar") == "40 نقطة: transfer"
 
 
 def test_a_credit_that_repays_a_debt_says_so_instead_of_listing_a_lot():

@@ -32,7 +32,7 @@ from walaa.service.commands import (
     RecordOrder,
     RecordRefund,
 )
-from walaa.service.handlers import checkout, earning, ledger, memberships, rewards
+from walaa.service.handlers import checkout, closing, earning, ledger, memberships, rewards
 from walaa.service.handlers.customers import customer_ledger, explanation_text, upsert_customer
 from walaa.service.handlers.jobs import Worker, run_pass
 from walaa.service.handlers.program import apply_program
@@ -139,6 +139,7 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
             _housekeeping(shop)
     clock.current = START + timedelta(days=DAYS)
     _housekeeping(shop)
+    _leave(shop, people[-2], people[-1])
     return _result(shop, path)
 
 
@@ -359,6 +360,21 @@ def _goodwill(shop: _Shop, person: str) -> None:
         Adjust(shop.store.id, person, shop.next_id("goodwill"), 150, "late delivery apology"),
     )
     shop.count("goodwill adjustments")
+
+
+def _leave(shop: _Shop, leaver: str, forgotten: str) -> None:
+    """At the year's end one customer leaves the programme and one asks to be forgotten."""
+    for person, end in ((leaver, "close"), (forgotten, "erase")):
+        if person not in shop.joined:
+            continue
+        if end == "close":
+            closing.close_account(
+                shop.app.uow(), shop.clock, shop.store.id, person, "left the programme"
+            )
+            shop.count("accounts closed")
+        else:
+            closing.erase_customer(shop.app.uow(), shop.clock, shop.store.id, person)
+            shop.count("customers erased")
 
 
 def _housekeeping(shop: _Shop) -> None:

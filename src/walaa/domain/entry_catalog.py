@@ -24,6 +24,8 @@ ENTRY_EN: dict[str, str] = {
     "entry.release.plain": "{points} points returned: the checkout was not completed",
     "entry.mature": "{points} points became spendable: the return window has passed",
     "entry.expire": "{points} points expired",
+    "entry.forfeit.reason": "{points} points forfeited: the account was closed ({reason})",
+    "entry.forfeit": "{points} points forfeited: the account was closed",
     "entry.reversal.refund.taken": (
         "{points} points taken back for refund {refund} of order {order}"
     ),
@@ -70,6 +72,8 @@ ENTRY_AR: dict[str, str] = {
     "entry.release.plain": "أُعيدت {points} نقطة: لم تكتمل عملية الدفع",
     "entry.mature": "أصبحت {points} نقطة قابلة للإنفاق بعد انقضاء مهلة الإرجاع",
     "entry.expire": "انتهت صلاحية {points} نقطة",
+    "entry.forfeit.reason": "سقطت {points} نقطة: أُغلق الحساب ({reason})",
+    "entry.forfeit": "سقطت {points} نقطة: أُغلق الحساب",
     "entry.reversal.refund.taken": "استُردت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",
     "entry.reversal.refund.back": "أُعيدت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",
     "entry.reversal.cancel.taken": "استُردت {points} نقطة: أُلغي الطلب {order}",

@@ -92,6 +92,10 @@ def _headline(facts: EntryFacts) -> Explanation:
         return Explanation.of(key, points=points, reason=facts.reason or "")
     if kind == "reversal":
         return _reversal(facts, refs)
+    if kind == "forfeit":
+        if facts.reason:
+            return Explanation.of("entry.forfeit.reason", points=points, reason=facts.reason)
+        return Explanation.of("entry.forfeit", points=points)
     variants = _VARIANTS.get(kind)
     if variants is None:
         return Explanation.of("entry.generic", points=points, kind=Label(kind))

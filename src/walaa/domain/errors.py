@@ -10,7 +10,8 @@ published::
     ├── Conflict
     │   ├── IdempotencyConflict   the same key was used before with another request
     │   ├── HoldAlreadyResolved   capture/release of a hold that is already settled
-    │   └── ReversalExceedsOriginal
+    │   ├── ReversalExceedsOriginal
+    │   └── AccountClosed         the customer's account was closed: no new points or spends
     └── InsufficientPoints        a spend or hold would take the balance below zero
 """
 
@@ -58,6 +59,14 @@ class HoldAlreadyResolved(Conflict):
 
 class ReversalExceedsOriginal(Conflict):
     code = "reversal-exceeds-original"
+
+
+class AccountClosed(Conflict):
+    code = "account-closed"
+
+    def __init__(self, customer_id: str) -> None:
+        super().__init__(f"customer {customer_id!r} closed their account: it takes no new points")
+        self.customer_id = customer_id
 
 
 class InsufficientPoints(WalaaError):

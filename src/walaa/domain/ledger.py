@@ -6,7 +6,7 @@ account:
 * per customer: ``available`` (spendable), ``pending`` (earned, waiting out the return window)
   and ``held`` (reserved for a checkout that has not finished);
 * per store: ``issued`` (every point the store ever gave, a negative number), ``redeemed``,
-  ``expired``, ``reversed`` and ``adjustments``.
+  ``expired``, ``reversed``, ``adjustments`` and ``forfeited`` (what a closed account gave up).
 
 Credits arrive as *lots*, so each point remembers where it came from and when it expires.
 Spending consumes the oldest lots first. A lot's ``remaining`` is what is left to spend or
@@ -42,6 +42,7 @@ class Account(StrEnum):
     EXPIRED = "expired"
     REVERSED = "reversed"
     ADJUSTMENTS = "adjustments"
+    FORFEITED = "forfeited"
 
     @property
     def is_customer(self) -> bool:
@@ -62,6 +63,7 @@ class Kind(StrEnum):
     MATURE = "mature"
     EXPIRE = "expire"
     REVERSAL = "reversal"
+    FORFEIT = "forfeit"
 
 
 #: Kinds a reversal may target, and the store account the original posted to.
@@ -320,17 +322,32 @@ def expire(book: Book, as_of: datetime) -> Entry | None:
         for lot in book.lots
         if lot.remaining > 0 and lot.expires_at is not None and lot.expires_at <= as_of
     ]
-    if not due:
+    return _write_off(due, Kind.EXPIRE, Account.EXPIRED)
+
+
+def _write_off(lots: Sequence[Lot], kind: Kind, target: Account) -> Entry | None:
+    """Empty ``lots`` (pending or spendable) into the store account ``target``."""
+    if not lots:
         return None
-    from_pending = sum(lot.remaining for lot in due if lot.pending)
-    from_available = sum(lot.remaining for lot in due if not lot.pending)
-    postings = [Posting(Account.EXPIRED, from_pending + from_available)]
+    from_pending = sum(lot.remaining for lot in lots if lot.pending)
+    from_available = sum(lot.remaining for lot in lots if not lot.pending)
+    postings = [Posting(target, from_pending + from_available)]
     if from_pending:
         postings.append(Posting(Account.PENDING, -from_pending))
     if from_available:
         postings.append(Posting(Account.AVAILABLE, -from_available))
-    moves = tuple(LotMove(lot.id, -lot.remaining) for lot in due)
-    return Entry(Kind.EXPIRE, from_pending + from_available, tuple(postings), lot_moves=moves)
+    moves = tuple(LotMove(lot.id, -lot.remaining) for lot in lots)
+    return Entry(kind, from_pending + from_available, tuple(postings), lot_moves=moves)
+
+
+def forfeit(book: Book) -> Entry | None:
+    """Give up every point left in the customer's lots, spendable or pending: the account
+    is closing. A debt is not forgiven here (it stays on the closed account, visible).
+
+    Held points are not in lots; the service releases open holds before it forfeits.
+    """
+    left = [lot for lot in book.lots if lot.remaining > 0]
+    return _write_off(left, Kind.FORFEIT, Account.FORFEITED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from walaa.bootstrap import App, SystemClock, build
 from walaa.domain.errors import WalaaError
 from walaa.domain.keys import parse_scopes
 from walaa.domain.program import ProgramError
+from walaa.service.handlers.closing import close_account, erase_customer
 from walaa.service.handlers.keys import create_key, list_keys, revoke_key
 from walaa.service.handlers.program import apply_program, validate_program
 from walaa.service.handlers.stores import create_store, list_stores
@@ -36,6 +37,10 @@ program_app = typer.Typer(help="Check and apply a program's settings.", no_args_
 app.add_typer(program_app, name="program")
 keys_app = typer.Typer(help="Create, list and revoke a store's API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+customers_app = typer.Typer(
+    help="Close a customer's account or erase their data.", no_args_is_help=True
+)
+app.add_typer(customers_app, name="customers")
 
 console = Console()
 err = Console(stderr=True)
@@ -145,6 +150,46 @@ def program_apply(
         _print_problems(path, exc)
         raise typer.Exit(1) from None
     console.print(f"store {store} now runs program version {saved.program.version}")
+
+
+StoreOption = Annotated[str, typer.Option(help="The store the customer belongs to.")]
+
+
+@customers_app.command("close")
+def customers_close(
+    store: StoreOption,
+    customer: Annotated[str, typer.Argument(help="The store's own customer id.")],
+    reason: Annotated[str, typer.Option(help="Why the account closes; kept in the ledger.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Close an account: open holds are released and every point left is forfeited."""
+    walaa = _app(database_url)
+    with _errors():
+        closure = close_account(walaa.uow(), walaa.clock, store, customer, reason)
+    already = " (it was already closed)" if closure.already_closed else ""
+    typer.echo(
+        f"closed {customer}{already}: {closure.points_forfeited} points forfeited, "
+        f"reason: {closure.reason}"
+    )
+
+
+@customers_app.command("erase")
+def customers_erase(
+    store: StoreOption,
+    customer: Annotated[str, typer.Argument(help="The store's own customer id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Erase without asking.")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Erase a customer's personal data; their books stay under a pseudonymous id."""
+    if not yes:
+        typer.confirm(f"Erase {customer}'s personal data? This cannot be undone", abort=True)
+    walaa = _app(database_url)
+    with _errors():
+        erasure = erase_customer(walaa.uow(), walaa.clock, store, customer)
+    typer.echo(
+        f"erased {customer}: their books are kept as {erasure.pseudonym}, "
+        f"{erasure.closure.points_forfeited} points forfeited"
+    )
 
 
 @keys_app.command("create")

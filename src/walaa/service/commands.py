@@ -96,6 +96,16 @@ class Reverse:
 
 
 @dataclass(frozen=True, slots=True)
+class Forfeit:
+    """Give up what is left of a closing account's points, with the store's reason."""
+
+    store_id: str
+    customer_id: str
+    idempotency_key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Timed:
     """A time-driven entry (maturing, expiry), keyed by its kind and moment."""
 

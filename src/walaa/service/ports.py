@@ -55,6 +55,8 @@ class Balances:
     available: int
     pending: int
     held: int
+    #: a closed account takes no new points and spends none (see handlers/closing.py)
+    closed: bool = False
 
 
 class LedgerRepository(Protocol):
@@ -111,6 +113,8 @@ class LedgerRepository(Protocol):
 
     def due_holds(self, as_of: datetime, limit: int) -> list[StoredHold]: ...
 
+    def open_holds_of(self, customer_id: str) -> list[StoredHold]: ...
+
     def customers_with_due_lots(self, as_of: datetime, limit: int) -> list[str]: ...
 
 
@@ -145,6 +149,8 @@ class CustomerRecord:
     created_at: datetime
     #: every point ever earned, before refunds
     lifetime_earned_gross: int = 0
+    closed_at: datetime | None = None
+    closed_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +191,12 @@ class CustomerRepository(Protocol):
     def ledger(
         self, store_id: str, customer_id: str, before: int | None, limit: int
     ) -> list[LedgerLine]: ...
+
+    def close(self, store_id: str, customer_id: str, reason: str, now: datetime) -> None:
+        """Mark the account closed (it was locked by the ledger write that forfeited)."""
+
+    def erase(self, store_id: str, customer_id: str, pseudonym: str, now: datetime) -> None:
+        """Remove the personal data and re-key every row of the customer to ``pseudonym``."""
 
 
 @dataclass(frozen=True, slots=True)

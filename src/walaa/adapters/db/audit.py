@@ -84,10 +84,10 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "store accounts never negative",
-        "redeemed, expired and reversed points are never taken back below zero",
+        "redeemed, expired, reversed and forfeited points are never taken back below zero",
         """SELECT account, SUM(amount) FROM postings
            WHERE store_id = :store AND customer_id IS NULL
-             AND account IN ('redeemed', 'expired', 'reversed')
+             AND account IN ('redeemed', 'expired', 'reversed', 'forfeited')
            GROUP BY account HAVING SUM(amount) < 0""",
     ),
     (

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import (
+    JSON,
+    Connection,
+    String,
+    Table,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.engine import insert_for
@@ -68,10 +81,57 @@ class SqlCustomerRepository:
         ).first()
         if row is None:
             return None
-        balances = Balances(row.available, row.pending, row.held)
+        balances = Balances(row.available, row.pending, row.held, row.closed_at is not None)
         return CustomerRecord(
-            row.id, _profile(row), balances, int(row.earned), row.created_at, int(row.gross)
+            row.id,
+            _profile(row),
+            balances,
+            int(row.earned),
+            row.created_at,
+            int(row.gross),
+            row.closed_at,
+            row.closed_reason,
         )
+
+    def close(self, store_id: str, customer_id: str, reason: str, now: datetime) -> None:
+        c = t.customers
+        self.conn.execute(
+            update(c)
+            .where(c.c.store_id == store_id, c.c.id == customer_id, c.c.closed_at.is_(None))
+            .values(closed_at=now, closed_reason=reason)
+        )
+
+    def erase(self, store_id: str, customer_id: str, pseudonym: str, now: datetime) -> None:
+        """Re-key the customer's rows in every table to ``pseudonym``, then drop the old row.
+
+        The new customer row comes first and the old one goes last, so every foreign key holds
+        at each statement on both databases. Tables are found from the schema, so one added
+        later is covered without touching this.
+        """
+        c = t.customers
+        old = self.conn.execute(
+            select(c).where(c.c.store_id == store_id, c.c.id == customer_id)
+        ).one()
+        kept = {name: old._mapping[name] for name in _KEPT_ON_ERASURE}
+        self.conn.execute(
+            insert(c).values(store_id=store_id, id=pseudonym, erased_at=now, updated_at=now, **kept)
+        )
+        for table in _customer_tables():
+            self.conn.execute(
+                update(table)
+                .where(table.c.store_id == store_id, table.c.customer_id == customer_id)
+                .values(customer_id=pseudonym)
+            )
+        _rekey_segments(self.conn, store_id, customer_id, pseudonym)
+        for table in _customer_tables():
+            _rekey_documents(self.conn, table, store_id, customer_id, pseudonym)
+        # Stored answers of Idempotency-Keys are copies of responses that named the customer.
+        r = t.idempotency_records
+        named = func.coalesce(r.c.response_body, "").contains(
+            json.dumps(customer_id), autoescape=True
+        )
+        self.conn.execute(delete(r).where(r.c.store_id == store_id, named))
+        self.conn.execute(delete(c).where(c.c.store_id == store_id, c.c.id == customer_id))
 
     def profile(self, store_id: str, customer_id: str) -> Profile | None:
         c = t.customers
@@ -185,6 +245,84 @@ class SqlCustomerRepository:
                 change = LotChange(row.id, row.occurred_at, int(row.delta), row.reference)
                 out.setdefault(row.transaction_id, []).append(change)
         return out
+
+
+#: What an erased customer's row keeps: balances and dates the books need, nothing personal.
+_KEPT_ON_ERASURE = (
+    "available",
+    "pending",
+    "held",
+    "created_at",
+    "closed_at",
+    "closed_reason",
+    "locale",
+)
+
+
+def _customer_tables() -> list[Table]:
+    """Every table but customers that holds rows of one customer of a store."""
+    return [
+        table
+        for table in t.metadata.sorted_tables
+        if table is not t.customers and {"store_id", "customer_id"} <= set(table.c.keys())
+    ]
+
+
+def _rekey_segments(conn: Connection, store_id: str, old: str, new: str) -> None:
+    """Keys Walaa writes name the customer as one ``:``-separated segment
+    (``expire:{customer}:{moment}``): rename that segment, and only a whole one, so an id
+    such as "1" never rewrites "order:123"."""
+    for table, column in (
+        (t.ledger_transactions, t.ledger_transactions.c.idempotency_key),
+        (t.notices, t.notices.c.key),
+    ):
+        segment_old, segment_new = f":{old}:", f":{new}:"
+        padded = ":" + column + ":"
+        renamed = func.substr(
+            func.replace(padded, segment_old, segment_new),
+            2,
+            func.length(func.replace(padded, segment_old, segment_new)) - 2,
+        )
+        conn.execute(
+            update(table)
+            .where(
+                table.c.store_id == store_id,
+                table.c.customer_id == new,
+                padded.contains(segment_old, autoescape=True),
+            )
+            .values({column.name: cast(renamed, String)})
+        )
+
+
+def _rekey_documents(conn: Connection, table: Table, store_id: str, old: str, new: str) -> None:
+    """Requests and details stored as JSON (an order's request names its customer): every
+    string equal to the old id becomes the pseudonym. Read and written row by row, since JSON
+    functions differ between the databases; one customer's rows are few."""
+    documents = [column for column in table.columns if isinstance(column.type, JSON)]
+    keys = list(table.primary_key.columns)
+    if not documents or not keys:
+        return
+    where = (table.c.store_id == store_id, table.c.customer_id == new)
+    for row in conn.execute(select(*keys, *documents).where(*where)).all():
+        values = {}
+        for column in documents:
+            value = row._mapping[column.name]
+            renamed = _renamed(value, old, new)
+            if renamed != value:
+                values[column.name] = renamed
+        if values:
+            match = [key == row._mapping[key.name] for key in keys]
+            conn.execute(update(table).where(*where, *match).values(values))
+
+
+def _renamed(value: Any, old: str, new: str) -> Any:
+    if value == old:
+        return new
+    if isinstance(value, dict):
+        return {key: _renamed(item, old, new) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_renamed(item, old, new) for item in value]
+    return value
 
 
 def _profile(row: Any) -> Profile:

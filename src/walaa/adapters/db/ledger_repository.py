@@ -32,7 +32,7 @@ from walaa.service.ports import Balances, StoredHold, StoredTransaction
 _c, _x, _l = t.customers, t.ledger_transactions, t.lots
 
 _LOCK_CUSTOMER = (
-    select(_c.c.available, _c.c.pending, _c.c.held)
+    select(_c.c.available, _c.c.pending, _c.c.held, _c.c.closed_at)
     .where(_c.c.store_id == bindparam("b_store"), _c.c.id == bindparam("b_customer"))
     .with_for_update()
 )
@@ -111,7 +111,9 @@ class SqlLedgerRepository:
         row = self.conn.execute(
             _LOCK_CUSTOMER, {"b_store": self.store_id, "b_customer": customer_id}
         ).first()
-        return Balances(row.available, row.pending, row.held) if row else None
+        if row is None:
+            return None
+        return Balances(row.available, row.pending, row.held, row.closed_at is not None)
 
     def _insert_customer(self, customer_id: str) -> None:
         values = {
@@ -403,6 +405,10 @@ class SqlLedgerRepository:
     def due_holds(self, as_of: datetime, limit: int) -> list[StoredHold]:
         h = t.holds
         return self._holds(h.c.status == "open", h.c.expires_at <= as_of, limit=limit)
+
+    def open_holds_of(self, customer_id: str) -> list[StoredHold]:
+        h = t.holds
+        return self._holds(h.c.status == "open", h.c.customer_id == customer_id)
 
     def customers_with_due_lots(self, as_of: datetime, limit: int) -> list[str]:
         lots = t.lots

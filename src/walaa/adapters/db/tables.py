@@ -98,6 +98,11 @@ customers = Table(
     Column("tags", JSON, nullable=True),
     Column("alert_threshold", BigInteger, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=True),
+    # A closed account keeps its books and takes no new points; an erased one has lost its
+    # personal data and its id (see service/handlers/closing.py).
+    Column("closed_at", UtcDateTime(), nullable=True),
+    Column("closed_reason", String(200), nullable=True),
+    Column("erased_at", UtcDateTime(), nullable=True),
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from walaa.domain.earning.inputs import EARLIEST_YEAR, LATEST_YEAR
+from walaa.service.handlers.closing import Closure, Erasure
 from walaa.service.handlers.customers import (
     CustomerView,
     LedgerPage,
@@ -140,6 +141,10 @@ class CustomerOut(BaseModel):
     alert_threshold: int | None
     created_at: datetime
     balances: BalancesOut
+    closed_at: datetime | None = Field(
+        None, description="When the account was closed; a closed account takes no new points"
+    )
+    closed_reason: str | None = None
     tier: dict[str, Any] | None = Field(
         None,
         description="Tier, since when, what counts toward the next, what is still needed and "
@@ -158,6 +163,8 @@ class CustomerOut(BaseModel):
             tags=list(p.tags),
             alert_threshold=p.alert_threshold,
             created_at=r.created_at,
+            closed_at=r.closed_at,
+            closed_reason=r.closed_reason,
             tier=None,
             balances=BalancesOut(
                 balance=r.balances.available,
@@ -247,6 +254,46 @@ class AdjustmentIn(Strict):
     )
     reason: str = Field(min_length=1, max_length=500)
     expires_at: Moment | None = None
+
+
+class ClosureIn(Strict):
+    reason: str = Field(
+        min_length=1, max_length=200, description="Why the account closes; kept in the ledger"
+    )
+
+
+class ClosureOut(BaseModel):
+    customer_id: str
+    closed_at: datetime
+    reason: str
+    points_forfeited: int = Field(
+        description="Points given up, those released from open checkout holds included"
+    )
+    already_closed: bool = Field(description="The account was closed before this request")
+
+    @classmethod
+    def of(cls, closure: Closure) -> ClosureOut:
+        return cls(
+            customer_id=closure.customer_id,
+            closed_at=closure.closed_at,
+            reason=closure.reason,
+            points_forfeited=closure.points_forfeited,
+            already_closed=closure.already_closed,
+        )
+
+
+class ErasureOut(BaseModel):
+    pseudonym: str = Field(description="The id the customer's books are kept under from now on")
+    erased_at: datetime
+    points_forfeited: int
+
+    @classmethod
+    def of(cls, erasure: Erasure) -> ErasureOut:
+        return cls(
+            pseudonym=erasure.pseudonym,
+            erased_at=erasure.erased_at,
+            points_forfeited=erasure.closure.points_forfeited,
+        )
 
 
 class TransactionOut(BaseModel):

@@ -30,7 +30,13 @@ from walaa.domain.earning import (
     take_back,
     usage_needed,
 )
-from walaa.domain.errors import Conflict, IdempotencyConflict, NotFound, ValidationFailed
+from walaa.domain.errors import (
+    AccountClosed,
+    Conflict,
+    IdempotencyConflict,
+    NotFound,
+    ValidationFailed,
+)
 from walaa.domain.program import Channel, LineKind, Program
 from walaa.domain.tiers import QualifyingEvent
 from walaa.service.commands import (
@@ -45,6 +51,7 @@ from walaa.service.handlers import ledger, tiers
 from walaa.service.handlers.checkout import give_back_points_paid
 from walaa.service.handlers.context import customer_context, in_force
 from walaa.service.ports import (
+    Balances,
     Clock,
     EarningRepository,
     EventRecord,
@@ -136,6 +143,13 @@ def _order_request(command: RecordOrder) -> dict[str, Any]:
     return data
 
 
+def _open_account(balances: Balances | None, customer_id: str) -> None:
+    """A closed account records no new orders or actions, even those that would earn nothing:
+    the store hears it is closed rather than seeing a silent 0."""
+    if balances is not None and balances.closed:
+        raise AccountClosed(customer_id)
+
+
 def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderResult:
     """Record an order; when it is paid, award its points (pending for the return window)."""
     check_customer_id(command.customer_id)
@@ -150,7 +164,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
     _not_in_future(command.placed_at, now, "placed_at")
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
-        repo.lock_customer(command.customer_id, create=True)
+        balances = repo.lock_customer(command.customer_id, create=True)
         program = in_force(uow, command.store_id)
         found = earning.get_order(command.order_id)
         if found is not None:
@@ -163,6 +177,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
             if found.status != "placed" or command.status == "placed":
                 return _order_result(found, replayed=True)
         else:
+            _open_account(balances, command.customer_id)
             _check_currency(uow, command, program)
             record = OrderRecord(
                 command.order_id,
@@ -447,9 +462,11 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
     _not_in_future(command.occurred_at, now, "occurred_at")
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
-        repo.lock_customer(command.customer_id, create=True)
+        balances = repo.lock_customer(command.customer_id, create=True)
         found = earning.get_event(command.event_id)
-        if found is not None:
+        if found is None:
+            _open_account(balances, command.customer_id)
+        else:
             if found.request_hash != digest:
                 raise IdempotencyConflict(
                     f"event {command.event_id!r} was already recorded with other content"

@@ -21,6 +21,7 @@ from typing import Any
 from walaa.domain import ledger
 from walaa.domain.entry_explanations import primary_reference
 from walaa.domain.errors import (
+    AccountClosed,
     HoldAlreadyResolved,
     IdempotencyConflict,
     NotFound,
@@ -32,6 +33,7 @@ from walaa.service.commands import (
     Adjust,
     CaptureHold,
     Earn,
+    Forfeit,
     PlaceHold,
     ReleaseHold,
     Reverse,
@@ -41,6 +43,10 @@ from walaa.service.commands import (
 from walaa.service.ports import Clock, LedgerRepository, StoredTransaction, UnitOfWork
 
 MAX_HOLD = timedelta(days=30)
+
+#: What may still be written on a closed account: what settles the past (refunds and
+#: cancellations, a hold's release, the worker's dated entries) and the forfeit itself.
+_ON_CLOSED_ACCOUNTS = (Reverse, ReleaseHold, Timed, Forfeit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +134,8 @@ def _post_in(
         return _replay(found, fingerprint, repo)
     if balances is None:
         raise NotFound(f"customer {command.customer_id!r} has no points in this store")
+    if balances.closed and not isinstance(command, _ON_CLOSED_ACCOUNTS):
+        raise AccountClosed(command.customer_id)
     if needs_lots:
         book = repo.book(command.customer_id, balances, lot_ids=lot_ids(repo))
     else:
@@ -341,6 +349,21 @@ def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
         lambda _repo, book: _Write(ledger.spend(book, command.points)),
         occurred_at=now,
     )
+
+
+def forfeit_in(repo: LedgerRepository, command: Forfeit, now: datetime) -> Receipt | None:
+    """Forfeit every point left in the customer's lots, inside the caller's unit of work;
+    None when nothing is left (or a replay of the forfeit already written)."""
+    _check_key(command.idempotency_key)
+    try:
+        return _post_in(
+            repo,
+            command,
+            lambda _repo, book: _Write(_required(ledger.forfeit(book))),
+            occurred_at=now,
+        )
+    except _NothingDue:
+        return None
 
 
 def capture_hold(uow: UnitOfWork, clock: Clock, command: CaptureHold) -> Receipt:

@@ -14,13 +14,17 @@ from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.schemas import (
     PROBLEMS,
     AdjustmentIn,
+    ClosureIn,
+    ClosureOut,
     CustomerIn,
     CustomerOut,
+    ErasureOut,
     LedgerPageOut,
     TransactionOut,
 )
 from walaa.service.commands import Adjust
 from walaa.service.handlers import ledger
+from walaa.service.handlers.closing import close_account, erase_customer
 from walaa.service.handlers.customers import customer_ledger, get_customer, upsert_customer
 from walaa.service.handlers.tiers import tier_view
 
@@ -100,6 +104,40 @@ def post_adjustment(
             replayed=receipt.replayed,
         )
         return 201, out
+
+    return replayable(walaa, caller, request, idempotency_key, raw, produce)
+
+
+@router.post(
+    "/{customer_id}/close",
+    response_model=ClosureOut,
+    summary="Close an account: open holds released, remaining points forfeited, no new points",
+)
+def post_close(
+    customer_id: CustomerId, body: ClosureIn, caller: Writer, walaa: Walaa
+) -> ClosureOut:
+    # Closing is idempotent by itself: a second close answers the first (already_closed).
+    closure = close_account(walaa.uow(), walaa.clock, caller.store_id, customer_id, body.reason)
+    return ClosureOut.of(closure)
+
+
+@router.post(
+    "/{customer_id}/erasure",
+    response_model=ErasureOut,
+    summary="Erase a customer's personal data; the books stay whole under a pseudonymous id",
+)
+def post_erasure(
+    customer_id: CustomerId,
+    caller: Writer,
+    walaa: Walaa,
+    request: Request,
+    raw: RawBody,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    # The customer's id is gone after the first call, so only the key can replay its answer.
+    def produce() -> tuple[int, ErasureOut]:
+        erasure = erase_customer(walaa.uow(), walaa.clock, caller.store_id, customer_id)
+        return 200, ErasureOut.of(erasure)
 
     return replayable(walaa, caller, request, idempotency_key, raw, produce)
 
