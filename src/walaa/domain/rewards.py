@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
-from walaa.domain.errors import Conflict, ValidationFailed
+from walaa.domain.errors import Conflict, HoldAlreadyResolved, ValidationFailed
 from walaa.domain.program import CheckoutPolicy, PointValue
 
 
@@ -35,6 +35,27 @@ class NotRedeemable(Conflict):
 
 class CodeNotUsable(Conflict):
     code = "code-not-usable"
+
+
+class CodeOfAnotherCustomer(Conflict):
+    """A code used for someone else's order: only a transferable reward's code may be."""
+
+    code = "code-of-another-customer"
+
+    def __init__(self, code: str, owner: str, buyer: str) -> None:
+        super().__init__(
+            f"code {code} belongs to customer {owner!r}, not {buyer!r}, and its reward "
+            "is not transferable"
+        )
+        self.facts = {"owner": owner}
+
+
+class HoldPaidForAnotherOrder(HoldAlreadyResolved):
+    """A captured hold paid for one order; capturing it for another would pay twice."""
+
+    def __init__(self, hold_id: int, order_id: str) -> None:
+        super().__init__(f"hold {hold_id} is already captured for order {order_id!r}")
+        self.facts = {"order_id": order_id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +80,8 @@ class Reward:
     customer_tag: str | None = None
     code_valid_days: int = 90
     code_uses: int = 1
+    #: its code may pay for another customer's order (a gift); otherwise only the owner's
+    transferable: bool = False
     active: bool = True
 
     def __post_init__(self) -> None:

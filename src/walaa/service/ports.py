@@ -350,6 +350,8 @@ class RewardsRepository(Protocol):
 
     def payments_for(self, order_id: str) -> list[PaymentRecord]: ...
 
+    def payment_of(self, hold_id: int) -> PaymentRecord | None: ...
+
 
 class NoticeRepository(Protocol):
     def add(

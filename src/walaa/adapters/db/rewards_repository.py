@@ -241,11 +241,16 @@ class SqlRewardsRepository:
         )
 
     def payments_for(self, order_id: str) -> list[PaymentRecord]:
+        return self._payments(t.checkout_payments.c.order_id == order_id)
+
+    def payment_of(self, hold_id: int) -> PaymentRecord | None:
+        found = self._payments(t.checkout_payments.c.hold_id == hold_id)
+        return found[0] if found else None
+
+    def _payments(self, *where: Any) -> list[PaymentRecord]:
         p = t.checkout_payments
         rows = self.conn.execute(
-            select(p)
-            .where(p.c.store_id == self.store_id, p.c.order_id == order_id)
-            .order_by(p.c.hold_id)
+            select(p).where(p.c.store_id == self.store_id, *where).order_by(p.c.hold_id)
         )
         return [
             PaymentRecord(

@@ -50,9 +50,12 @@ from walaa.domain.earning.inputs import (
 )
 from walaa.domain.earning.refunds import (
     AwardTakeBack,
+    PlacedLine,
     Refund,
     RefundedLine,
+    RefundExceedsOrder,
     TakeBack,
+    check_refundable,
     points_kept,
     take_back,
 )
@@ -103,7 +106,9 @@ __all__ = [
     "Order",
     "OrderBasis",
     "OrderLine",
+    "PlacedLine",
     "Refund",
+    "RefundExceedsOrder",
     "RefundedLine",
     "Result",
     "RuleUsage",
@@ -113,6 +118,7 @@ __all__ = [
     "UsageQuery",
     "UsageSnapshot",
     "UsageWindow",
+    "check_refundable",
     "evaluate_event",
     "evaluate_order",
     "explain",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 from walaa.domain.earning.basis import AwardBasis, LineBasis, Measure, OrderBasis
 from walaa.domain.earning.inputs import InvalidRefund
+from walaa.domain.errors import Conflict
 from walaa.domain.explanations import (
     Explanation,
 )
@@ -48,6 +49,94 @@ class Refund:
     def everything(cls, refund_id: str) -> Refund:
         """A full refund or a cancellation: every point the order earned goes back."""
         return cls(refund_id, whole_order=True)
+
+
+class RefundExceedsOrder(Conflict):
+    """A refund of more than is left of a line or of the order; ``left`` says what is."""
+
+    code = "refund-exceeds-order"
+
+    def __init__(self, message: str, left: dict[str, object]) -> None:
+        super().__init__(message)
+        self.facts = {"left": left}
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedLine:
+    """A line as the store placed it: what the customer paid for all its units."""
+
+    line_id: str
+    paid: Decimal
+    quantity: int = 1
+
+
+def check_refundable(
+    order_id: str, lines: Sequence[PlacedLine], earlier: Sequence[Refund], refund: Refund
+) -> None:
+    """Refuse a refund of more than is left: units or money of a line, money of the order.
+
+    What is left counts every earlier refund: units at their line's paid price per unit,
+    line amounts, unattributed amounts against the order. After a whole-order refund (or a
+    cancellation) nothing is left, so a second one is refused too. Amounts are shown to the
+    order's own precision (at least cents).
+    """
+    places = max([2, *(-int(line.paid.as_tuple().exponent) for line in lines)])
+    by_id = {line.line_id: line for line in lines}
+    units = {line.line_id: line.quantity for line in lines}
+    money = {line.line_id: Fraction(line.paid) for line in lines}
+    order_left = sum((Fraction(line.paid) for line in lines), Fraction(0))
+    for done in earlier:
+        if done.whole_order:
+            raise RefundExceedsOrder(
+                f"order {order_id!r} was refunded whole: nothing is left to refund",
+                {"amount": _shown(Fraction(0), places)},
+            )
+        order_left -= _apply_lines(by_id, units, money, done, order_id, places, check=False)
+        order_left -= Fraction(done.amount)
+    if refund.whole_order:
+        return
+    value = _apply_lines(by_id, units, money, refund, order_id, places, check=True)
+    value += Fraction(refund.amount)
+    if value > max(order_left, Fraction(0)):
+        left = _shown(max(order_left, Fraction(0)), places)
+        raise RefundExceedsOrder(f"order {order_id!r} has {left} left to refund", {"amount": left})
+
+
+def _apply_lines(
+    by_id: Mapping[str, PlacedLine],
+    units: dict[str, int],
+    money: dict[str, Fraction],
+    refund: Refund,
+    order_id: str,
+    places: int,
+    *,
+    check: bool,
+) -> Fraction:
+    """Take ``refund``'s lines off what is left of them; the money they come to."""
+    total = Fraction(0)
+    for position, item in enumerate(refund.lines):
+        line = by_id.get(item.line_id)
+        if line is None:
+            raise InvalidRefund(
+                f"lines[{position}].line_id", f"order {order_id!r} has no line {item.line_id!r}"
+            )
+        value = Fraction(line.paid) * item.quantity / line.quantity + Fraction(item.amount)
+        if check and (item.quantity > units[line.line_id] or value > money[line.line_id]):
+            left_units, left_money = units[line.line_id], _shown(money[line.line_id], places)
+            raise RefundExceedsOrder(
+                f"line {line.line_id!r} of order {order_id!r} has {left_units} unit(s) "
+                f"and {left_money} left to refund",
+                {"line_id": line.line_id, "quantity": left_units, "amount": left_money},
+            )
+        units[line.line_id] = max(0, units[line.line_id] - item.quantity)
+        money[line.line_id] = max(Fraction(0), money[line.line_id] - value)
+        total += value
+    return total
+
+
+def _shown(amount: Fraction, places: int) -> str:
+    exact = Decimal(amount.numerator) / Decimal(amount.denominator)
+    return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN))
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,8 @@ def problem_for(exc: errors.WalaaError) -> JSONResponse:
             field_errors = [{"field": p.where, "reason": p.reason} for p in problems]
     if isinstance(exc, errors.InsufficientPoints):
         extra = {"requested": exc.requested, "spendable": exc.spendable}
+    # What is left, who owns it ...: facts a refusal carries for the client to act on.
+    extra.update(getattr(exc, "facts", None) or {})
     return problem(
         _status_of(exc), exc.code, _title(exc.code), exc.message, errors_=field_errors, **extra
     )

@@ -22,7 +22,16 @@ RewardId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=
 
 #: Fields every reward has: a PATCH may change them, never clear them.
 _REQUIRED = frozenset(
-    {"kind", "cost", "names", "descriptions", "code_valid_days", "code_uses", "active"}
+    {
+        "kind",
+        "cost",
+        "names",
+        "descriptions",
+        "code_valid_days",
+        "code_uses",
+        "transferable",
+        "active",
+    }
 )
 
 
@@ -44,6 +53,9 @@ class RewardFields(Strict):
     customer_tag: Annotated[str, Field(max_length=64)] | None = None
     code_valid_days: int | None = Field(None, ge=1, le=3650)
     code_uses: int | None = Field(None, ge=1, le=10**6)
+    transferable: bool | None = Field(
+        None, description="Its code may pay for another customer's order (default false)"
+    )
     active: bool | None = None
 
     def changes(self) -> dict[str, Any]:
@@ -89,6 +101,7 @@ class RewardOut(BaseModel):
     customer_tag: str | None
     code_valid_days: int
     code_uses: int
+    transferable: bool
     active: bool
 
     @classmethod
@@ -118,6 +131,7 @@ class RewardOut(BaseModel):
             customer_tag=r.customer_tag,
             code_valid_days=r.code_valid_days,
             code_uses=r.code_uses,
+            transferable=r.transferable,
             active=r.active,
         )
 
@@ -168,6 +182,11 @@ class CodeIn(Strict):
 
 class CodeUseIn(Strict):
     order_id: Id
+    customer_id: Id | None = Field(
+        None,
+        description="Whose order it is, when Walaa has not recorded the order yet; a code "
+        "pays only for its owner's orders unless its reward is transferable",
+    )
 
 
 class CodeOut(BaseModel):

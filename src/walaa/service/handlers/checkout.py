@@ -14,7 +14,13 @@ from decimal import Decimal
 from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.ledger import Book
 from walaa.domain.program import Program
-from walaa.domain.rewards import Quote, check_payment, quote, share_to_return
+from walaa.domain.rewards import (
+    HoldPaidForAnotherOrder,
+    Quote,
+    check_payment,
+    quote,
+    share_to_return,
+)
 from walaa.service.commands import CaptureHold, PlaceHold, ReleaseHold, Reverse
 from walaa.service.handlers import ledger
 from walaa.service.handlers.program import current_program
@@ -127,7 +133,11 @@ def capture(
             refers_to=(("order", order_id), ("hold", str(hold_id))),
         )
         receipt = ledger.resolve_in(repo, command, now)
-        if not receipt.replayed:
+        if receipt.replayed:
+            paid = uow.rewards(store_id).payment_of(hold_id)
+            if paid is not None and paid.order_id != order_id:
+                raise HoldPaidForAnotherOrder(hold_id, paid.order_id)
+        else:
             payment = PaymentRecord(
                 hold_id,
                 order_id,

@@ -22,8 +22,10 @@ from walaa.domain.earning import (
     Order,
     OrderBasis,
     OrderLine,
+    PlacedLine,
     Refund,
     RefundedLine,
+    check_refundable,
     evaluate_event,
     evaluate_order,
     preview_cart,
@@ -355,6 +357,13 @@ def _refund_in(
             existing.points_returned,
         )
     earlier = earning.refunds_of(order_id)
+    placed = earning.order_request(order_id)
+    if not request.get("cancel"):
+        lines = [
+            PlacedLine(x["line_id"], _dec(x["paid"]), int(x.get("quantity", 1)))
+            for x in placed.get("lines", ())
+        ]
+        check_refundable(order_id, lines, [_as_refund(r) for r in earlier], refund)
     points, txn_id = 0, None
     if found.basis is not None:
         basis = OrderBasis.from_record(found.basis)
@@ -374,7 +383,6 @@ def _refund_in(
     record = RefundRecord(
         refund.refund_id, order_id, len(earlier) + 1, request, digest, points, txn_id
     )
-    placed = earning.order_request(order_id)
     refunded = _refunded_money(placed, [*earlier, record])
     returned = give_back_points_paid(uow, now, store_id, order_id, refund.refund_id, refunded)
     # Stored with the refund, so a replay answers what this first call answered.

@@ -18,6 +18,7 @@ from walaa.domain.perks import member_tag
 from walaa.domain.program import Program
 from walaa.domain.rewards import (
     CodeNotUsable,
+    CodeOfAnotherCustomer,
     NotRedeemable,
     Reward,
     Shopper,
@@ -264,8 +265,19 @@ def validate_code(uow: UnitOfWork, clock: Clock, store_id: str, code: str) -> Co
     return _checked(code, record, found[0], now)
 
 
-def use_code(uow: UnitOfWork, clock: Clock, store_id: str, code: str, order_id: str) -> CodeCheck:
-    """Use a code for an order: once per order (a retry is the same use), never beyond its uses."""
+def use_code(
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    code: str,
+    order_id: str,
+    customer_id: str | None = None,
+) -> CodeCheck:
+    """Use a code for an order: once per order (a retry is the same use), never beyond its uses.
+
+    The code pays only for its owner's orders (the order's customer if Walaa has the order,
+    else ``customer_id`` if the checkout names one), unless its reward is transferable.
+    """
     code = normalise_code(code)
     now = clock.now()
     with uow:
@@ -273,6 +285,7 @@ def use_code(uow: UnitOfWork, clock: Clock, store_id: str, code: str, order_id: 
         record = rewards.by_code(code)
         if record is None:
             raise NotFound("no such code in this store")
+        _check_owner(uow, store_id, record, order_id, customer_id)
         if not rewards.record_use(code, order_id, now):
             found = rewards.get_reward(record.reward_id)
             assert found is not None
@@ -284,6 +297,22 @@ def use_code(uow: UnitOfWork, clock: Clock, store_id: str, code: str, order_id: 
         uow.commit()
     assert used is not None and found is not None
     return _checked(code, used, found[0], now)
+
+
+def _check_owner(
+    uow: UnitOfWork,
+    store_id: str,
+    record: RedemptionRecord,
+    order_id: str,
+    customer_id: str | None,
+) -> None:
+    found = uow.rewards(store_id).get_reward(record.reward_id)
+    if found is not None and found[0].transferable:
+        return
+    order = uow.earning(store_id).get_order(order_id)
+    for buyer in (order.customer_id if order else None, customer_id):
+        if buyer is not None and buyer != record.customer_id:
+            raise CodeOfAnotherCustomer(record.code, record.customer_id, buyer)
 
 
 def _checked(code: str, record: RedemptionRecord, reward: Reward, now: datetime) -> CodeCheck:

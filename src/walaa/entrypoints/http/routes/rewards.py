@@ -130,4 +130,7 @@ def post_use(
     caller: Writer,
     walaa: Walaa,
 ) -> CodeOut:
-    return CodeOut.of(r.use_code(walaa.uow(), walaa.clock, caller.store_id, code, body.order_id))
+    used = r.use_code(
+        walaa.uow(), walaa.clock, caller.store_id, code, body.order_id, body.customer_id
+    )
+    return CodeOut.of(used)

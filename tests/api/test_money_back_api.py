@@ -1,0 +1,139 @@
+"""Points that paid for an order come back exactly once; what cannot be is refused.
+
+Over HTTP on SQLite and PostgreSQL: refunds and cancellations of orders paid by a checkout hold
+or by a reward code, captures, code ownership, and cancelling partly used codes.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.api.test_rewards_api import points, redeem, reward, with_checkout
+from tests.builders import audit
+
+
+def uid(prefix: str) -> str:
+    """Ids unique to one test: the PostgreSQL schema is shared by the whole session."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def order(api, order_id, customer="amal", lines=None):
+    body = {
+        "id": order_id,
+        "customer_id": customer,
+        "placed_at": "2026-03-01T08:00:00Z",
+        "currency": "USD",
+        "lines": lines or [{"id": "l1", "paid": "30.00", "quantity": 3}],
+    }
+    r = api.post("/v1/orders", body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def balances(api, customer="amal"):
+    return api.get(f"/v1/customers/{customer}").json()["balances"]
+
+
+def hold(api, amount, subtotal="40.00", customer="amal", key=None):
+    body = {"customer_id": customer, "points": amount, "subtotal": subtotal}
+    r = api.post("/v1/checkout/holds", body, key=key)
+    assert r.status_code == 201, r.text
+    return r.json()["hold_id"]
+
+
+def capture(api, hold_id, order_id, total="30.00"):
+    return api.post(
+        f"/v1/checkout/holds/{hold_id}/capture", {"order_id": order_id, "order_total": total}
+    )
+
+
+def refund(api, order_id, body, key=None):
+    return api.post(f"/v1/orders/{order_id}/refunds", body, key=key)
+
+
+# --- what cannot be is refused ------------------------------------------------------------------
+
+
+def test_a_refund_beyond_what_is_left_of_a_line_is_refused_and_says_what_is_left(api, walaa):
+    points(api, amount=100)
+    o = uid("o")
+    order(api, o)
+    first = refund(api, o, {"id": uid("r"), "lines": [{"line_id": "l1", "quantity": 2}]})
+    assert first.status_code == 201, first.text
+    key, twice = uid("k"), {"id": uid("r"), "lines": [{"line_id": "l1", "quantity": 2}]}
+    beyond = refund(api, o, twice, key)
+    assert beyond.status_code == 409, beyond.text
+    assert beyond.headers["content-type"].startswith("application/problem+json")
+    body = beyond.json()
+    assert body["type"] == "/problems/refund-exceeds-order"
+    assert body["left"] == {"line_id": "l1", "quantity": 1, "amount": "10.00"}
+    assert "1 unit" in body["detail"]
+    # the same key answers the same refusal; nothing was written
+    again = refund(api, o, twice, key)
+    assert again.status_code == 409 and again.json() == body
+    too_much = refund(api, o, {"id": uid("r"), "lines": [{"line_id": "l1", "amount": "10.01"}]})
+    assert too_much.status_code == 409 and too_much.json()["left"]["amount"] == "10.00"
+    last = refund(api, o, {"id": uid("r"), "lines": [{"line_id": "l1", "quantity": 1}]})
+    assert last.status_code == 201, last.text
+    assert audit(walaa, api.store.id).ok
+
+
+def test_a_refund_beyond_what_is_left_of_the_order_is_refused(api):
+    o = uid("o")
+    order(api, o, lines=[{"id": "a", "paid": "20.00"}, {"id": "b", "paid": "5.50"}])
+    assert refund(api, o, {"id": uid("r"), "amount": "20.00"}).status_code == 201
+    beyond = refund(api, o, {"id": uid("r"), "amount": "6.00"})
+    assert beyond.status_code == 409, beyond.text
+    assert beyond.json()["left"] == {"amount": "5.50"}
+    assert "5.50" in beyond.json()["detail"]
+
+
+def test_a_second_whole_order_refund_is_refused(api):
+    o = uid("o")
+    order(api, o)
+    whole = {"id": uid("r"), "whole_order": True}
+    assert refund(api, o, whole).status_code == 201
+    assert refund(api, o, whole).status_code == 200  # the same refund again: a replay
+    second = refund(api, o, {"id": uid("r"), "whole_order": True})
+    assert second.status_code == 409, second.text
+    assert second.json()["left"] == {"amount": "0.00"}
+    after = refund(api, o, {"id": uid("r"), "lines": [{"line_id": "l1", "quantity": 1}]})
+    assert after.status_code == 409
+
+
+def test_a_captured_hold_is_not_captured_again_for_another_order(api):
+    with_checkout(api)
+    points(api, amount=5000)
+    first_order, other_order = uid("o"), uid("o")
+    order(api, first_order)
+    hold_id = hold(api, 1000)
+    assert capture(api, hold_id, first_order).status_code == 200
+    again = capture(api, hold_id, first_order)
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    other = capture(api, hold_id, other_order)
+    assert other.status_code == 409, other.text
+    assert other.json()["type"] == "/problems/hold-already-resolved"
+    assert other.json()["order_id"] == first_order and first_order in other.json()["detail"]
+    assert balances(api)["available"] == 4000
+
+
+def test_a_code_is_not_used_for_another_customers_order_unless_transferable(api):
+    reward(api, "mine-only")
+    reward(api, "gift", transferable=True)
+    points(api)
+    code = redeem(api, "mine-only").json()["code"]
+    badr_order = uid("o")
+    order(api, badr_order, customer="badr")
+    refused = api.post(f"/v1/codes/{code}/use", {"order_id": badr_order})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"] == "/problems/code-of-another-customer"
+    assert refused.json()["owner"] == "amal" and "amal" in refused.json()["detail"]
+    named = api.post(f"/v1/codes/{code}/use", {"order_id": uid("o"), "customer_id": "badr"})
+    assert named.status_code == 409 and named.json()["owner"] == "amal"
+    assert api.post("/v1/codes/validate", {"code": code}).json()["uses_left"] == 1
+    gift = redeem(api, "gift").json()["code"]
+    given = api.post(f"/v1/codes/{gift}/use", {"order_id": badr_order})
+    assert given.status_code == 200 and given.json()["status"] == "used"
+    assert given.json()["reward"]["transferable"] is True
+    own = api.post(f"/v1/codes/{code}/use", {"order_id": uid("o"), "customer_id": "amal"})
+    assert own.status_code == 200, own.text
