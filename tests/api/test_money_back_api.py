@@ -137,3 +137,37 @@ def test_a_code_is_not_used_for_another_customers_order_unless_transferable(api)
     assert given.json()["reward"]["transferable"] is True
     own = api.post(f"/v1/codes/{code}/use", {"order_id": uid("o"), "customer_id": "amal"})
     assert own.status_code == 200, own.text
+
+
+# --- an order paid entirely with points ---------------------------------------------------------
+
+WHOLE = {"min_points": 100, "max_order_share": "1", "step": 100}
+
+
+def with_points_for_everything(api):
+    from tests.api.test_rewards_api import CHECKOUT
+
+    program = {**CHECKOUT, "checkout": WHOLE}
+    assert api.client.put("/v1/program", json=program, headers=api.headers()).status_code == 200
+
+
+def test_an_order_paid_entirely_with_points_is_captured_and_refunded_on_what_points_paid(
+    api, walaa
+):
+    with_points_for_everything(api)
+    points(api, amount=3000)
+    o = uid("o")
+    quote = api.post("/v1/checkout/quotes", {"customer_id": "amal", "subtotal": "20.00"}).json()
+    assert quote["max_points"] == 2000 and quote["max_worth"] == "20.00"
+    hold_id = hold(api, 2000, subtotal="20.00")
+    captured = capture(api, hold_id, o, total="0")
+    assert captured.status_code == 200, captured.text
+    assert captured.json()["status"] == "captured"
+    order(api, o, lines=[{"id": "l1", "paid": "20.00", "quantity": 2}])
+    half = refund(api, o, {"id": uid("r"), "lines": [{"line_id": "l1", "quantity": 1}]})
+    assert half.status_code == 201, half.text
+    assert half.json()["points_returned"] == 1000  # 10.00 of the 20.00 that points paid
+    cancel = api.post(f"/v1/orders/{o}/cancel", {})
+    assert cancel.json()["points_returned"] == 1000
+    assert (balances(api)["available"], balances(api)["pending"]) == (3000, 0)
+    assert audit(walaa, api.store.id).ok

@@ -309,6 +309,16 @@ class PaymentRecord:
     points: int
     capture_transaction_id: int
     order_total: Decimal
+    #: what the points were worth when captured (the base of a refund's share when the order
+    #: was paid with points alone)
+    points_worth: Decimal | None = None
+
+    @property
+    def paid_total(self) -> Decimal:
+        """What a refund's money is a share of: the money paid, or the points' worth."""
+        if self.order_total > 0 or self.points_worth is None:
+            return self.order_total
+        return self.points_worth
 
 
 class RewardsRepository(Protocol):

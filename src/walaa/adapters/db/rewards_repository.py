@@ -236,6 +236,7 @@ class SqlRewardsRepository:
                 points=record.points,
                 capture_transaction_id=record.capture_transaction_id,
                 order_total=str(record.order_total),
+                points_worth=None if record.points_worth is None else str(record.points_worth),
                 created_at=now,
             )
         )
@@ -260,6 +261,7 @@ class SqlRewardsRepository:
                 row.points,
                 row.capture_transaction_id,
                 Decimal(row.order_total),
+                None if row.points_worth is None else Decimal(row.points_worth),
             )
             for row in rows
         ]

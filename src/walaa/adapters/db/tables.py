@@ -388,6 +388,8 @@ checkout_payments = Table(
     Column("capture_transaction_id", Id, nullable=False),
     # what the order paid in money besides points, to give back the refunded share
     Column("order_total", String(32), nullable=False),
+    # what the points were worth at capture: the share's base when points paid everything
+    Column("points_worth", String(32), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_checkout_payments_order", "store_id", "order_id"),
 )

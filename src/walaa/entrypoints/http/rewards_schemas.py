@@ -242,8 +242,9 @@ class HoldIn(Strict):
 class CaptureIn(Strict):
     order_id: Id
     order_total: Amount = Field(
-        description="What the customer paid in money for the order (after points); refunds "
-        "give back points in the refunded share of it"
+        description="What the customer paid in money for the order (after points), 0 when "
+        "points paid all of it; refunds give back points in the refunded share of it (of what "
+        "the points were worth, when it is 0)"
     )
 
 

@@ -116,9 +116,13 @@ def _hold_result(
 def capture(
     uow: UnitOfWork, clock: Clock, store_id: str, hold_id: int, order_id: str, order_total: Decimal
 ) -> HoldResult:
-    """Bind held points to an order (idempotent by hold): they are now spent on it."""
-    if order_total <= 0:
-        raise ValidationFailed("order_total", "must be more than zero")
+    """Bind held points to an order (idempotent by hold): they are now spent on it.
+
+    ``order_total`` is the money paid besides the points: zero when points paid everything,
+    and then a refund's share is taken of what the points were worth.
+    """
+    if order_total < 0:
+        raise ValidationFailed("order_total", "must not be negative")
     now = clock.now()
     with uow:
         repo = uow.ledger(store_id)
@@ -138,6 +142,7 @@ def capture(
             if paid is not None and paid.order_id != order_id:
                 raise HoldPaidForAnotherOrder(hold_id, paid.order_id)
         else:
+            program = _program(uow, store_id)
             payment = PaymentRecord(
                 hold_id,
                 order_id,
@@ -145,6 +150,7 @@ def capture(
                 stored.amount,
                 receipt.transaction_id,
                 order_total,
+                program.point_value.value_of(stored.amount).amount,
             )
             uow.rewards(store_id).add_payment(payment, now)
             alert_if_over_threshold(
@@ -183,7 +189,7 @@ def give_back_points_paid(
     returned = 0
     for payment in rewards.payments_for(order_id):
         already = repo.reversed_so_far(payment.capture_transaction_id)
-        points = share_to_return(payment.points, payment.order_total, refunded_total, already)
+        points = share_to_return(payment.points, payment.paid_total, refunded_total, already)
         if points > 0:
             command = Reverse(
                 store_id,

@@ -1,0 +1,30 @@
+"""points that paid come back: what a points-only payment was worth
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-03 09:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # What the captured points were worth: the share a refund gives back of an order they
+    # paid entirely (no money total to divide by). Payments before it all had a money total.
+    with op.batch_alter_table("checkout_payments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("points_worth", sa.String(length=32), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("checkout_payments", schema=None) as batch_op:
+        batch_op.drop_column("points_worth")
