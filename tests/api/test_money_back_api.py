@@ -171,3 +171,59 @@ def test_an_order_paid_entirely_with_points_is_captured_and_refunded_on_what_poi
     assert cancel.json()["points_returned"] == 1000
     assert (balances(api)["available"], balances(api)["pending"]) == (3000, 0)
     assert audit(walaa, api.store.id).ok
+
+
+# --- partial capture ----------------------------------------------------------------------------
+
+
+def ledger_entries(api, locale="en"):
+    page = api.get(f"/v1/customers/amal/ledger?locale={locale}&limit=200").json()["data"]
+    return {entry["transaction_id"]: entry for entry in page}
+
+
+def test_a_capture_of_fewer_points_than_held_releases_the_rest_in_the_same_step(api, walaa):
+    with_checkout(api)
+    points(api, amount=5000)
+    o = uid("o")
+    order(api, o)
+    hold_id = hold(api, 1000)
+    body = {"order_id": o, "order_total": "30.00", "points": 600}
+    part = api.post(f"/v1/checkout/holds/{hold_id}/capture", body)
+    assert part.status_code == 200, part.text
+    assert part.json()["status"] == "captured"
+    assert (part.json()["points"], part.json()["captured_points"]) == (1000, 600)
+    assert part.json()["captured_worth"] == "6.00"
+    after = balances(api)
+    assert (after["on_hold"], after["available"]) == (0, 4400)
+    again = api.post(f"/v1/checkout/holds/{hold_id}/capture", body)
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    assert again.json()["captured_points"] == 600
+    other = api.post(f"/v1/checkout/holds/{hold_id}/capture", {**body, "points": 700})
+    assert other.status_code == 409, other.text
+    assert balances(api)["available"] == 4400
+    capture_entry = next(e for e in ledger_entries(api).values() if e["kind"] == "capture")
+    assert capture_entry["points"] == 600
+    assert capture_entry["explanation"][0] == (
+        f"600 points paid for order {o} (hold {hold_id}); the other 400 held points came back"
+    )
+    arabic = next(e for e in ledger_entries(api, "ar").values() if e["kind"] == "capture")
+    assert "400" in arabic["explanation"][0] and o in arabic["explanation"][0]
+    third = refund(api, o, {"id": uid("r"), "lines": [{"line_id": "l1", "quantity": 1}]})
+    assert third.json()["points_returned"] == 200  # a third of the 600 that paid
+    rest = api.post(f"/v1/orders/{o}/cancel", {})
+    assert rest.json()["points_returned"] == 400
+    assert balances(api)["available"] == 5000
+    assert audit(walaa, api.store.id).ok
+
+
+def test_a_capture_takes_at_most_what_is_held_and_all_of_it_by_default(api):
+    with_checkout(api)
+    points(api, amount=5000)
+    hold_id = hold(api, 1000)
+    body = {"order_id": uid("o"), "order_total": "30.00", "points": 1100}
+    beyond = api.post(f"/v1/checkout/holds/{hold_id}/capture", body)
+    assert beyond.status_code == 422 and beyond.json()["errors"][0]["field"] == "points"
+    assert "1000" in beyond.json()["errors"][0]["reason"]
+    assert balances(api)["on_hold"] == 1000
+    whole = capture(api, hold_id, body["order_id"])
+    assert whole.json()["captured_points"] == 1000 and balances(api)["available"] == 4000

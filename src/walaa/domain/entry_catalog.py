@@ -18,6 +18,10 @@ ENTRY_EN: dict[str, str] = {
     "entry.hold": "{points} points held for a checkout (hold {hold})",
     "entry.hold.plain": "{points} points held for a checkout",
     "entry.capture.order": "{points} points paid for order {order} (hold {hold})",
+    "entry.capture.order.partial": (
+        "{points} points paid for order {order} (hold {hold}); "
+        "the other {released} held points came back"
+    ),
     "entry.capture": "{points} points paid at checkout (hold {hold})",
     "entry.capture.plain": "{points} points paid at checkout",
     "entry.release": "{points} points returned: the checkout of hold {hold} was not completed",
@@ -66,6 +70,9 @@ ENTRY_AR: dict[str, str] = {
     "entry.hold": "حُجزت {points} نقطة لعملية دفع (الحجز {hold})",
     "entry.hold.plain": "حُجزت {points} نقطة لعملية دفع",
     "entry.capture.order": "دُفعت {points} نقطة مقابل الطلب {order} (الحجز {hold})",
+    "entry.capture.order.partial": (
+        "دُفعت {points} نقطة مقابل الطلب {order} (الحجز {hold})، وأُعيدت {released} نقطة محجوزة أخرى"
+    ),
     "entry.capture": "دُفعت {points} نقطة عند الدفع (الحجز {hold})",
     "entry.capture.plain": "دُفعت {points} نقطة عند الدفع",
     "entry.release": "أُعيدت {points} نقطة: لم تكتمل عملية الدفع للحجز {hold}",

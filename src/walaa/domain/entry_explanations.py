@@ -101,12 +101,17 @@ def _headline(facts: EntryFacts) -> Explanation:
         return Explanation.of("entry.generic", points=points, kind=Label(kind))
     for key, needs in variants:
         if all(refs.get(name) for name in needs):
-            params = {name: refs[name] for name in needs}
+            params: dict[str, str | int] = {
+                name: int(refs[name]) if name in _COUNTS else refs[name] for name in needs
+            }
             if facts.reason and key.endswith(".reason"):
                 params["reason"] = facts.reason
             return Explanation.of(key, points=points, **params)
     return Explanation.of(f"entry.{kind}", points=points)
 
+
+#: References that are counts of points or uses, shown as numbers.
+_COUNTS = frozenset({"released", "unused_uses"})
 
 #: Per kind, the headline variants from the most specific to the plainest, with the
 #: references each one names.
@@ -127,6 +132,7 @@ _VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("entry.hold.plain", ()),
     ),
     "capture": (
+        ("entry.capture.order.partial", ("order", "hold", "released")),
         ("entry.capture.order", ("order", "hold")),
         ("entry.capture", ("hold",)),
         ("entry.capture.plain", ()),

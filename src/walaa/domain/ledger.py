@@ -269,6 +269,27 @@ def capture(amount: int) -> Entry:
     )
 
 
+def capture_part(book: Book, held: int, amount: int, allocations: Sequence[Allocation]) -> Entry:
+    """Bind ``amount`` of ``held`` points to the order and return the rest in the same entry.
+
+    The rest goes back to the newest lots the hold took, as a release would give it back, so
+    what paid is the oldest points (FIFO). The entry's amount is what was captured.
+    """
+    _positive(amount)
+    if amount > held:
+        raise ValidationFailed("points", f"at most the {held} points held can be captured")
+    if amount == held:
+        return capture(amount)
+    rest = held - amount
+    moves = _restore(book, allocations, rest)
+    postings = (
+        Posting(Account.HELD, -held),
+        Posting(Account.REDEEMED, amount),
+        Posting(Account.AVAILABLE, rest),
+    )
+    return Entry(Kind.CAPTURE, amount, postings, lot_moves=tuple(moves))
+
+
 def _restore(book: Book, allocations: Sequence[Allocation], amount: int) -> list[LotMove]:
     """Give ``amount`` back to the lots a debit took it from, newest allocation first."""
     if amount > sum(a.amount for a in allocations):

@@ -73,6 +73,8 @@ class CaptureHold:
     hold_id: int
     reference: str | None = None
     refers_to: RefersTo = ()
+    #: capture only this many of the held points and release the rest; None: all of them
+    capture_points: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -246,6 +246,13 @@ class CaptureIn(Strict):
         "points paid all of it; refunds give back points in the refunded share of it (of what "
         "the points were worth, when it is 0)"
     )
+    points: int | None = Field(
+        None,
+        ge=1,
+        le=10**12,
+        description="Capture only this many of the held points; the rest are released in the "
+        "same step. Left out: all of them",
+    )
 
 
 class HoldOut(BaseModel):
@@ -257,6 +264,10 @@ class HoldOut(BaseModel):
     expires_at: datetime
     status: str
     replayed: bool
+    captured_points: int | None = Field(
+        None, description="What the capture took of the held points (the rest came back)"
+    )
+    captured_worth: str | None = None
 
     @classmethod
     def of(cls, h: HoldResult) -> HoldOut:
@@ -269,6 +280,8 @@ class HoldOut(BaseModel):
             expires_at=h.expires_at,
             status=h.status,
             replayed=h.replayed,
+            captured_points=h.captured_points,
+            captured_worth=None if h.captured_worth is None else str(h.captured_worth),
         )
 
 

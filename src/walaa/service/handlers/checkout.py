@@ -38,6 +38,9 @@ class HoldResult:
     expires_at: datetime
     status: str
     replayed: bool
+    #: what a capture took of the held points (the rest came back with it); None until then
+    captured_points: int | None = None
+    captured_worth: Decimal | None = None
 
 
 def _program(uow: UnitOfWork, store_id: str) -> Program:
@@ -98,9 +101,11 @@ def _hold_result(
 ) -> HoldResult:
     with uow:
         stored = uow.ledger(store_id).get_hold(hold_id)
+        paid = uow.rewards(store_id).payment_of(hold_id)
     if stored is None:
         raise NotFound(f"hold {hold_id} does not exist in this store")
     value = program.point_value.value_of(stored.amount)
+    captured = paid.points if paid is not None else None
     return HoldResult(
         stored.id,
         stored.customer_id,
@@ -110,13 +115,24 @@ def _hold_result(
         stored.expires_at,
         stored.status,
         replayed,
+        captured,
+        None if captured is None else program.point_value.value_of(captured).amount,
     )
 
 
 def capture(
-    uow: UnitOfWork, clock: Clock, store_id: str, hold_id: int, order_id: str, order_total: Decimal
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    hold_id: int,
+    order_id: str,
+    order_total: Decimal,
+    points: int | None = None,
 ) -> HoldResult:
     """Bind held points to an order (idempotent by hold): they are now spent on it.
+
+    ``points`` captures only that many of them and releases the rest in the same entry (the
+    order came to less than was held); by default all of them pay.
 
     ``order_total`` is the money paid besides the points: zero when points paid everything,
     and then a refund's share is taken of what the points were worth.
@@ -129,12 +145,20 @@ def capture(
         stored = repo.get_hold(hold_id)
         if stored is None:
             raise NotFound(f"hold {hold_id} does not exist in this store")
+        if points is not None and points > stored.amount:
+            raise ValidationFailed(
+                "points", f"at most the {stored.amount} points held can be captured"
+            )
+        refers_to = [("order", order_id), ("hold", str(hold_id))]
+        if points is not None and points < stored.amount:
+            refers_to.append(("released", str(stored.amount - points)))
         command = CaptureHold(
             store_id,
             stored.customer_id,
             f"checkout-capture:{hold_id}",
             hold_id,
-            refers_to=(("order", order_id), ("hold", str(hold_id))),
+            refers_to=tuple(refers_to),
+            capture_points=points,
         )
         receipt = ledger.resolve_in(repo, command, now)
         if receipt.replayed:
@@ -143,18 +167,19 @@ def capture(
                 raise HoldPaidForAnotherOrder(hold_id, paid.order_id)
         else:
             program = _program(uow, store_id)
+            taken = receipt.amount  # what the capture took: all that was held, or ``points``
             payment = PaymentRecord(
                 hold_id,
                 order_id,
                 stored.customer_id,
-                stored.amount,
+                taken,
                 receipt.transaction_id,
                 order_total,
-                program.point_value.value_of(stored.amount).amount,
+                program.point_value.value_of(taken).amount,
             )
             uow.rewards(store_id).add_payment(payment, now)
             alert_if_over_threshold(
-                uow, store_id, stored.customer_id, stored.amount, f"hold-{hold_id}", now
+                uow, store_id, stored.customer_id, taken, f"hold-{hold_id}", now
             )
             uow.commit()
         program = _program(uow, store_id)

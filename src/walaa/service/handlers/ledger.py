@@ -67,7 +67,10 @@ def request_hash(command: Any) -> str:
     # What an entry refers to is bookkeeping derived from the request, not part of what was
     # asked: leaving it out keeps fingerprints of requests stored before it existed valid.
     payload = {
-        f.name: getattr(command, f.name) for f in fields(command) if f.name not in _NOT_ASKED
+        f.name: getattr(command, f.name)
+        for f in fields(command)
+        if f.name not in _NOT_ASKED
+        and not (f.name in _ADDED_LATER and getattr(command, f.name) is None)
     }
     payload["command"] = type(command).__name__
     text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
@@ -75,6 +78,9 @@ def request_hash(command: Any) -> str:
 
 
 _NOT_ASKED = frozenset({"idempotency_key", "refers_to"})
+#: Fields added to a command after requests were stored: left out while unset, a retry of a
+#: request stored before them still matches its fingerprint.
+_ADDED_LATER = frozenset({"capture_points"})
 
 
 def _check_key(key: str) -> None:
@@ -313,9 +319,12 @@ def _resolving(command: CaptureHold | ReleaseHold) -> dict[str, Any]:
         assert stored is not None
         if stored.status != "open":
             raise HoldAlreadyResolved(f"hold {stored.id} is already {stored.status}")
-        if capturing:
-            return _Write(ledger.capture(stored.amount), hold_id=stored.id)
         allocations = repo.allocations([stored.transaction_id])
+        if capturing:
+            assert isinstance(command, CaptureHold)
+            points = command.capture_points or stored.amount
+            entry = ledger.capture_part(book, stored.amount, points, allocations)
+            return _Write(entry, hold_id=stored.id)
         return _Write(ledger.release(book, stored.amount, allocations), hold_id=stored.id)
 
     def settle(repo: LedgerRepository, txn_id: int, write: _Write) -> int | None:
@@ -394,13 +403,14 @@ def _original(repo: LedgerRepository, target: StoredTransaction) -> ledger.Origi
             target.kind, target.amount, so_far, _STORE_ACCOUNT[target.kind], lot_id=lot_id
         )
     # A debit gives back to the lots it consumed, net of what earlier reversals gave back.
-    source = target.id
+    # A capture's lots are its hold's, net of what the capture itself released.
+    sources = [target.id]
     if target.kind is Kind.CAPTURE:
         assert target.hold_id is not None
         stored = repo.get_hold(target.hold_id)
         assert stored is not None
-        source = stored.transaction_id
-    allocations = repo.allocations([source, *repo.reversal_ids(target.id)])
+        sources = [stored.transaction_id, target.id]
+    allocations = repo.allocations([*sources, *repo.reversal_ids(target.id)])
     return ledger.Original(
         target.kind,
         target.amount,

@@ -70,7 +70,13 @@ def post_hold(
 @router.post("/holds/{hold_id}/capture", response_model=HoldOut, summary="The order was placed")
 def post_capture(hold_id: HoldId, body: CaptureIn, caller: Writer, walaa: Walaa) -> HoldOut:
     held = c.capture(
-        walaa.uow(), walaa.clock, caller.store_id, hold_id, body.order_id, Decimal(body.order_total)
+        walaa.uow(),
+        walaa.clock,
+        caller.store_id,
+        hold_id,
+        body.order_id,
+        Decimal(body.order_total),
+        body.points,
     )
     return HoldOut.of(held)
 
