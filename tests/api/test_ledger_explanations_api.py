@@ -104,7 +104,9 @@ def test_hold_capture_release_and_refund_say_which_hold_and_order(api, walaa):
     reversals = by_kind(listed, "reversal")
     gave_back = [r for r in reversals if r["available_change"] > 0]
     assert gave_back[0]["refers_to"]["refund"] == "r-1"
-    assert gave_back[0]["explanation"][0] == ("333 points given back for refund r-1 of order o-1")
+    assert gave_back[0]["explanation"][0] == (
+        f"333 points that paid for order o-1 (hold {held}) given back by refund r-1"
+    )
     arabic = entries(api, "ar")[captured["transaction_id"]]["explanation"]
     assert arabic == [f"دُفعت 1,000 نقطة مقابل الطلب o-1 (الحجز {held})"]
     assert all(entry["explanation"] for entry in listed.values())

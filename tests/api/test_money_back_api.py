@@ -227,3 +227,98 @@ def test_a_capture_takes_at_most_what_is_held_and_all_of_it_by_default(api):
     assert balances(api)["on_hold"] == 1000
     whole = capture(api, hold_id, body["order_id"])
     assert whole.json()["captured_points"] == 1000 and balances(api)["available"] == 4000
+
+
+# --- points that paid come back, whichever way they paid ----------------------------------------
+
+
+def use(api, code, order_id):
+    r = api.post(f"/v1/codes/{code}/use", {"order_id": order_id})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_cancelling_an_order_a_code_paid_for_gives_the_codes_points_back_once(api, walaa):
+    reward(api, "ten-off", cost=500)
+    points(api)
+    redemption = redeem(api, "ten-off").json()
+    o = uid("o")
+    order(api, o)
+    use(api, redemption["code"], o)
+    assert balances(api)["available"] == 1500
+    key = uid("cancel")
+    cancel = api.client.post(
+        f"/v1/orders/{o}/cancel", headers=api.headers(**{"Idempotency-Key": key})
+    )
+    assert cancel.status_code == 200, cancel.text
+    assert cancel.json()["points_returned"] == 500
+    again = api.client.post(
+        f"/v1/orders/{o}/cancel", headers=api.headers(**{"Idempotency-Key": key})
+    )
+    assert again.json() == cancel.json()
+    assert api.post(f"/v1/orders/{o}/cancel", {}).json()["points_returned"] == 500
+    assert balances(api)["available"] == 2000
+    # the redemption was used: cancelling it now is refused, and gives nothing twice
+    late = api.post(f"/v1/customers/amal/redemptions/{redemption['id']}/cancel", {})
+    assert late.status_code == 409
+    assert balances(api)["available"] == 2000
+    back = [e for e in ledger_entries(api).values() if e["kind"] == "reversal"]
+    assert back and back[0]["points"] == 500
+    assert back[0]["refers_to"]["redemption"] == redemption["id"]
+    assert back[0]["explanation"][0] == (
+        f"500 points given back: the reward ten-off (redemption {redemption['id']}) paid for "
+        f"order {o}, which was cancelled"
+    )
+    arabic = [e for e in ledger_entries(api, "ar").values() if e["kind"] == "reversal"]
+    assert o in arabic[0]["explanation"][0] and "ten-off" in arabic[0]["explanation"][0]
+    assert audit(walaa, api.store.id).ok
+
+
+def test_refunds_of_an_order_a_code_paid_for_give_back_their_share_and_add_up_to_all(api, walaa):
+    reward(api, "ten-off", cost=500)
+    points(api)
+    code = redeem(api, "ten-off").json()["code"]
+    o = uid("o")
+    order(api, o)
+    use(api, code, o)
+    one = {"line_id": "l1", "quantity": 1}
+    first = refund(api, o, {"id": uid("r"), "lines": [one]})
+    assert first.json()["points_returned"] == 166, first.text  # a third of 500, rounded down
+    key, body = uid("k"), {"id": uid("r"), "lines": [one]}
+    second = refund(api, o, body, key)
+    assert second.json()["points_returned"] == 167  # two thirds so far: 333
+    assert refund(api, o, body, key).json() == second.json()
+    rest = api.post(f"/v1/orders/{o}/cancel", {})
+    assert rest.json()["points_returned"] == 167
+    assert balances(api)["available"] == 2000
+    refund_entry = next(
+        e for e in ledger_entries(api).values() if e["kind"] == "reversal" and e["points"] == 166
+    )
+    assert refund_entry["explanation"][0] == (
+        f"166 points given back: the reward ten-off (redemption "
+        f"{refund_entry['refers_to']['redemption']}) paid for order {o}, refunded by "
+        f"{first.json()['id']}"
+    )
+    assert audit(walaa, api.store.id).ok
+
+
+def test_an_order_paid_by_a_hold_and_a_code_gets_both_back_with_explained_entries(api, walaa):
+    with_checkout(api)
+    reward(api, "ten-off", cost=500)
+    points(api, amount=5000)
+    code = redeem(api, "ten-off").json()["code"]
+    o = uid("o")
+    order(api, o)
+    use(api, code, o)
+    hold_id = hold(api, 1000)
+    assert capture(api, hold_id, o).status_code == 200
+    assert balances(api)["available"] == 3500
+    cancel = api.post(f"/v1/orders/{o}/cancel", {})
+    assert cancel.json()["points_returned"] == 1500
+    assert balances(api)["available"] == 5000
+    texts = [e["explanation"][0] for e in ledger_entries(api).values() if e["kind"] == "reversal"]
+    assert (
+        f"1,000 points that paid for order {o} (hold {hold_id}) given back: the order was cancelled"
+        in texts
+    )
+    assert audit(walaa, api.store.id).ok

@@ -38,6 +38,21 @@ ENTRY_EN: dict[str, str] = {
     ),
     "entry.reversal.cancel.taken": "{points} points taken back: order {order} was cancelled",
     "entry.reversal.cancel.back": "{points} points given back: order {order} was cancelled",
+    "entry.reversal.refund.code": (
+        "{points} points given back: the reward {reward} (redemption {redemption}) paid for "
+        "order {order}, refunded by {refund}"
+    ),
+    "entry.reversal.cancel.code": (
+        "{points} points given back: the reward {reward} (redemption {redemption}) paid for "
+        "order {order}, which was cancelled"
+    ),
+    "entry.reversal.refund.paid": (
+        "{points} points that paid for order {order} (hold {hold}) given back by refund {refund}"
+    ),
+    "entry.reversal.cancel.paid": (
+        "{points} points that paid for order {order} (hold {hold}) given back: "
+        "the order was cancelled"
+    ),
     "entry.reversal.redemption": "{points} points given back: redemption {redemption} {status}",
     "entry.reversal.taken": "{points} points taken back (reverses transaction {transaction})",
     "entry.reversal.back": "{points} points given back (reverses transaction {transaction})",
@@ -85,6 +100,20 @@ ENTRY_AR: dict[str, str] = {
     "entry.reversal.refund.back": "أُعيدت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",
     "entry.reversal.cancel.taken": "استُردت {points} نقطة: أُلغي الطلب {order}",
     "entry.reversal.cancel.back": "أُعيدت {points} نقطة: أُلغي الطلب {order}",
+    "entry.reversal.refund.code": (
+        "أُعيدت {points} نقطة: دفعت المكافأة {reward} (الاستبدال {redemption}) للطلب {order} "
+        "الذي استُرجع بالاسترجاع {refund}"
+    ),
+    "entry.reversal.cancel.code": (
+        "أُعيدت {points} نقطة: دفعت المكافأة {reward} (الاستبدال {redemption}) للطلب {order} "
+        "الذي أُلغي"
+    ),
+    "entry.reversal.refund.paid": (
+        "أُعيدت {points} نقطة دُفعت مقابل الطلب {order} (الحجز {hold}) بسبب الاسترجاع {refund}"
+    ),
+    "entry.reversal.cancel.paid": (
+        "أُعيدت {points} نقطة دُفعت مقابل الطلب {order} (الحجز {hold}): أُلغي الطلب"
+    ),
     "entry.reversal.redemption": "أُعيدت {points} نقطة: الاستبدال {redemption} {status}",
     "entry.reversal.taken": "استُردت {points} نقطة (عكس العملية {transaction})",
     "entry.reversal.back": "أُعيدت {points} نقطة (عكس العملية {transaction})",

@@ -156,6 +156,13 @@ def _reversal(facts: EntryFacts, refs: dict[str, str]) -> Explanation:
         params = {"order": refs["order"]}
         if not cancelled:
             params["refund"] = refs["refund"]
+        # Points that had paid for the order, by a reward's code or a checkout hold.
+        if direction == "back" and refs.get("redemption") and refs.get("reward"):
+            params.update(redemption=refs["redemption"], reward=refs["reward"])
+            return Explanation.of(f"entry.reversal.{key}.code", points=points, **params)
+        if direction == "back" and refs.get("hold"):
+            params["hold"] = refs["hold"]
+            return Explanation.of(f"entry.reversal.{key}.paid", points=points, **params)
         return Explanation.of(f"entry.reversal.{key}.{direction}", points=points, **params)
     if refs.get("redemption"):
         status = facts.reason.split()[-1] if facts.reason else "cancelled"

@@ -9,6 +9,7 @@ hold reserves them while the order is placed, and a refund gives back their shar
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -211,6 +212,30 @@ def check_payment(points: int, q: Quote) -> None:
         raise ValidationFailed("points", f"use points in multiples of {q.step}")
 
 
+def use_shares(points: int, uses_left: int, uses: Sequence[int | None]) -> list[int]:
+    """The points each use of a code paid, oldest first, from a redemption of ``points``.
+
+    A use takes an equal part of what is still unused (rounded down; the last use takes all
+    that is left), so the uses of a code add up to exactly its points. A use recorded before
+    uses were priced (None) is reconstructed by that same rule; such uses come first.
+    """
+    remaining_uses = uses_left + len(uses)
+    unused, shares = points, []
+    for known in uses:
+        share = known if known is not None else next_use_share(unused, remaining_uses)
+        shares.append(share)
+        unused -= share
+        remaining_uses -= 1
+    return shares
+
+
+def next_use_share(unused: int, uses_left: int) -> int:
+    """What the next use of a code pays: an equal part of the unused points, all of the last."""
+    if uses_left <= 1:
+        return max(unused, 0)
+    return max(unused, 0) // uses_left
+
+
 def share_to_return(
     captured: int, order_total: Decimal, refunded_total: Decimal, returned: int
 ) -> int:
@@ -219,7 +244,11 @@ def share_to_return(
     ``refunded_total`` is everything refunded so far including this refund, so repeated partial
     refunds add up to exactly the captured points when the whole order is refunded.
     """
-    if order_total <= 0 or captured <= 0:
+    if captured <= 0:
+        return 0
+    if refunded_total.is_infinite():  # a whole-order refund or a cancellation: everything
+        return max(0, captured - returned)
+    if order_total <= 0:
         return 0
     share = min(refunded_total / order_total, Decimal(1))
     owed = int((captured * share).to_integral_value(ROUND_FLOOR))

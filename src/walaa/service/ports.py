@@ -321,6 +321,18 @@ class PaymentRecord:
         return self.points_worth
 
 
+@dataclass(frozen=True, slots=True)
+class CodeUseRecord:
+    """One use of a code by an order: the points it paid, and what came back of them."""
+
+    code: str
+    order_id: str
+    #: None for a use recorded before uses were priced (see ``rewards.use_shares``)
+    points: int | None
+    points_returned: int
+    used_at: datetime
+
+
 class RewardsRepository(Protocol):
     def get_reward(
         self, reward_id: str, *, lock: bool = False
@@ -349,6 +361,14 @@ class RewardsRepository(Protocol):
     def use_code(self, code: str, now: datetime) -> bool: ...
 
     def record_use(self, code: str, order_id: str, now: datetime) -> bool: ...
+
+    def price_use(self, code: str, order_id: str, points: int) -> None: ...
+
+    def uses_of(self, code: str) -> list[CodeUseRecord]: ...
+
+    def codes_used_by(self, order_id: str) -> list[str]: ...
+
+    def add_returned(self, code: str, order_id: str, points: int) -> None: ...
 
     def settle_redemption(
         self, redemption_id: str, status: str, now: datetime, refund_txn: int | None

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, select, update
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.engine import insert_for
 from walaa.domain.rewards import Reward, RewardKind
-from walaa.service.ports import PaymentRecord, RedemptionRecord
+from walaa.service.ports import CodeUseRecord, PaymentRecord, RedemptionRecord
 
 _DECIMALS = ("value", "percent", "cap")
 _MOMENTS = ("starts_at", "ends_at")
@@ -208,6 +208,45 @@ class SqlRewardsRepository:
             .returning(t.code_uses.c.code)
         )
         return self.conn.execute(stmt).first() is not None
+
+    def price_use(self, code: str, order_id: str, points: int) -> None:
+        """Record what this use paid, in the transaction that took the use."""
+        u = t.code_uses
+        self.conn.execute(update(u).where(*self._use(code, order_id)).values(points=points))
+
+    def uses_of(self, code: str) -> list[CodeUseRecord]:
+        """Every use of a code, oldest first (uses recorded before pricing come first)."""
+        u = t.code_uses
+        rows = self.conn.execute(
+            select(u)
+            .where(u.c.store_id == self.store_id, u.c.code == code)
+            .order_by(u.c.points.is_not(None), u.c.used_at, u.c.order_id)
+        )
+        return [
+            CodeUseRecord(row.code, row.order_id, row.points, int(row.points_returned), row.used_at)
+            for row in rows
+        ]
+
+    def codes_used_by(self, order_id: str) -> list[str]:
+        u = t.code_uses
+        rows = self.conn.execute(
+            select(u.c.code)
+            .where(u.c.store_id == self.store_id, u.c.order_id == order_id)
+            .order_by(u.c.used_at, u.c.code)
+        )
+        return [row.code for row in rows]
+
+    def add_returned(self, code: str, order_id: str, points: int) -> None:
+        u = t.code_uses
+        self.conn.execute(
+            update(u)
+            .where(*self._use(code, order_id))
+            .values(points_returned=u.c.points_returned + points)
+        )
+
+    def _use(self, code: str, order_id: str) -> tuple[Any, ...]:
+        u = t.code_uses
+        return (u.c.store_id == self.store_id, u.c.code == code, u.c.order_id == order_id)
 
     def settle_redemption(
         self, redemption_id: str, status: str, now: datetime, refund_txn: int | None

@@ -375,6 +375,10 @@ code_uses = Table(
     # A retried use by the same order is the same use.
     Column("order_id", String(128), primary_key=True),
     Column("used_at", UtcDateTime(), nullable=False),
+    # The points of the redemption this use paid for its order (NULL: used before uses were
+    # priced, reconstructed from the redemption), and what refunds of the order gave back.
+    Column("points", BigInteger, nullable=True),
+    Column("points_returned", BigInteger, nullable=False, server_default="0"),
 )
 
 checkout_payments = Table(

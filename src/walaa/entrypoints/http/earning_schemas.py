@@ -115,7 +115,10 @@ class RefundOut(BaseModel):
     id: str
     order_id: str
     points_taken: int = Field(description="Points the order had earned, taken back")
-    points_returned: int = Field(description="Points that had paid for the order, given back")
+    points_returned: int = Field(
+        description="Points that had paid for the order (through a checkout hold or a reward "
+        "code used on it), given back"
+    )
     transaction_id: int | None
     replayed: bool
 

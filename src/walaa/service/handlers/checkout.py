@@ -1,8 +1,8 @@
-"""Points as money at checkout: quote, hold, capture or release, and refunds of what they paid.
+"""Points as money at checkout: quote, hold, capture or release.
 
 The hold is the ledger's two-phase spend. Capturing it records which order the points paid for
 and the order's total, so a later refund of that order gives back the refunded share of those
-points (rounded down; the whole refund gives back all of them).
+points (see :mod:`walaa.service.handlers.money_back`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from walaa.domain.rewards import (
     Quote,
     check_payment,
     quote,
-    share_to_return,
 )
-from walaa.service.commands import CaptureHold, PlaceHold, ReleaseHold, Reverse
+from walaa.service.commands import CaptureHold, PlaceHold, ReleaseHold
 from walaa.service.handlers import ledger
 from walaa.service.handlers.program import current_program
 from walaa.service.handlers.rewards import alert_if_over_threshold
@@ -196,35 +195,3 @@ def release(uow: UnitOfWork, clock: Clock, store_id: str, hold_id: int) -> HoldR
     command = ReleaseHold(store_id, stored.customer_id, f"checkout-release:{hold_id}", hold_id)
     receipt = ledger.release_hold(uow, clock, command)
     return _hold_result(uow, store_id, hold_id, program, receipt.replayed)
-
-
-def give_back_points_paid(
-    uow: UnitOfWork,
-    now: datetime,
-    store_id: str,
-    order_id: str,
-    refund_id: str,
-    refunded_total: Decimal,
-) -> int:
-    """Inside a refund's unit of work: return the refunded share of points that paid.
-
-    ``refunded_total`` is the money refunded on the order so far, this refund included.
-    """
-    rewards, repo = uow.rewards(store_id), uow.ledger(store_id)
-    returned = 0
-    for payment in rewards.payments_for(order_id):
-        already = repo.reversed_so_far(payment.capture_transaction_id)
-        points = share_to_return(payment.points, payment.paid_total, refunded_total, already)
-        if points > 0:
-            command = Reverse(
-                store_id,
-                payment.customer_id,
-                f"refund:{refund_id}:points-paid:{payment.hold_id}",
-                payment.capture_transaction_id,
-                points=points,
-                reason="refund of an order paid with points",
-                refers_to=(("refund", refund_id), ("order", order_id)),
-            )
-            ledger.reverse_in(repo, command, now)
-            returned += points
-    return returned

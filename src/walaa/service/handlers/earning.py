@@ -50,8 +50,8 @@ from walaa.service.commands import (
     Reverse,
 )
 from walaa.service.handlers import ledger, tiers
-from walaa.service.handlers.checkout import give_back_points_paid
 from walaa.service.handlers.context import customer_context, in_force
+from walaa.service.handlers.money_back import give_back_points_paid
 from walaa.service.ports import (
     Balances,
     Clock,
@@ -384,7 +384,10 @@ def _refund_in(
         refund.refund_id, order_id, len(earlier) + 1, request, digest, points, txn_id
     )
     refunded = _refunded_money(placed, [*earlier, record])
-    returned = give_back_points_paid(uow, now, store_id, order_id, refund.refund_id, refunded)
+    value = sum((_dec(x["paid"]) for x in placed.get("lines", ())), Decimal(0))
+    returned = give_back_points_paid(
+        uow, now, store_id, order_id, refund.refund_id, refunded, value
+    )
     # Stored with the refund, so a replay answers what this first call answered.
     record = replace(record, points_returned=returned)
     earning.add_refund(record, now)

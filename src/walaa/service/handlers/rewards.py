@@ -26,12 +26,14 @@ from walaa.domain.rewards import (
     check_reward,
     code_expiry,
     new_code,
+    next_use_share,
     normalise_code,
+    use_shares,
 )
 from walaa.service.commands import Reverse, Spend
 from walaa.service.handlers import ledger
 from walaa.service.handlers.context import customer_context, in_force
-from walaa.service.ports import Clock, RedemptionRecord, UnitOfWork
+from walaa.service.ports import Clock, RedemptionRecord, RewardsRepository, UnitOfWork
 
 REDEMPTION_ALERT = "redemption_alert"
 
@@ -293,10 +295,19 @@ def use_code(
         if not rewards.use_code(code, now):
             raise CodeNotUsable(_why_unusable(record, now))
         used = rewards.by_code(code)
+        assert used is not None
+        _price_use(rewards, used, order_id)
         found = rewards.get_reward(record.reward_id)
         uow.commit()
     assert used is not None and found is not None
     return _checked(code, used, found[0], now)
+
+
+def _price_use(rewards: RewardsRepository, used: RedemptionRecord, order_id: str) -> None:
+    """Record the points this use paid, under the row lock its guarded UPDATE took."""
+    earlier = [u.points for u in rewards.uses_of(used.code) if u.order_id != order_id]
+    unused = used.points - sum(use_shares(used.points, used.uses_left + 1, earlier))
+    rewards.price_use(used.code, order_id, next_use_share(unused, used.uses_left + 1))
 
 
 def _check_owner(

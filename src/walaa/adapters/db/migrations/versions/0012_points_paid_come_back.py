@@ -1,4 +1,4 @@
-"""points that paid come back: what a points-only payment was worth
+"""points that paid come back: what a points-only payment was worth, what each code use paid
 
 Revision ID: 0012
 Revises: 0011
@@ -23,8 +23,18 @@ def upgrade() -> None:
     # paid entirely (no money total to divide by). Payments before it all had a money total.
     with op.batch_alter_table("checkout_payments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("points_worth", sa.String(length=32), nullable=True))
+    # The points each use of a code paid for its order, and what refunds gave back of them.
+    # Uses before it have no price; Walaa reconstructs theirs from the redemption.
+    with op.batch_alter_table("code_uses", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("points", sa.BigInteger(), nullable=True))
+        batch_op.add_column(
+            sa.Column("points_returned", sa.BigInteger(), server_default="0", nullable=False)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("code_uses", schema=None) as batch_op:
+        batch_op.drop_column("points_returned")
+        batch_op.drop_column("points")
     with op.batch_alter_table("checkout_payments", schema=None) as batch_op:
         batch_op.drop_column("points_worth")
