@@ -322,3 +322,58 @@ def test_an_order_paid_by_a_hold_and_a_code_gets_both_back_with_explained_entrie
         in texts
     )
     assert audit(walaa, api.store.id).ok
+
+
+# --- partly used codes: cancel and expiry return only the unused share --------------------------
+
+
+def test_cancelling_a_partly_used_code_returns_only_its_unused_share(api, walaa):
+    reward(api, "three-times", cost=900, code_uses=3, stock=5)
+    points(api)
+    redemption = redeem(api, "three-times").json()
+    o = uid("o")
+    order(api, o)
+    used = use(api, redemption["code"], o)
+    assert used["uses_left"] == 2 and balances(api)["available"] == 1100
+    cancel = api.post(f"/v1/customers/amal/redemptions/{redemption['id']}/cancel", {})
+    assert cancel.status_code == 200, cancel.text
+    assert cancel.json()["status"] == "cancelled"
+    assert balances(api)["available"] == 1700  # the two unused uses: 600 of 900
+    assert api.get("/v1/rewards/three-times").json()["stock_left"] == 4  # a use was made
+    again = api.post(f"/v1/customers/amal/redemptions/{redemption['id']}/cancel", {})
+    assert again.status_code == 200 and balances(api)["available"] == 1700
+    refused = api.post(f"/v1/codes/{redemption['code']}/use", {"order_id": uid("o")})
+    assert refused.status_code == 409
+    entry = next(
+        e for e in ledger_entries(api).values() if e["kind"] == "reversal" and e["points"] == 600
+    )
+    assert entry["explanation"][0] == (
+        f"600 points of the 2 unused use(s) given back: redemption {redemption['id']} was cancelled"
+    )
+    arabic = ledger_entries(api, "ar")[entry["transaction_id"]]["explanation"][0]
+    assert "600" in arabic and redemption["id"] in arabic
+    # the use's own share comes back with its order, once
+    assert api.post(f"/v1/orders/{o}/cancel", {}).json()["points_returned"] == 300
+    assert balances(api)["available"] == 2000
+    assert audit(walaa, api.store.id).ok
+
+
+def test_an_expired_partly_used_code_returns_only_its_unused_share(api, walaa, clock):
+    from datetime import timedelta
+
+    from walaa.service.handlers.rewards import expire_codes
+
+    reward(api, "twice", cost=500, code_uses=2, code_valid_days=7)
+    points(api)
+    code = redeem(api, "twice").json()["code"]
+    o = uid("o")
+    order(api, o)
+    use(api, code, o)  # 250 of the 500
+    clock.current += timedelta(days=8)
+    assert expire_codes(walaa.uow(), clock, api.store.id) == 1
+    assert balances(api)["available"] == 1750
+    assert api.post("/v1/codes/validate", {"code": code}).json()["status"] == "expired"
+    assert api.post(f"/v1/orders/{o}/cancel", {}).json()["points_returned"] == 250
+    assert balances(api)["available"] == 2000
+    assert expire_codes(walaa.uow(), clock, api.store.id) == 0
+    assert audit(walaa, api.store.id).ok

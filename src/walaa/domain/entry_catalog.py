@@ -54,6 +54,10 @@ ENTRY_EN: dict[str, str] = {
         "the order was cancelled"
     ),
     "entry.reversal.redemption": "{points} points given back: redemption {redemption} {status}",
+    "entry.reversal.redemption.unused": (
+        "{points} points of the {unused_uses} unused use(s) given back: "
+        "redemption {redemption} {status}"
+    ),
     "entry.reversal.taken": "{points} points taken back (reverses transaction {transaction})",
     "entry.reversal.back": "{points} points given back (reverses transaction {transaction})",
     "entry.reversal.reason.taken": (
@@ -115,6 +119,9 @@ ENTRY_AR: dict[str, str] = {
         "أُعيدت {points} نقطة دُفعت مقابل الطلب {order} (الحجز {hold}): أُلغي الطلب"
     ),
     "entry.reversal.redemption": "أُعيدت {points} نقطة: الاستبدال {redemption} {status}",
+    "entry.reversal.redemption.unused": (
+        "أُعيدت {points} نقطة عن {unused_uses} استخدام لم يُستعمل: الاستبدال {redemption} {status}"
+    ),
     "entry.reversal.taken": "استُردت {points} نقطة (عكس العملية {transaction})",
     "entry.reversal.back": "أُعيدت {points} نقطة (عكس العملية {transaction})",
     "entry.reversal.reason.taken": "استُردت {points} نقطة (عكس العملية {transaction}): {reason}",

@@ -166,11 +166,17 @@ def _reversal(facts: EntryFacts, refs: dict[str, str]) -> Explanation:
         return Explanation.of(f"entry.reversal.{key}.{direction}", points=points, **params)
     if refs.get("redemption"):
         status = facts.reason.split()[-1] if facts.reason else "cancelled"
+        label = Label(f"status.{status}")
+        if refs.get("unused_uses"):  # a partly used code: only its unused uses came back
+            return Explanation.of(
+                "entry.reversal.redemption.unused",
+                points=points,
+                unused_uses=int(refs["unused_uses"]),
+                redemption=refs["redemption"],
+                status=label,
+            )
         return Explanation.of(
-            "entry.reversal.redemption",
-            points=points,
-            redemption=refs["redemption"],
-            status=Label(f"status.{status}"),
+            "entry.reversal.redemption", points=points, redemption=refs["redemption"], status=label
         )
     transaction = refs.get("transaction", "")
     if facts.reason:

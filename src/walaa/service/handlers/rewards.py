@@ -193,7 +193,13 @@ def alert_if_over_threshold(
 def cancel_redemption(
     uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str, redemption_id: str
 ) -> RedemptionRecord:
-    """The store cancels an unused redemption: points and stock go back."""
+    """The store cancels a redemption whose code has uses left: what they hold comes back.
+
+    An unused code gives back all its points and its unit of stock; a partly used one only
+    the unused uses' share (the used ones come back with their orders). The redemption row is
+    locked before its uses are read, so a use racing the cancel either lands first and is
+    counted, or finds the code cancelled.
+    """
     now = clock.now()
     with uow:
         record = _give_back(uow, store_id, customer_id, redemption_id, "cancelled", now)
@@ -213,22 +219,32 @@ def _give_back(
         if record.status == status:
             return record  # already done: a retry
         raise CodeNotUsable(f"redemption {redemption_id!r} is already {record.status}")
+    # A partly used code gives back only what its unused uses hold: each use paid its share
+    # for its order, and comes back with that order's refund or cancellation.
+    uses = rewards.uses_of(record.code)
+    paid = sum(use_shares(record.points, record.uses_left, [u.points for u in uses]))
+    refers_to = [("redemption", redemption_id), ("reward", record.reward_id)]
+    if uses:
+        refers_to.append(("unused_uses", str(record.uses_left)))
     reverse = Reverse(
         store_id,
         customer_id,
         f"redemption:{redemption_id}:{status}",
         record.transaction_id,
+        points=record.points - paid if uses else None,
         reason=f"redemption {status}",
-        refers_to=(("redemption", redemption_id), ("reward", record.reward_id)),
+        refers_to=tuple(refers_to),
     )
     receipt = ledger.reverse_in(repo, reverse, now)
     rewards.settle_redemption(redemption_id, status, now, receipt.transaction_id)
-    rewards.return_stock(record.reward_id)
+    if not uses:  # a used code's unit of stock was handed over
+        rewards.return_stock(record.reward_id)
     return replace(record, status=status)
 
 
 def expire_codes(uow: UnitOfWork, clock: Clock, store_id: str, limit: int = 500) -> int:
-    """Unused codes past their date give their points back; returns how many did."""
+    """Codes past their date with uses left give those uses' points back, as a cancel would;
+    returns how many did."""
     now = clock.now()
     with uow:
         due = uow.rewards(store_id).due_codes(now, limit)
