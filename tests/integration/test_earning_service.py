@@ -10,7 +10,7 @@ import pytest
 
 from tests.builders import audit, balances, transaction_count
 from walaa.adapters.db import tables as t
-from walaa.domain.earning import OrderLine, RefundedLine
+from walaa.domain.earning import OrderLine, RefundedLine, RefundExceedsOrder
 from walaa.domain.errors import IdempotencyConflict, NotFound, ValidationFailed
 from walaa.domain.program import Channel
 from walaa.program_document import ProgramDocumentError
@@ -105,8 +105,12 @@ def test_partial_refunds_take_back_in_proportion_and_never_more(app, clock, shop
     one = RecordRefund(shop.id, "o-1", "r-1", lines=(RefundedLine("l1", quantity=1),))
     assert e.record_refund(app.uow(), clock, one).points_taken == 50
     assert e.record_refund(app.uow(), clock, one).replayed
-    # More than is left to refund takes back what is left, never more than was earned.
-    rest = RecordRefund(shop.id, "o-1", "r-2", amount=Decimal("500.00"))
+    # More than is left to refund is refused, saying what is left; what is left takes the rest.
+    beyond = RecordRefund(shop.id, "o-1", "r-2", amount=Decimal("500.00"))
+    with pytest.raises(RefundExceedsOrder) as refused:
+        e.record_refund(app.uow(), clock, beyond)
+    assert refused.value.facts == {"left": {"amount": "100.00"}}
+    rest = RecordRefund(shop.id, "o-1", "r-2", amount=Decimal("100.00"))
     assert e.record_refund(app.uow(), clock, rest).points_taken == 200
     again = RecordRefund(shop.id, "o-1", "r-3", whole_order=True)
     assert e.record_refund(app.uow(), clock, again).points_taken == 0
