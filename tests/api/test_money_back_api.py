@@ -377,3 +377,28 @@ def test_an_expired_partly_used_code_returns_only_its_unused_share(api, walaa, c
     assert balances(api)["available"] == 2000
     assert expire_codes(walaa.uow(), clock, api.store.id) == 0
     assert audit(walaa, api.store.id).ok
+
+
+def test_the_audit_catches_a_code_use_given_back_more_than_it_paid(api, walaa):
+    from sqlalchemy import update
+
+    from walaa.adapters.db import tables as t
+
+    reward(api, "ten-off", cost=500)
+    points(api)
+    code = redeem(api, "ten-off").json()["code"]
+    o = uid("o")
+    order(api, o)
+    use(api, code, o)
+    api.post(f"/v1/orders/{o}/cancel", {})
+    assert audit(walaa, api.store.id).ok
+    u = t.code_uses
+    with walaa.engine.begin() as conn:
+        conn.execute(
+            update(u)
+            .where(u.c.store_id == api.store.id, u.c.code == code)
+            .values(points_returned=501)
+        )
+    report = audit(walaa, api.store.id)
+    assert not report.ok
+    assert [c.name for c in report.checks if not c.ok] == ["code uses add up"]

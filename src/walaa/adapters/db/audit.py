@@ -103,6 +103,17 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
            WHERE c.store_id = :store AND c.available < 0
              AND -c.available > COALESCE(r.taken, 0)""",
     ),
+    (
+        "code uses add up",
+        "a code's uses pay at most its redemption's points, and get back at most what they paid",
+        """SELECT d.id, 'points ' || d.points || ' paid by uses ' || SUM(u.points)
+                   || ' given back ' || SUM(u.points_returned)
+           FROM redemptions d JOIN code_uses u ON u.store_id = d.store_id AND u.code = d.code
+           WHERE d.store_id = :store
+           GROUP BY d.id, d.points
+           HAVING SUM(u.points) > d.points
+               OR SUM(CASE WHEN u.points_returned > u.points THEN 1 ELSE 0 END) > 0""",
+    ),
 )
 
 
