@@ -238,13 +238,19 @@ def use(api, code, order_id):
     return r.json()
 
 
-def test_cancelling_an_order_a_code_paid_for_gives_the_codes_points_back_once(api, walaa):
+def paid_by_code(api, balance=2000):
+    """A 500-point code of amal's used on a new order of hers: (redemption, order id)."""
     reward(api, "ten-off", cost=500)
-    points(api)
+    points(api, amount=balance)
     redemption = redeem(api, "ten-off").json()
     o = uid("o")
     order(api, o)
     use(api, redemption["code"], o)
+    return redemption, o
+
+
+def test_cancelling_an_order_a_code_paid_for_gives_the_codes_points_back_once(api, walaa):
+    redemption, o = paid_by_code(api)
     assert balances(api)["available"] == 1500
     key = uid("cancel")
     cancel = api.client.post(
@@ -275,12 +281,7 @@ def test_cancelling_an_order_a_code_paid_for_gives_the_codes_points_back_once(ap
 
 
 def test_refunds_of_an_order_a_code_paid_for_give_back_their_share_and_add_up_to_all(api, walaa):
-    reward(api, "ten-off", cost=500)
-    points(api)
-    code = redeem(api, "ten-off").json()["code"]
-    o = uid("o")
-    order(api, o)
-    use(api, code, o)
+    _, o = paid_by_code(api)
     one = {"line_id": "l1", "quantity": 1}
     first = refund(api, o, {"id": uid("r"), "lines": [one]})
     assert first.json()["points_returned"] == 166, first.text  # a third of 500, rounded down
@@ -304,12 +305,7 @@ def test_refunds_of_an_order_a_code_paid_for_give_back_their_share_and_add_up_to
 
 def test_an_order_paid_by_a_hold_and_a_code_gets_both_back_with_explained_entries(api, walaa):
     with_checkout(api)
-    reward(api, "ten-off", cost=500)
-    points(api, amount=5000)
-    code = redeem(api, "ten-off").json()["code"]
-    o = uid("o")
-    order(api, o)
-    use(api, code, o)
+    _, o = paid_by_code(api, balance=5000)
     hold_id = hold(api, 1000)
     assert capture(api, hold_id, o).status_code == 200
     assert balances(api)["available"] == 3500
@@ -384,12 +380,8 @@ def test_the_audit_catches_a_code_use_given_back_more_than_it_paid(api, walaa):
 
     from walaa.adapters.db import tables as t
 
-    reward(api, "ten-off", cost=500)
-    points(api)
-    code = redeem(api, "ten-off").json()["code"]
-    o = uid("o")
-    order(api, o)
-    use(api, code, o)
+    redemption, o = paid_by_code(api)
+    code = redemption["code"]
     api.post(f"/v1/orders/{o}/cancel", {})
     assert audit(walaa, api.store.id).ok
     u = t.code_uses
