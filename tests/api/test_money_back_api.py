@@ -227,6 +227,9 @@ def test_a_capture_takes_at_most_what_is_held_and_all_of_it_by_default(api):
     assert balances(api)["on_hold"] == 1000
     whole = capture(api, hold_id, body["order_id"])
     assert whole.json()["captured_points"] == 1000 and balances(api)["available"] == 4000
+    # naming all the held points is the same request as leaving them out: a replay
+    same = api.post(f"/v1/checkout/holds/{hold_id}/capture", {**body, "points": 1000})
+    assert same.status_code == 200 and same.json()["replayed"] is True
 
 
 # --- points that paid come back, whichever way they paid ----------------------------------------

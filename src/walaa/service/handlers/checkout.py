@@ -144,10 +144,8 @@ def capture(
         stored = repo.get_hold(hold_id)
         if stored is None:
             raise NotFound(f"hold {hold_id} does not exist in this store")
-        if points is not None and points > stored.amount:
-            raise ValidationFailed(
-                "points", f"at most the {stored.amount} points held can be captured"
-            )
+        if points == stored.amount:
+            points = None  # all of them: the same request as leaving it out
         refers_to = [("order", order_id), ("hold", str(hold_id))]
         if points is not None and points < stored.amount:
             refers_to.append(("released", str(stored.amount - points)))
