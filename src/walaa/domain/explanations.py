@@ -106,6 +106,9 @@ _EN: dict[str, str] = {
     "multiplied.2": "doubled by {rule}",
     "multiplied.3": "tripled by {rule}",
     "multiplied": "multiplied by {factor} by {rule}",
+    "multiplied.2.part": "doubled by {rule} on {items} of these items",
+    "multiplied.3.part": "tripled by {rule} on {items} of these items",
+    "multiplied.part": "multiplied by {factor} by {rule} on {items} of these items",
     "capped.per_order": "capped at {limit} {points_name} per order (would have been {before})",
     "capped.per_customer_points": (
         "capped at {limit} {points_name} per {period}, {used} already earned"
@@ -188,6 +191,9 @@ _AR: dict[str, str] = {
     "multiplied.2": "مضاعفة بفضل {rule}",
     "multiplied.3": "ثلاثة أضعاف بفضل {rule}",
     "multiplied": "×{factor} بفضل {rule}",
+    "multiplied.2.part": "مضاعفة بفضل {rule} على {items} من هذه المنتجات",
+    "multiplied.3.part": "ثلاثة أضعاف بفضل {rule} على {items} من هذه المنتجات",
+    "multiplied.part": "×{factor} بفضل {rule} على {items} من هذه المنتجات",
     "capped.per_order": "بحد أقصى {limit} {points_name} للطلب الواحد (كانت ستبلغ {before})",
     "capped.per_customer_points": (
         "بحد أقصى {limit} {points_name} لكل {period}، وقد كُسب منها {used} (كانت ستبلغ {before})"

@@ -54,9 +54,7 @@ def evaluate_order(
     not_met.extend(dropped)
     for draft in drafts:
         multiply(draft, usable)
-        draft.points = round_points(
-            draft.numerator * draft.factor, program.rounding, per=draft.divisor
-        )
+        draft.points = round_points(draft.raw, program.rounding, per=draft.divisor)
         apply_limits(draft, usage, program)
     keep_best_of(drafts)
     return _assemble(
@@ -209,7 +207,14 @@ def _award_basis(award: Award, boosts: Mapping[str, Boost]) -> AwardBasis:
         min_amount, min_quantity = boost.rule.min_amount, boost.rule.min_quantity
         line_ids = tuple(e.line.line_id for e in boost.counted.lines)
         multipliers.append(
-            MultiplierBasis(applied.rule_id, applied.factor, line_ids, min_amount, min_quantity)
+            MultiplierBasis(
+                applied.rule_id,
+                applied.factor,
+                line_ids,
+                min_amount,
+                min_quantity,
+                multiplies=applied.lines,
+            )
         )
     return AwardBasis(
         rule_id=award.rule_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from walaa.domain.earning.benefits import Boost, Draft
+from walaa.domain.earning.benefits import Applied, Draft
 from walaa.domain.earning.results import AppliedMultiplier, Award, AwardKind
 from walaa.domain.explanations import (
     Explanation,
@@ -39,7 +39,8 @@ def finish(draft: Draft, program: Program) -> Award:
         unit_points=draft.unit_points,
         multiplier=draft.factor,
         multiplied_by=tuple(
-            AppliedMultiplier(b.rule.id, b.rule.name, b.effect.factor) for b in draft.multipliers
+            AppliedMultiplier(a.boost.rule.id, a.boost.rule.name, a.boost.effect.factor, a.lines)
+            for a in draft.multipliers
         ),
         cap=draft.cap,
         set_aside_by=draft.set_aside_by.id if draft.set_aside_by is not None else None,
@@ -54,7 +55,7 @@ def _describe(
     draft: Draft, program: Program, min_amount: Decimal | None, min_quantity: int | None
 ) -> tuple[Explanation, ...]:
     parts = [_headline(draft, program, min_amount, min_quantity)]
-    parts.extend(_multiplier_part(b) for b in draft.multipliers)
+    parts.extend(_multiplier_part(a, draft) for a in draft.multipliers)
     if draft.cap is not None:
         parts.append(draft.cap.explanation)
     if draft.set_aside_by is not None:
@@ -117,7 +118,12 @@ def _plain(amount: Decimal) -> str:
     return str(amount.quantize(ONE)) if amount == amount.to_integral_value() else str(amount)
 
 
-def _multiplier_part(boost: Boost) -> Explanation:
+def _multiplier_part(applied: Applied, draft: Draft) -> Explanation:
+    """ "doubled by X", or "doubled by X on 1 of these items" when it multiplied only some."""
+    boost = applied.boost
     factor = boost.effect.factor
     key = {Decimal(2): "multiplied.2", Decimal(3): "multiplied.3"}.get(factor, "multiplied")
-    return Explanation.of(key, rule=boost.rule.name, factor=factor)
+    if applied.whole:
+        return Explanation.of(key, rule=boost.rule.name, factor=factor)
+    units = sum(e.line.quantity for e in draft.counted.lines if e.line.line_id in applied.lines)
+    return Explanation.of(f"{key}.part", rule=boost.rule.name, factor=factor, items=units)

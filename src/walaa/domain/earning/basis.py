@@ -38,13 +38,19 @@ class LineBasis(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class MultiplierBasis:
-    """A multiplier inside an award, kept so a refund can undo it when its minimum is lost."""
+    """A multiplier inside an award, kept so a refund can undo it when its minimum is lost.
+
+    `line_ids` are the lines it counted (its minimums are tested on them); `multiplies` are
+    the award's lines whose points it multiplied. None, as in bases stored before multipliers
+    honoured their item filters, means the whole award.
+    """
 
     rule_id: str
     factor: Decimal
     line_ids: tuple[str, ...]
     min_amount: Decimal | None = None
     min_quantity: int | None = None
+    multiplies: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,7 @@ def basis_to_record(basis: OrderBasis) -> dict[str, Any]:
                         "line_ids": list(m.line_ids),
                         "min_amount": optional(m.min_amount),
                         "min_quantity": m.min_quantity,
+                        "multiplies": None if m.multiplies is None else list(m.multiplies),
                     }
                     for m in a.multipliers
                 ],
@@ -131,6 +138,10 @@ def basis_to_record(basis: OrderBasis) -> dict[str, Any]:
             for a in basis.awards
         ],
     }
+
+
+def _ids(value: list[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
 
 
 def basis_from_record(record: Mapping[str, Any]) -> OrderBasis:
@@ -162,6 +173,7 @@ def basis_from_record(record: Mapping[str, Any]) -> OrderBasis:
                         tuple(m["line_ids"]),
                         optional(m["min_amount"]),
                         m["min_quantity"],
+                        _ids(m.get("multiplies")),
                     )
                     for m in a["multipliers"]
                 ),

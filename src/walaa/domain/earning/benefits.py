@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from walaa.domain.earning.conditions import context_unmet, count_items, minimum_unmet, rule_reason
-from walaa.domain.earning.facts import NOTHING_COUNTED, Counted, Facts
+from walaa.domain.earning.facts import NOTHING_COUNTED, Counted, EligibleLine, Facts
 from walaa.domain.earning.results import AwardKind, Cap, NoAward
 from walaa.domain.earning.usage import UsageSnapshot
 from walaa.domain.explanations import (
@@ -16,6 +16,7 @@ from walaa.domain.explanations import (
 )
 from walaa.domain.money import (
     ONE,
+    ZERO,
 )
 from walaa.domain.program import (
     EarnRate,
@@ -43,8 +44,9 @@ class Draft:
     rate: EarnRate | None = None
     unit_points: int | None = None
     subject: str | None = None
-    multipliers: tuple[Boost, ...] = ()
+    multipliers: tuple[Applied, ...] = ()
     factor: Decimal = ONE
+    raw: Decimal = ZERO
     points: int = 0
     cap: Cap | None = None
     set_aside_by: Rule | None = None
@@ -57,6 +59,24 @@ class Boost:
     rule: Rule
     effect: Multiply
     counted: Counted
+
+    @property
+    def line_ids(self) -> frozenset[str]:
+        """The lines the multiplier counts: only their points are multiplied."""
+        return frozenset(e.line.line_id for e in self.counted.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """A multiplier as it changed one award: the award's lines it multiplied.
+
+    `whole` is True when it multiplied every line of the award (a multiplier without an item
+    filter always does); otherwise only the `lines` it counts earn more.
+    """
+
+    boost: Boost
+    lines: tuple[str, ...]
+    whole: bool
 
 
 def assess(rule: Rule, facts: Facts) -> Draft | Boost | NoAward:
@@ -154,8 +174,37 @@ def _targets(effect: Multiply, draft: Draft) -> bool:
 
 
 def multiply(draft: Draft, boosts: Sequence[Boost]) -> None:
-    applied = tuple(b for b in boosts if _targets(b.effect, draft))
+    """Apply the multipliers that target `draft`, each to the award's lines it counts.
+
+    A multiplier with an item filter multiplies the points of those items only ("electronics
+    x2" doubles the television, not the shoes beside it); one without multiplies them all.
+    """
+    own = [e.line.line_id for e in draft.counted.lines]
+    applied: list[Applied] = []
+    for boost in boosts:
+        if not _targets(boost.effect, draft):
+            continue
+        covered = tuple(line_id for line_id in own if line_id in boost.line_ids)
+        if covered:
+            applied.append(Applied(boost, covered, len(covered) == len(own)))
+    draft.multipliers = tuple(applied)
     factor = ONE
-    for boost in applied:
-        factor *= boost.effect.factor
-    draft.multipliers, draft.factor = applied, factor
+    for one in applied:
+        factor *= one.boost.effect.factor
+    if all(one.whole for one in applied):
+        draft.raw, draft.factor = draft.numerator * factor, factor
+        return
+    draft.raw = sum((_line_points(draft, e, applied) for e in draft.counted.lines), ZERO)
+    draft.factor = draft.raw / draft.numerator if draft.numerator else factor
+
+
+def _line_points(draft: Draft, eligible: EligibleLine, applied: Sequence[Applied]) -> Decimal:
+    """One line's raw points: its value (or units) at the rule's rate, times its multipliers."""
+    if draft.kind is AwardKind.PER_AMOUNT and draft.rate is not None:
+        points = eligible.value * draft.rate.points
+    else:
+        points = Decimal(eligible.line.quantity * (draft.unit_points or 0))
+    for one in applied:
+        if eligible.line.line_id in one.lines:
+            points *= one.boost.effect.factor
+    return points

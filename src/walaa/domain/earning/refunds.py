@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
-from walaa.domain.earning.basis import AwardBasis, LineBasis, Measure, OrderBasis
+from walaa.domain.earning.basis import AwardBasis, LineBasis, Measure, MultiplierBasis, OrderBasis
 from walaa.domain.earning.inputs import InvalidRefund
 from walaa.domain.errors import Conflict
 from walaa.domain.explanations import (
@@ -223,29 +223,47 @@ def _kept(award: AwardBasis, basis: OrderBasis, state: Mapping[str, _LineState])
     """Points an award keeps given what remains of its lines.
 
     Per-amount awards keep the share of their counted value still paid; per-unit awards the
-    share of units still held. Fixed and threshold bonuses are all or nothing: kept while any
-    counted item remains and every minimum the rule asked for (amount, quantity) is still met,
-    taken back entirely otherwise; a multiplier whose minimum is no longer met is undone.
-    Kept points are always rounded down, whatever the program's rounding, so an order never
-    keeps more than its remaining paid value would earn.
+    share of units still held. Each line weighs what it earned, so a line a multiplier doubled
+    takes back twice the points of a line beside it. Fixed and threshold bonuses are all or
+    nothing: kept while any counted item remains and every minimum the rule asked for (amount,
+    quantity) is still met, taken back entirely otherwise; a multiplier whose minimum is no
+    longer met is undone. Kept points are always rounded down, whatever the program's
+    rounding, so an order never keeps more than its remaining paid value would earn.
     """
-    original = {line.line_id: line for line in basis.lines}
     value, units = _left(award.line_ids, state)
     if _below(award.min_amount, award.min_quantity, value, units) or value == 0:
         return 0
-    if award.measure is Measure.VALUE:
-        whole = sum((Fraction(original[i].paid) for i in award.line_ids), Fraction(0))
-        share = value / whole
-    elif award.measure is Measure.UNITS:
-        share = Fraction(units, sum(original[i].quantity for i in award.line_ids))
-    else:
-        share = Fraction(1)
-    kept = award.points * share
-    for multiplier in award.multipliers:
-        boost_value, boost_units = _left(multiplier.line_ids, state)
-        if _below(multiplier.min_amount, multiplier.min_quantity, boost_value, boost_units):
+    lost = [m for m in award.multipliers if _below_minimum(m, state)]
+    if award.measure is Measure.WHOLE:
+        kept = Fraction(award.points)
+        for multiplier in lost:
             kept /= Fraction(multiplier.factor)
-    return min(award.points, int(kept))
+        return min(award.points, int(kept))
+    original = {line.line_id: line for line in basis.lines}
+    whole = left = Fraction(0)
+    for line_id in award.line_ids:
+        by_value = award.measure is Measure.VALUE
+        earned = (
+            Fraction(original[line_id].paid) if by_value else Fraction(original[line_id].quantity)
+        )
+        remains = state[line_id].paid if by_value else Fraction(state[line_id].quantity)
+        factors = [m for m in award.multipliers if m.multiplies is None or line_id in m.multiplies]
+        weight = _product(m.factor for m in factors)
+        whole += earned * weight
+        left += remains * weight / _product(m.factor for m in factors if m in lost)
+    return min(award.points, int(award.points * left / whole)) if whole else 0
+
+
+def _below_minimum(multiplier: MultiplierBasis, state: Mapping[str, _LineState]) -> bool:
+    value, units = _left(multiplier.line_ids, state)
+    return _below(multiplier.min_amount, multiplier.min_quantity, value, units)
+
+
+def _product(factors: Iterable[Decimal]) -> Fraction:
+    result = Fraction(1)
+    for factor in factors:
+        result *= Fraction(factor)
+    return result
 
 
 def _left(line_ids: Iterable[str], state: Mapping[str, _LineState]) -> tuple[Fraction, int]:

@@ -52,11 +52,13 @@ class CountedLine(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class AppliedMultiplier:
-    """A multiplier rule that changed an award."""
+    """A multiplier rule that changed an award, and the award's lines whose points it changed
+    (every line, unless the multiplier counts only some items)."""
 
     rule_id: str
     name: LocalizedText
     factor: Decimal
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

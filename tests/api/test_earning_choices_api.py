@@ -1,0 +1,92 @@
+"""The earning choices of a program document, through /v1/program, /v1/orders and refunds.
+
+Each test saves a small program with one choice made, sends an order and checks the points
+and the explanation a customer reads; refunds must take back what the refunded lines earned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SUNDAY = "2026-03-01T09:00:00Z"  # the clock of the tests; 12:00 in Riyadh
+SPEND = {
+    "id": "spend",
+    "name": {"en": "Points on spend", "ar": "نقاط على المشتريات"},
+    "effect": {"type": "per_amount"},
+}
+
+
+def document(*rules: dict[str, Any], **settings: Any) -> dict[str, Any]:
+    return {
+        "points_name": {"en": "Flex", "ar": "فلكس"},
+        "currency": "USD",
+        "timezone": "Asia/Riyadh",
+        "earn_rate": {"points": 1, "per": 1},
+        "point_value": {"points": 500, "worth": 5},
+        "rules": list(rules),
+        **settings,
+    }
+
+
+def save(api, *rules: dict[str, Any], **settings: Any) -> None:
+    saved = api.put("/v1/program", document(*rules, **settings))
+    assert saved.status_code == 200, saved.text
+
+
+def line(line_id: str, paid: str, quantity: int = 1, *categories: str, **more: Any) -> dict:
+    return {
+        "id": line_id,
+        "paid": paid,
+        "quantity": quantity,
+        "categories": list(categories),
+        **more,
+    }
+
+
+def place(api, order_id: str, *lines: dict[str, Any], **more: Any) -> dict[str, Any]:
+    body = {
+        "id": order_id,
+        "customer_id": "amal",
+        "placed_at": SUNDAY,
+        "currency": "USD",
+        "lines": list(lines),
+        **more,
+    }
+    placed = api.post("/v1/orders", body)
+    assert placed.status_code == 201, placed.text
+    return placed.json()
+
+
+def preview(api, *lines: dict[str, Any], locale: str = "en", **more: Any) -> dict[str, Any]:
+    body = {"lines": list(lines), "locale": locale, **more}
+    answer = api.post("/v1/program/preview", body)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def refund(api, order_id: str, line_id: str, quantity: int) -> int:
+    body = {"id": f"{order_id}-r", "lines": [{"line_id": line_id, "quantity": quantity}]}
+    answer = api.post(f"/v1/orders/{order_id}/refunds", body)
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["points_taken"])
+
+
+SHOE = line("shoe", "100.00", 2, "shoes")
+TV = line("tv", "200.00", 1, "electronics")
+
+
+def test_a_multiplier_with_items_doubles_only_those_items(api):
+    double = {
+        "id": "electronics-x2",
+        "name": {"en": "Electronics x2", "ar": "الإلكترونيات مضاعفة"},
+        "items": {"categories": ["electronics"]},
+        "effect": {"type": "multiply", "factor": 2},
+    }
+    save(api, SPEND, double)
+    assert place(api, "choice-3", SHOE, TV)["points"] == 500  # 100 + 2 x 200, not 2 x 300
+    shown = preview(api, SHOE, TV)
+    assert shown["points"] == 500
+    assert shown["explanation"][0].endswith("doubled by Electronics x2 on 1 of these items")
+    arabic = preview(api, SHOE, TV, locale="ar")["explanation"][0]
+    assert arabic.endswith("مضاعفة بفضل الإلكترونيات مضاعفة على 1 من هذه المنتجات")
+    assert refund(api, "choice-3", "tv", 1) == 400
