@@ -4,7 +4,9 @@ A merchant writes the document; `load_program` checks it and returns the domain'
 `Program`. A bad document is refused with EVERY problem at once, each at its path in the
 document (`rules[2].effect.factor`) with a plain reason, so one round of fixes is enough:
 
-* the Pydantic models below catch shape errors (a missing field, a typo, a negative factor);
+* the Pydantic models catch shape errors (a missing field, a typo, a negative factor): the
+  building blocks are in `fields`, the rules in `rules`, the tiers in `tiers`, the whole
+  document here;
 * the domain's own checks (`walaa.domain.program.rule_problems`) catch what needs several
   fields at once (a duplicate rule id, a multiplier naming a rule that does not exist, an
   amount with more decimals than the currency has). They run on every rule that parsed, even
@@ -21,79 +23,69 @@ import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
     field_validator,
-    model_validator,
 )
 from pydantic_core import ErrorDetails
 
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money, Rounding, fits_minor_units, minor_units
 from walaa.domain.program import (
-    ORDER,
-    CalendarYear,
-    Channel,
     CheckoutPolicy,
-    Condition,
     EarnRate,
-    Effect,
-    EveryMonths,
     ExpiryPolicy,
-    FixedPoints,
-    ForTags,
-    ForTiers,
-    InWindow,
-    ItemFilter,
-    Limit,
     LineKind,
-    MinAmount,
-    MinQuantity,
-    MultiplierCombination,
-    Multiply,
-    OncePer,
-    OnChannels,
-    OnWeekdays,
-    PerAmount,
-    PerCustomer,
-    Period,
-    Perk,
-    PerOrder,
-    PerUnit,
     PointValue,
     Problem,
     Program,
     ProgramError,
-    PropertyOp,
-    PropertyTest,
-    RollingMonths,
     Rule,
-    TierDowngrade,
     TierLevel,
     TierMeasure,
-    TierPolicy,
-    TierReview,
-    TierWindow,
-    Weekday,
-    YearlyOn,
     format_path,
-    is_day_of_year,
     rule_problems,
     tier_level_problems,
     tier_reference_problems,
     timezone_exists,
+)
+from walaa.program_document.fields import (
+    Amount,
+    Count,
+    DocModel,
+    LocalizedField,
+)
+from walaa.program_document.rules import (
+    FixedDoc,
+    ItemsDoc,
+    MultiplyDoc,
+    OncePerDoc,
+    PerAmountDoc,
+    PerCustomerDoc,
+    PerOrderDoc,
+    PerUnitDoc,
+    PropertyDoc,
+    RuleDoc,
+    WhenDoc,
+    rule_from_doc,
+)
+from walaa.program_document.tiers import (
+    PerkDoc,
+    TierLevelDoc,
+    TierReviewDoc,
+    TiersDoc,
+    TierWindowDoc,
+    tier_level_from_doc,
+    tiers_from_doc,
 )
 
 __all__ = [
@@ -117,362 +109,30 @@ class ProgramDocumentError(ProgramError):
         return "\n".join(f"{problem.where}: {problem.reason}" for problem in self.problems)
 
 
-# --- building blocks -------------------------------------------------------------------------
-
-
-def _localized(value: Any) -> Any:
-    """One text for every language, or a mapping of language to text."""
-    if isinstance(value, str):
-        return {"en": value}
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise ValueError("give a text, or languages and texts such as {en: Flex, ar: فلكس}")
-
-
-LocalizedField = Annotated[
-    dict[
-        Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")],
-        Annotated[str, Field(min_length=1)],
-    ],
-    BeforeValidator(_localized),
-    Field(min_length=1),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "minLength": 1},
-                {
-                    "type": "object",
-                    "minProperties": 1,
-                    "propertyNames": {"pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
-                    "additionalProperties": {"type": "string", "minLength": 1},
-                },
-            ],
-            "description": "One text, or a text per language: {en: Flex, ar: فلكس}",
-        }
-    ),
-]
-
-Amount = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
-Count = Annotated[int, Field(gt=0, strict=True)]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
-RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Names = Annotated[list[Name], Field(min_length=1)]
-
-
-def _local_moment(value: Any) -> Any:
-    """Dates and times in the document are the store's wall-clock time, without an offset."""
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError("use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
-    return value
-
-
-def _no_offset(value: date | datetime) -> date | datetime:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        raise ValueError("give the store's local time without an offset; `timezone` sets it")
-    return value
-
-
-LocalMoment = Annotated[
-    date | datetime,
-    BeforeValidator(_local_moment),
-    AfterValidator(_no_offset),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "description": "A date (the whole day) or a date and time, in the store's time zone",
-            "anyOf": [{"format": "date"}, {"format": "date-time"}],
-        }
-    ),
-]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --- rules -----------------------------------------------------------------------------------
-
-
-class PropertyDoc(_Model):
-    """A test of an event property: `{name: rating, op: at_least, value: 4}`."""
-
-    name: Name
-    op: Literal["equals", "not_equals", "one_of", "at_least", "at_most", "exists"]
-    value: Annotated[
-        Any,
-        WithJsonSchema(
-            {
-                "anyOf": [
-                    {"type": ["string", "number", "boolean"]},
-                    {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
-                ]
-            }
-        ),
-    ] = None
-
-    @model_validator(mode="after")
-    def _value_fits_op(self) -> PropertyDoc:
-        scalar = (str, int, Decimal, bool)
-        if self.op == "exists":
-            if self.value is not None:
-                raise ValueError("`exists` takes no value")
-        elif self.op == "one_of":
-            if not isinstance(self.value, list) or not self.value:
-                raise ValueError("`one_of` takes a list of values")
-            if not all(isinstance(item, scalar) for item in self.value):
-                raise ValueError("`one_of` lists texts, numbers or true/false")
-        elif self.op in ("at_least", "at_most"):
-            if isinstance(self.value, bool) or not isinstance(self.value, int | Decimal):
-                raise ValueError(f"`{self.op}` takes a number")
-        elif not isinstance(self.value, scalar):
-            raise ValueError(f"`{self.op}` takes a text, a number or true/false")
-        return self
-
-
-class WhenDoc(_Model):
-    """Conditions; all must hold. Times are read in the program's time zone."""
-
-    channels: Annotated[list[Literal["online", "in_store", "app"]], Field(min_length=1)] | None = (
-        None
-    )
-    starts: LocalMoment | None = None
-    ends: LocalMoment | None = None
-    weekdays: (
-        Annotated[
-            list[
-                Literal[
-                    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
-                ]
-            ],
-            Field(min_length=1),
-        ]
-        | None
-    ) = None
-    tiers: Names | None = None
-    customer_tags: Names | None = None
-    min_amount: Amount | None = None
-    min_quantity: Count | None = None
-    properties: list[PropertyDoc] = []
-
-
-class ItemsDoc(_Model):
-    """Items matching any of these products, SKUs, categories or tags."""
-
-    products: list[Name] = []
-    skus: list[Name] = []
-    categories: list[Name] = []
-    tags: list[Name] = []
-
-
-class PerAmountDoc(_Model):
-    """Points per amount paid; without `points`/`per` the program's `earn_rate` applies."""
-
-    type: Literal["per_amount"]
-    points: Count | None = None
-    per: Amount | None = None
-
-    @model_validator(mode="after")
-    def _both_or_neither(self) -> PerAmountDoc:
-        if (self.points is None) != (self.per is None):
-            raise ValueError("give both points and per, or neither to use earn_rate")
-        return self
-
-
-class PerUnitDoc(_Model):
-    """Points for every unit counted."""
-
-    type: Literal["per_unit"]
-    points: Count
-
-
-class FixedDoc(_Model):
-    """Points once: per order, or per event for an action rule."""
-
-    type: Literal["fixed"]
-    points: Count
-
-
-class MultiplyDoc(_Model):
-    """Multiply the awards of `rules` (every per_amount rule when empty) by `factor`."""
-
-    type: Literal["multiply"]
-    factor: Amount
-    rules: list[RuleId] = []
-
-
-EffectDoc = Annotated[
-    PerAmountDoc | PerUnitDoc | FixedDoc | MultiplyDoc, Field(discriminator="type")
-]
-
-
-class PerCustomerDoc(_Model):
-    """At most `times` awards and/or `points` points per customer per `period`."""
-
-    type: Literal["per_customer"]
-    period: Literal["day", "week", "month", "year", "lifetime"]
-    times: Count | None = None
-    points: Count | None = None
-
-
-class PerOrderDoc(_Model):
-    """At most `points` from the rule on one order."""
-
-    type: Literal["per_order"]
-    points: Count
-
-
-class OncePerDoc(_Model):
-    """One award per distinct value of an event property (`product_id` for reviews)."""
-
-    type: Literal["once_per"]
-    property: Name
-
-
-LimitDoc = Annotated[PerCustomerDoc | PerOrderDoc | OncePerDoc, Field(discriminator="type")]
-
-
-class RuleDoc(_Model):
-    """A rule: when it applies (`on`, `when`, `items`), what it gives (`effect`), its limits."""
-
-    id: RuleId
-    name: LocalizedField
-    on: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")] = ORDER
-    when: WhenDoc = WhenDoc()
-    items: ItemsDoc | None = None
-    exclude_items: ItemsDoc | None = None
-    effect: EffectDoc
-    limits: list[LimitDoc] = []
-    group: Name | None = None
-    enabled: bool = True
-
-
-# --- tiers -----------------------------------------------------------------------------------
-
-
-class PerkDoc(_Model):
-    """A named perk of a tier: {id: birthday-gift, name: {en: Birthday gift, ar: هدية ميلاد}}."""
-
-    id: RuleId
-    name: LocalizedField
-
-
-class TierLevelDoc(_Model):
-    """One tier. `threshold` is in the measure's unit: an amount of the currency for spend,
-    a whole number for points and orders. The first tier's threshold is 0."""
-
-    id: RuleId
-    name: LocalizedField
-    threshold: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] = Field(
-        description="The measure over the window that reaches this tier"
-    )
-    multiplier: Amount = Field(
-        default=Decimal(1), description="Multiplies the points members earn on spend"
-    )
-    free_shipping: bool = Field(default=False, description="A flag the store reads")
-    early_access: bool = Field(default=False, description="A flag the store reads")
-    perks: list[PerkDoc] = Field(default=[], description="Other named perks, shown to customers")
-
-
-class TierWindowDoc(_Model):
-    """What counts toward a tier: the last `rolling_months` months, or `calendar_year: true`
-    (the calendar year in the store's time zone)."""
-
-    rolling_months: Annotated[int, Field(gt=0, le=120, strict=True)] | None = None
-    calendar_year: bool | None = None
-
-    @model_validator(mode="after")
-    def _one_window(self) -> TierWindowDoc:
-        if self.calendar_year is False:
-            raise ValueError("calendar_year can only be true; use rolling_months otherwise")
-        if (self.rolling_months is None) == (self.calendar_year is None):
-            raise ValueError("give either rolling_months or calendar_year: true")
-        return self
-
-
-class TierReviewDoc(_Model):
-    """When customers may move down: `every_months` after reaching their tier, or every year
-    on one local date for everyone (`every_year_on: "01-01"`, month-day)."""
-
-    every_months: Annotated[int, Field(gt=0, le=120, strict=True)] | None = None
-    every_year_on: str | None = None
-
-    @field_validator("every_year_on")
-    @classmethod
-    def _month_day(cls, value: str | None) -> str | None:
-        if value is not None and _month_and_day(value) is None:
-            raise ValueError('use month-day such as "01-01" or "03-15"')
-        return value
-
-    @model_validator(mode="after")
-    def _one_schedule(self) -> TierReviewDoc:
-        if (self.every_months is None) == (self.every_year_on is None):
-            raise ValueError("give either every_months or every_year_on")
-        return self
-
-
-def _month_and_day(text: str) -> tuple[int, int] | None:
-    match = re.fullmatch(r"(\d{2})-(\d{2})", text)
-    if match is None:
-        return None
-    month, day = int(match[1]), int(match[2])
-    return (month, day) if is_day_of_year(month, day) else None
-
-
-class TiersDoc(_Model):
-    """Tiers, lowest first: the measure that earns them, over which window, and how customers
-    move down at reviews (they move up at once)."""
-
-    measure: Literal["spend", "points", "orders"] = Field(
-        description="Eligible spend, points earned (never the balance) or number of orders"
-    )
-    window: TierWindowDoc = Field(description="{rolling_months: 12} or {calendar_year: true}")
-    downgrade: Literal["one_step", "to_qualifying"] = Field(
-        default="one_step",
-        description="At a review: down one tier at most, or straight to the qualifying tier",
-    )
-    grace_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = Field(
-        default=0, description="Days a customer found short at a review has to requalify"
-    )
-    review: TierReviewDoc = Field(
-        default=TierReviewDoc(every_months=12),
-        description="{every_months: 12} after reaching a tier, or {every_year_on: '01-01'}",
-    )
-    multiplier_combines: Literal["multiply", "best"] = Field(
-        default="multiply",
-        description="A tier multiplier on top of the rules' multipliers, or the best of them",
-    )
-    levels: Annotated[list[TierLevelDoc], Field(min_length=1)] = Field(
-        description="The tiers, lowest first; the first one's threshold is 0"
-    )
-
-
 # --- the document ----------------------------------------------------------------------------
 
 
-class RateDoc(_Model):
+class RateDoc(DocModel):
     """Points per amount: {points: 1, per: 20} is 1 point per 20 of the currency."""
 
     points: Count
     per: Amount
 
 
-class PointValueDoc(_Model):
+class PointValueDoc(DocModel):
     """What points are worth: {points: 500, worth: 5} is 500 points = 5 of the currency."""
 
     points: Count
     worth: Amount
 
 
-class ExpiryDoc(_Model):
+class ExpiryDoc(DocModel):
     """Points expire `after_months` months after they are earned; leave it out for never."""
 
     after_months: Count | None = None
 
 
-class CheckoutDoc(_Model):
+class CheckoutDoc(DocModel):
     """Points as money at checkout: {min_points: 500, max_order_share: 0.5, step: 100}."""
 
     min_points: Count = Field(default=1, description="Fewest points a customer may use")
@@ -482,7 +142,7 @@ class CheckoutDoc(_Model):
     step: Count = Field(default=1, description="Points are used in multiples of this")
 
 
-class EarnOnDoc(_Model):
+class EarnOnDoc(DocModel):
     """Line kinds that earn besides products. All off by default."""
 
     shipping: bool = False
@@ -490,7 +150,7 @@ class EarnOnDoc(_Model):
     gift_cards: bool = False
 
 
-class ProgramDocument(_Model):
+class ProgramDocument(DocModel):
     """Walaa program settings: one document per store, one new version per save."""
 
     model_config = ConfigDict(
@@ -549,130 +209,6 @@ class ProgramDocument(_Model):
         return value
 
 
-# --- from document to domain -----------------------------------------------------------------
-
-
-def _conditions(when: WhenDoc) -> tuple[Condition, ...]:
-    conditions: list[Condition] = []
-    if when.channels:
-        conditions.append(OnChannels(frozenset(Channel(c) for c in when.channels)))
-    if when.starts is not None or when.ends is not None:
-        conditions.append(InWindow(_start(when.starts), _end(when.ends)))
-    if when.weekdays:
-        conditions.append(OnWeekdays(frozenset(Weekday[d.upper()] for d in when.weekdays)))
-    if when.tiers:
-        conditions.append(ForTiers(frozenset(when.tiers)))
-    if when.customer_tags:
-        conditions.append(ForTags(frozenset(when.customer_tags)))
-    if when.min_amount is not None:
-        conditions.append(MinAmount(when.min_amount))
-    if when.min_quantity is not None:
-        conditions.append(MinQuantity(when.min_quantity))
-    conditions.extend(_property_test(p) for p in when.properties)
-    return tuple(conditions)
-
-
-def _start(moment: date | datetime | None) -> datetime | None:
-    """A start date means from its first moment."""
-    if moment is None or isinstance(moment, datetime):
-        return moment
-    return datetime.combine(moment, time())
-
-
-def _end(moment: date | datetime | None) -> datetime | None:
-    """An end date includes that whole day, so the window stops at the next midnight."""
-    if moment is None or isinstance(moment, datetime):
-        return moment
-    return datetime.combine(moment + timedelta(days=1), time())
-
-
-def _property_test(doc: PropertyDoc) -> PropertyTest:
-    value = tuple(doc.value) if isinstance(doc.value, list) else doc.value
-    return PropertyTest(doc.name, PropertyOp(doc.op), value)
-
-
-def _items(doc: ItemsDoc | None) -> ItemFilter | None:
-    if doc is None:
-        return None
-    return ItemFilter(
-        frozenset(doc.products), frozenset(doc.skus), frozenset(doc.categories), frozenset(doc.tags)
-    )
-
-
-def _effect(doc: PerAmountDoc | PerUnitDoc | FixedDoc | MultiplyDoc, currency: str) -> Effect:
-    if isinstance(doc, PerAmountDoc):
-        if doc.points is None or doc.per is None:
-            return PerAmount()
-        return PerAmount(EarnRate(doc.points, Money(doc.per, currency)))
-    if isinstance(doc, PerUnitDoc):
-        return PerUnit(doc.points)
-    if isinstance(doc, FixedDoc):
-        return FixedPoints(doc.points)
-    return Multiply(doc.factor, tuple(doc.rules))
-
-
-def _limit(doc: PerCustomerDoc | PerOrderDoc | OncePerDoc) -> Limit:
-    if isinstance(doc, PerCustomerDoc):
-        return PerCustomer(Period(doc.period), doc.times, doc.points)
-    if isinstance(doc, PerOrderDoc):
-        return PerOrder(doc.points)
-    return OncePer(doc.property)
-
-
-def _rule(doc: RuleDoc, currency: str) -> Rule:
-    return Rule(
-        id=doc.id,
-        name=LocalizedText.of(doc.name),
-        on=doc.on,
-        conditions=_conditions(doc.when),
-        items=_items(doc.items),
-        exclude_items=_items(doc.exclude_items),
-        effect=_effect(doc.effect, currency),
-        limits=tuple(_limit(limit) for limit in doc.limits),
-        group=doc.group,
-        enabled=doc.enabled,
-    )
-
-
-def _perk(doc: PerkDoc) -> Perk:
-    return Perk(doc.id, LocalizedText.of(doc.name))
-
-
-def _tier_level(doc: TierLevelDoc) -> TierLevel:
-    return TierLevel(
-        id=doc.id,
-        name=LocalizedText.of(doc.name),
-        threshold=doc.threshold,
-        multiplier=doc.multiplier,
-        free_shipping=doc.free_shipping,
-        early_access=doc.early_access,
-        perks=tuple(_perk(perk) for perk in doc.perks),
-    )
-
-
-def _tiers(doc: TiersDoc | None) -> TierPolicy | None:
-    if doc is None:
-        return None
-    window: TierWindow = (
-        RollingMonths(doc.window.rolling_months)
-        if doc.window.rolling_months is not None
-        else CalendarYear()
-    )
-    day = _month_and_day(doc.review.every_year_on or "")
-    review: TierReview = (
-        YearlyOn(*day) if day is not None else EveryMonths(doc.review.every_months or 12)
-    )
-    return TierPolicy(
-        measure=TierMeasure(doc.measure),
-        window=window,
-        levels=tuple(_tier_level(level) for level in doc.levels),
-        downgrade=TierDowngrade(doc.downgrade),
-        grace_days=doc.grace_days,
-        review=review,
-        multiplier_combines=MultiplierCombination(doc.multiplier_combines),
-    )
-
-
 def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Program:
     currency = doc.currency
     earn_on = {
@@ -696,7 +232,7 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         checkout=CheckoutPolicy(
             doc.checkout.min_points, doc.checkout.max_order_share, doc.checkout.step
         ),
-        tiers=_tiers(doc.tiers),
+        tiers=tiers_from_doc(doc.tiers),
     )
 
 
@@ -968,7 +504,7 @@ _OPTIONAL_PARTS = frozenset({"when", "items", "exclude_items", "limits", "group"
 
 def _rule_or_nothing(item: Any, currency: str) -> Rule | None:
     try:
-        return _rule(_RULE.validate_python(item), currency)
+        return rule_from_doc(_RULE.validate_python(item), currency)
     except (ValueError, ProgramError) as error:
         if not isinstance(error, ValidationError) or not isinstance(item, Mapping):
             return None
@@ -977,7 +513,7 @@ def _rule_or_nothing(item: Any, currency: str) -> Rule | None:
             return None
         try:
             kept = {key: value for key, value in item.items() if key not in broken}
-            return _rule(_RULE.validate_python(kept), currency)
+            return rule_from_doc(_RULE.validate_python(kept), currency)
         except (ValueError, ProgramError):
             return None
 
@@ -1032,7 +568,7 @@ def _tier_problems(raw: Any, currency: str | None) -> list[Problem]:
 
 def _level_or_nothing(item: Any) -> TierLevel | None:
     try:
-        return _tier_level(_LEVEL.validate_python(item))
+        return tier_level_from_doc(_LEVEL.validate_python(item))
     except ValidationError as error:
         if not isinstance(item, Mapping):
             return None
@@ -1041,7 +577,7 @@ def _level_or_nothing(item: Any) -> TierLevel | None:
             return None
         try:
             kept = {key: value for key, value in item.items() if key not in broken}
-            return _tier_level(_LEVEL.validate_python(kept))
+            return tier_level_from_doc(_LEVEL.validate_python(kept))
         except ValidationError:
             return None
 
