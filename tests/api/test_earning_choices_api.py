@@ -90,3 +90,25 @@ def test_a_multiplier_with_items_doubles_only_those_items(api):
     arabic = preview(api, SHOE, TV, locale="ar")["explanation"][0]
     assert arabic.endswith("مضاعفة بفضل الإلكترونيات مضاعفة على 1 من هذه المنتجات")
     assert refund(api, "choice-3", "tv", 1) == 400
+
+
+def test_a_rule_with_stop_ends_the_rules_after_it(api):
+    deal = {
+        "id": "tv-deal",
+        "name": {"en": "TV deal", "ar": "عرض التلفاز"},
+        "items": {"categories": ["electronics"]},
+        "effect": {"type": "per_amount", "points": 5, "per": 1},
+        "stop": True,
+    }
+    save(api, deal, SPEND)
+    assert place(api, "choice-13", SHOE, TV)["points"] == 1000  # spend is not tried after it
+    assert place(api, "choice-13-shoes", SHOE)["points"] == 100  # the deal did not apply
+    shown = preview(api, SHOE, TV)
+    assert shown["explanation"] == [
+        "TV deal: 1,000 Flex for 200.00 USD on 1 item at 5 per 1 USD,"
+        " the rules after it were not applied"
+    ]
+    assert preview(api, SHOE, TV, locale="ar")["explanation"][0].endswith(
+        "ولم تُطبَّق القواعد التي تليها"
+    )
+    assert refund(api, "choice-13", "tv", 1) == 1000

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from walaa.domain.earning import (
+    Customer,
     Evaluation,
     Order,
     OrderBasis,
@@ -24,6 +25,7 @@ from walaa.domain.earning import (
 )
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money
+from walaa.domain.perks import tier_rule, with_perks
 from walaa.domain.program import (
     EarnRate,
     ItemFilter,
@@ -140,3 +142,55 @@ def test_a_refund_below_a_filtered_multipliers_minimum_undoes_only_its_part() ->
     assert by_rule(evaluation) == {"spend": 100 + 800}
     # one television back: 400 of its 800 go, and the other loses its doubling (200 more)
     assert refunded(evaluation.basis, "tv", 1) == 600
+
+
+# --- 13. a rule with `stop` ends the evaluation of the rules after it -------------------------
+
+TV_DEAL = rule(
+    "tv-deal",
+    PerAmount(EarnRate(5, usd("1"))),
+    {"en": "TV deal", "ar": "عرض التلفاز"},
+    items=ELECTRONICS,
+    stop=True,
+)
+
+
+def test_a_rule_with_stop_that_applies_ends_the_rules_after_it() -> None:
+    evaluation = earn(program(TV_DEAL, SPEND), SHOE, TV)
+    assert by_rule(evaluation) == {"tv-deal": 1000}
+    assert explain(evaluation.awards[0]).endswith(", the rules after it were not applied")
+    assert explain(evaluation.awards[0], "ar").endswith("ولم تُطبَّق القواعد التي تليها")
+    (stopped,) = evaluation.not_met
+    assert stopped.rule_id == "spend"
+    assert explain(stopped) == "Points on spend: not applied, TV deal stops the rules after it"
+    assert explain(stopped, "ar").endswith("لم تُطبَّق، عرض التلفاز يوقف القواعد التي تليها")
+
+
+def test_rules_before_a_stop_still_apply_and_without_stop_every_rule_does() -> None:
+    assert by_rule(earn(program(SPEND, TV_DEAL), SHOE, TV)) == {"spend": 300, "tv-deal": 1000}
+    no_stop = rule("tv-deal", PerAmount(EarnRate(5, usd("1"))), items=ELECTRONICS)
+    assert by_rule(earn(program(no_stop, SPEND), SHOE, TV)) == {"tv-deal": 1000, "spend": 300}
+
+
+def test_a_stop_rule_that_does_not_apply_stops_nothing() -> None:
+    evaluation = earn(program(TV_DEAL, SPEND), SHOE)
+    assert by_rule(evaluation) == {"spend": 100}
+    assert explain(evaluation.awards[0]) == (
+        "Points on spend: 100 Flex for 100.00 USD on 2 items at 1 per 1 USD"
+    )
+
+
+def test_a_stop_does_not_take_away_a_tiers_multiplier() -> None:
+    gold = tier_rule("gold", {"en": "Gold"}, D(2), None)
+    spend_and_stop = rule("spend", PerAmount(), {"en": "Points on spend"}, stop=True)
+    tiered = with_perks(program(spend_and_stop, TV_DEAL), (gold,))
+    order = Order("o-1", WEDNESDAY, "USD", (SHOE, TV))
+    evaluation = evaluate_order(tiered, order, customer=Customer("c-1", tier="gold"))
+    assert by_rule(evaluation) == {"spend": 600}
+    assert [no.rule_id for no in evaluation.not_met] == ["tv-deal"]
+
+
+def test_a_refund_of_an_order_a_stop_ended_takes_back_only_what_it_earned() -> None:
+    basis = earn(program(TV_DEAL, SPEND), SHOE, TV).basis
+    assert refunded(basis, "tv", 1) == 1000
+    assert refunded(basis, "shoe", 2) == 0

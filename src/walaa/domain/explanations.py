@@ -137,6 +137,8 @@ _EN: dict[str, str] = {
     "not_met.customer": "{rule}: needs a signed-in customer",
     "not_met.limit": "{rule}: its limit for you is reached",
     "not_met.best_of": "{rule}: not added, {winner} gives more in the {group} group",
+    "not_met.stopped": "{rule}: not applied, {stopper} stops the rules after it",
+    "stopped.later_rules": "the rules after it were not applied",
     "take_back.award": "{rule}: {points} {points_name} taken back, {kept} kept",
     "take_back.threshold": (
         "{rule}: {points} {points_name} taken back, the order no longer meets its minimum"
@@ -221,6 +223,8 @@ _AR: dict[str, str] = {
     "not_met.customer": "{rule}: يلزم تسجيل الدخول",
     "not_met.limit": "{rule}: بلغتَ الحد المسموح لهذا العرض",
     "not_met.best_of": "{rule}: لم يُضف، {winner} يمنح أكثر ضمن مجموعة {group}",
+    "not_met.stopped": "{rule}: لم تُطبَّق، {stopper} يوقف القواعد التي تليها",
+    "stopped.later_rules": "ولم تُطبَّق القواعد التي تليها",
     "take_back.award": "{rule}: استُرد {points} {points_name}، وبقي {kept}",
     "take_back.threshold": "{rule}: استُرد {points} {points_name} لأن الطلب لم يعد يبلغ الحد الأدنى",
     "take_back.fixed": "{rule}: استُرد {points} {points_name} إذ لم يبقَ شيء من الطلب",

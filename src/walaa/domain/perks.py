@@ -42,6 +42,12 @@ def tier_rule(tier_id: str, names: dict[str, str], multiplier: Decimal, group: s
     )
 
 
+def is_perk(rule: Rule) -> bool:
+    """True for a tier's or a membership's multiplier: a benefit of the customer, not a rule of
+    the document, so a rule that stops the rules after it does not stop it."""
+    return rule.id.startswith(("member:", "tier:"))
+
+
 def with_perks(program: Program, perks: tuple[Rule, ...]) -> Program:
     """The program with the perk rules added after the merchant's own."""
     useful = tuple(rule for rule in perks if _factor(rule) != ONE)

@@ -595,7 +595,8 @@ class Rule:
     """A condition and an effect. `on` is `order` or a customer event type.
 
     Rules sharing a `group` are best-of: only the one giving the most points (or, for
-    multipliers, the largest factor) applies. Rules without a group stack.
+    multipliers, the largest factor) applies. Rules without a group stack. A rule with `stop`
+    that applies ends the evaluation: the rules after it, in document order, are not tried.
     """
 
     id: str
@@ -608,6 +609,7 @@ class Rule:
     limits: tuple[Limit, ...] = ()
     group: str | None = None
     enabled: bool = True
+    stop: bool = False
 
     @property
     def is_order_rule(self) -> bool:

@@ -499,7 +499,9 @@ def _parsed_rules(raw: Any, currency: str) -> tuple[list[Rule], list[int]]:
 
 # Leaving these out of a rule cannot create a problem that was not there, so a rule with an
 # error in one of them is still checked, without it, against the other rules.
-_OPTIONAL_PARTS = frozenset({"when", "items", "exclude_items", "limits", "group", "enabled"})
+_OPTIONAL_PARTS = frozenset(
+    {"when", "items", "exclude_items", "limits", "group", "enabled", "stop"}
+)
 
 
 def _rule_or_nothing(item: Any, currency: str) -> Rule | None:

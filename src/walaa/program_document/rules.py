@@ -208,6 +208,10 @@ class RuleDoc(DocModel):
     limits: list[LimitDoc] = []
     group: Name | None = None
     enabled: bool = True
+    stop: bool = Field(
+        default=False,
+        description="When the rule applies, the rules after it (in document order) are not tried",
+    )
 
 
 # --- from document to domain -----------------------------------------------------------------
@@ -292,4 +296,5 @@ def rule_from_doc(doc: RuleDoc, currency: str) -> Rule:
         limits=tuple(_limit(limit) for limit in doc.limits),
         group=doc.group,
         enabled=doc.enabled,
+        stop=doc.stop,
     )

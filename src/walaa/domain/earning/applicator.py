@@ -8,7 +8,13 @@ from decimal import Decimal
 
 from walaa.domain.earning.awards import finish
 from walaa.domain.earning.basis import AwardBasis, LineBasis, Measure, MultiplierBasis, OrderBasis
-from walaa.domain.earning.benefits import Boost, Draft, assess, multiply, usable_boosts
+from walaa.domain.earning.benefits import (
+    Boost,
+    Draft,
+    assess_in_order,
+    multiply,
+    usable_boosts,
+)
 from walaa.domain.earning.facts import NOTHING_COUNTED, Facts, order_facts
 from walaa.domain.earning.inputs import Customer, CustomerEvent, Order, OrderLine
 from walaa.domain.earning.limits import apply_daily_cap, apply_limits, keep_best_of
@@ -42,8 +48,7 @@ def evaluate_order(
     drafts: list[Draft] = []
     boosts: list[Boost] = []
     not_met: list[NoAward] = []
-    for rule in program.order_rules:
-        outcome = assess(rule, facts)
+    for outcome in assess_in_order(program.order_rules, facts):
         if isinstance(outcome, Draft):
             drafts.append(outcome)
         elif isinstance(outcome, Boost):
@@ -85,8 +90,7 @@ def evaluate_event(
     )
     drafts: list[Draft] = []
     not_met: list[NoAward] = []
-    for rule in program.rules_for_event(event.type):
-        outcome = assess(rule, facts)
+    for outcome in assess_in_order(program.rules_for_event(event.type), facts):
         if isinstance(outcome, Draft):
             outcome.points = round_points(outcome.numerator, program.rounding)
             apply_limits(outcome, usage, program)

@@ -58,6 +58,8 @@ def _describe(
     parts.extend(_multiplier_part(a, draft) for a in draft.multipliers)
     if draft.cap is not None:
         parts.append(draft.cap.explanation)
+    if draft.stops:
+        parts.append(Explanation.of("stopped.later_rules"))
     if draft.set_aside_by is not None:
         parts.append(
             Explanation.of(

@@ -18,6 +18,7 @@ from walaa.domain.money import (
     ONE,
     ZERO,
 )
+from walaa.domain.perks import is_perk
 from walaa.domain.program import (
     EarnRate,
     FixedPoints,
@@ -50,6 +51,7 @@ class Draft:
     points: int = 0
     cap: Cap | None = None
     set_aside_by: Rule | None = None
+    stops: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,25 @@ def assess(rule: Rule, facts: Facts) -> Draft | Boost | NoAward:
     has_minimum = rule.min_amount is not None or rule.min_quantity is not None
     kind = AwardKind.THRESHOLD if has_minimum else AwardKind.FIXED
     return Draft(rule, kind, counted, Decimal(effect.points), ONE)
+
+
+def assess_in_order(rules: Sequence[Rule], facts: Facts) -> list[Draft | Boost | NoAward]:
+    """Each rule in document order, until one with `stop` applies: the rules after it are not
+    tried and say so. A tier's or membership's multiplier is the customer's, so it still is."""
+    outcomes: list[Draft | Boost | NoAward] = []
+    stopper: Draft | Boost | None = None
+    for rule in rules:
+        if stopper is not None and not is_perk(rule):
+            reason = Explanation.of("not_met.stopped", rule=rule.name, stopper=stopper.rule.name)
+            outcomes.append(NoAward(rule.id, reason))
+            if isinstance(stopper, Draft):
+                stopper.stops = True
+            continue
+        outcome = assess(rule, facts)
+        outcomes.append(outcome)
+        if rule.stop and not isinstance(outcome, NoAward):
+            stopper = outcome
+    return outcomes
 
 
 def _action_draft(rule: Rule, facts: Facts) -> Draft | NoAward:
