@@ -112,3 +112,24 @@ def test_a_rule_with_stop_ends_the_rules_after_it(api):
         "ولم تُطبَّق القواعد التي تليها"
     )
     assert refund(api, "choice-13", "tv", 1) == 1000
+
+
+def test_an_order_minimum_stands_beside_the_rules_item_minimum(api):
+    duo = {
+        "id": "serum-duo",
+        "name": {"en": "Serum duo", "ar": "ثنائي السيروم"},
+        "items": {"categories": ["serum"]},
+        "when": {"min_quantity": 2, "order_min_amount": 250},
+        "effect": {"type": "fixed", "points": 100},
+    }
+    save(api, duo)
+    serums = line("serum", "100.00", 2, "serum")
+    assert place(api, "choice-14", serums, line("cream", "200.00", 1, "cream"))["points"] == 100
+    assert place(api, "choice-14-small", serums, line("cream", "100.00"))["points"] == 0
+    shown = preview(api, serums, line("cream", "200.00"))["explanation"]
+    assert shown == [
+        "Serum duo: 100 Flex for buying at least 2 items, for an order of at least 250.00 USD"
+    ]
+    arabic = preview(api, serums, line("cream", "200.00"), locale="ar")["explanation"][0]
+    assert arabic.endswith("لطلب لا يقل عن 250.00 USD")
+    assert refund(api, "choice-14", "cream", 1) == 100  # the order fell below 250

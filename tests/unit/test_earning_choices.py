@@ -23,11 +23,13 @@ from walaa.domain.earning import (
     explain,
     take_back,
 )
+from walaa.domain.earning_choices import OrderMinimum
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money
 from walaa.domain.perks import tier_rule, with_perks
 from walaa.domain.program import (
     EarnRate,
+    FixedPoints,
     ItemFilter,
     MinQuantity,
     Multiply,
@@ -194,3 +196,60 @@ def test_a_refund_of_an_order_a_stop_ended_takes_back_only_what_it_earned() -> N
     basis = earn(program(TV_DEAL, SPEND), SHOE, TV).basis
     assert refunded(basis, "tv", 1) == 1000
     assert refunded(basis, "shoe", 2) == 0
+
+
+# --- 14. an order-wide minimum beside a rule's item conditions -------------------------------
+
+SERUM = item("serum", "100.00", 2, "serum")
+SERUMS = ItemFilter(categories=frozenset({"serum"}))
+SERUM_DUO = rule(
+    "serum-duo",
+    FixedPoints(100),
+    {"en": "Serum duo", "ar": "ثنائي السيروم"},
+    items=SERUMS,
+    conditions=(MinQuantity(2), OrderMinimum(amount=D(250))),
+)
+
+
+def test_an_order_minimum_is_tested_on_the_whole_order_beside_the_rules_items() -> None:
+    evaluation = earn(program(SERUM_DUO), SERUM, item("cream", "200.00", 1, "cream"))
+    assert by_rule(evaluation) == {"serum-duo": 100}
+    assert explain(evaluation.awards[0]) == (
+        "Serum duo: 100 Flex for buying at least 2 items, for an order of at least 250.00 USD"
+    )
+    assert explain(evaluation.awards[0], "ar").endswith("لطلب لا يقل عن 250.00 USD")
+
+
+def test_an_order_below_its_minimum_says_how_much_more_to_spend() -> None:
+    evaluation = earn(program(SERUM_DUO), SERUM, item("cream", "100.00", 1, "cream"))
+    assert by_rule(evaluation) == {}
+    (unmet,) = evaluation.not_met
+    assert explain(unmet) == "Serum duo: spend 50.00 USD more on this order to earn it"
+    assert "هذا الطلب" in explain(unmet, "ar")
+    few = rule("three-items", PerAmount(), conditions=(OrderMinimum(quantity=4),))
+    (unmet,) = earn(program(few), SERUM).not_met
+    assert explain(unmet) == "Three items: add 2 more items to this order to earn it"
+
+
+def test_a_refund_below_the_order_minimum_takes_the_bonus_back_entirely() -> None:
+    basis = earn(program(SERUM_DUO), SERUM, item("cream", "200.00", 1, "cream")).basis
+    assert refunded(basis, "cream", 1) == 100  # 100 left of an order that needed 250
+    assert refunded(basis, "serum", 1) == 100  # one serum is below the rule's own minimum
+
+
+def test_a_refund_below_a_multipliers_order_minimum_undoes_the_multiplier() -> None:
+    big_order_double = rule("big-x2", Multiply(D(2)), conditions=(OrderMinimum(amount=D(250)),))
+    evaluation = earn(program(SPEND, big_order_double), SHOE, TV)
+    assert by_rule(evaluation) == {"spend": 600}
+    # the shoes back: 200 of 300 remain, below 250, so the television's 200 are no longer doubled
+    assert refunded(evaluation.basis, "shoe", 2) == 400
+
+
+def test_bases_stored_before_order_minimums_still_refund() -> None:
+    basis = earn(program(SPEND), SHOE, TV).basis
+    assert basis is not None
+    record = basis.to_record()
+    for award in record["awards"]:
+        del award["order_min_amount"], award["order_min_quantity"]
+    old = OrderBasis.from_record(record)
+    assert take_back(old, Refund("r-1", (RefundedLine("tv", 1),))).points == 200

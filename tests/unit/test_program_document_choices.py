@@ -3,12 +3,14 @@ value is refused at its path with a reason, as `walaa program validate` shows it
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from walaa.domain.earning_choices import OrderMinimum
 from walaa.entrypoints.cli import app
 from walaa.program_document import ProgramDocumentError, load_program
 
@@ -61,3 +63,32 @@ def test_a_stop_that_is_not_true_or_false_is_explained(tmp_path: Path) -> None:
 def test_the_schema_documents_stop() -> None:
     schema = yaml.safe_load((Path(__file__).parents[2] / "docs/program.schema.json").read_text())
     assert schema["$defs"]["RuleDoc"]["properties"]["stop"]["type"] == "boolean"
+
+
+# --- 14. order minimums -----------------------------------------------------------------------
+
+
+def test_order_minimums_are_read_beside_the_rules_own() -> None:
+    when = "    when: {min_quantity: 2, order_min_amount: 250, order_min_quantity: 3}\n"
+    (read,) = load_program(document(rule(when))).rules
+    assert read.min_quantity == 2
+    assert read.order_minimum == OrderMinimum(Decimal(250), 3)
+
+
+def test_wrong_order_minimums_are_explained(tmp_path: Path) -> None:
+    bad = document(
+        rule("    when: {order_min_amount: -5, order_min_quantity: 1.5}\n")
+        + rule("    when: {order_min_amount: 2.505}\n").replace("tv-", "tv2-")
+        + "  - {id: hi, name: Hi, 'on': signup, effect: {type: fixed, points: 5},"
+        " when: {order_min_quantity: 2}}\n"
+    )
+    expected = [
+        ("rules[0].when.order_min_amount", "must be more than 0"),
+        ("rules[0].when.order_min_quantity", "must be a whole number"),
+        ("rules[1].when.order_min_amount", "USD amounts have 2 decimal places"),
+        ("rules[2].when.order_min_quantity", "only order rules have orders"),
+    ]
+    assert problems_of(bad) == expected
+    code, out = validate(tmp_path, bad)
+    assert code == 1
+    assert all(f"{where}: {reason}" in out for where, reason in expected)

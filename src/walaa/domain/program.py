@@ -33,6 +33,7 @@ from functools import cached_property
 from typing import Protocol, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from walaa.domain.earning_choices import OrderMinimum
 from walaa.domain.errors import ValidationFailed
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import (
@@ -363,7 +364,15 @@ class PropertyTest:
 
 
 Condition: TypeAlias = (
-    OnChannels | InWindow | OnWeekdays | ForTiers | ForTags | MinAmount | MinQuantity | PropertyTest
+    OnChannels
+    | InWindow
+    | OnWeekdays
+    | ForTiers
+    | ForTags
+    | MinAmount
+    | MinQuantity
+    | OrderMinimum
+    | PropertyTest
 )
 
 # --- effects ---------------------------------------------------------------------------------
@@ -643,10 +652,17 @@ class Rule:
         return condition.quantity if isinstance(condition, MinQuantity) else None
 
     @cached_property
+    def order_minimum(self) -> OrderMinimum | None:
+        """What the whole order must reach, if the rule asks for it."""
+        condition = self.condition(OrderMinimum)
+        return condition if isinstance(condition, OrderMinimum) else None
+
+    @cached_property
     def context_conditions(self) -> tuple[Condition, ...]:
         """Conditions about the moment, the channel, the customer or the event: those that can
         be tested before counting items."""
-        return tuple(c for c in self.conditions if not isinstance(c, MinAmount | MinQuantity))
+        minimums = MinAmount | MinQuantity | OrderMinimum
+        return tuple(c for c in self.conditions if not isinstance(c, minimums))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -852,9 +868,26 @@ def _condition_problems(
             elif currency is not None and is_currency_code(currency):
                 money = Money(condition.amount, currency)
                 problems.extend(_money_problems((*path, "min_amount"), money, currency))
+        elif isinstance(condition, OrderMinimum):
+            problems.extend(_order_minimum_problems(path[:-1], condition, rule, currency))
         elif isinstance(condition, PropertyTest) and rule.is_order_rule:
             problems.append(Problem((*path, "properties"), "only event rules test properties"))
     return problems
+
+
+def _order_minimum_problems(
+    path: tuple[str | int, ...], minimum: OrderMinimum, rule: Rule, currency: str | None
+) -> list[Problem]:
+    if not rule.is_order_rule:
+        name = "order_min_amount" if minimum.amount is not None else "order_min_quantity"
+        return [Problem((*path, "when", name), "only order rules have orders")]
+
+    def places(amount: Decimal) -> list[str]:
+        if currency is None or not is_currency_code(currency):
+            return []
+        return [p.reason for p in _money_problems((), Money(amount, currency), currency)]
+
+    return [Problem((*path, *where), reason) for where, reason in minimum.findings(places)]
 
 
 def _limit_problems(path: tuple[str | int, ...], limit: Limit, rule: Rule) -> list[Problem]:

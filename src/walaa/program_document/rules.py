@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from walaa.domain.earning_choices import OrderMinimum
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money
 from walaa.domain.program import (
@@ -116,6 +117,12 @@ class WhenDoc(DocModel):
     customer_tags: Names | None = None
     min_amount: Amount | None = None
     min_quantity: Count | None = None
+    order_min_amount: Amount | None = Field(
+        default=None, description="The whole order's eligible items were paid at least this much"
+    )
+    order_min_quantity: Count | None = Field(
+        default=None, description="The whole order has at least this many eligible units"
+    )
     properties: list[PropertyDoc] = []
 
 
@@ -233,6 +240,8 @@ def _conditions(when: WhenDoc) -> tuple[Condition, ...]:
         conditions.append(MinAmount(when.min_amount))
     if when.min_quantity is not None:
         conditions.append(MinQuantity(when.min_quantity))
+    if when.order_min_amount is not None or when.order_min_quantity is not None:
+        conditions.append(OrderMinimum(when.order_min_amount, when.order_min_quantity))
     conditions.extend(_property_test(p) for p in when.properties)
     return tuple(conditions)
 

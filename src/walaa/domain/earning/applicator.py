@@ -20,6 +20,7 @@ from walaa.domain.earning.inputs import Customer, CustomerEvent, Order, OrderLin
 from walaa.domain.earning.limits import apply_daily_cap, apply_limits, keep_best_of
 from walaa.domain.earning.results import Award, AwardKind, Evaluation, NoAward
 from walaa.domain.earning.usage import NO_USAGE, UsageSnapshot
+from walaa.domain.earning_choices import NO_ORDER_MINIMUM
 from walaa.domain.money import (
     round_points,
 )
@@ -196,11 +197,11 @@ def _order_basis(
         currency=order.currency,
         points_name=program.points_name,
         lines=lines,
-        awards=tuple(_award_basis(award, by_rule) for award in awards),
+        awards=tuple(_award_basis(award, by_rule, program) for award in awards),
     )
 
 
-def _award_basis(award: Award, boosts: Mapping[str, Boost]) -> AwardBasis:
+def _award_basis(award: Award, boosts: Mapping[str, Boost], program: Program) -> AwardBasis:
     measure = {
         AwardKind.PER_AMOUNT: Measure.VALUE,
         AwardKind.PER_UNIT: Measure.UNITS,
@@ -218,8 +219,11 @@ def _award_basis(award: Award, boosts: Mapping[str, Boost]) -> AwardBasis:
                 min_amount,
                 min_quantity,
                 multiplies=applied.lines,
+                order_min_amount=(boost.rule.order_minimum or NO_ORDER_MINIMUM).amount,
+                order_min_quantity=(boost.rule.order_minimum or NO_ORDER_MINIMUM).quantity,
             )
         )
+    minimum = program.rule(award.rule_id).order_minimum or NO_ORDER_MINIMUM
     return AwardBasis(
         rule_id=award.rule_id,
         rule_name=award.rule_name,
@@ -229,4 +233,6 @@ def _award_basis(award: Award, boosts: Mapping[str, Boost]) -> AwardBasis:
         min_amount=award.min_amount,
         min_quantity=award.min_quantity,
         multipliers=tuple(multipliers),
+        order_min_amount=minimum.amount,
+        order_min_quantity=minimum.quantity,
     )

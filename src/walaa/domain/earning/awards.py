@@ -55,6 +55,7 @@ def _describe(
     draft: Draft, program: Program, min_amount: Decimal | None, min_quantity: int | None
 ) -> tuple[Explanation, ...]:
     parts = [_headline(draft, program, min_amount, min_quantity)]
+    parts.extend(_order_minimum_parts(draft, program))
     parts.extend(_multiplier_part(a, draft) for a in draft.multipliers)
     if draft.cap is not None:
         parts.append(draft.cap.explanation)
@@ -106,6 +107,20 @@ def _headline(
     if min_quantity is not None:
         return Explanation.of("award.threshold_quantity", **common, min_quantity=min_quantity)
     return Explanation.of("award.fixed_order", **common)
+
+
+def _order_minimum_parts(draft: Draft, program: Program) -> list[Explanation]:
+    """ "for an order of at least 250.00 USD": the award needed the whole order to reach it."""
+    minimum = draft.rule.order_minimum
+    if minimum is None:
+        return []
+    parts = []
+    if minimum.amount is not None:
+        amount = Money(minimum.amount, program.currency)
+        parts.append(Explanation.of("order_minimum.amount", amount=amount))
+    if minimum.quantity is not None:
+        parts.append(Explanation.of("order_minimum.quantity", quantity=minimum.quantity))
+    return parts
 
 
 def _shown_points(draft: Draft) -> int:

@@ -51,11 +51,17 @@ class MultiplierBasis:
     min_amount: Decimal | None = None
     min_quantity: int | None = None
     multiplies: tuple[str, ...] | None = None
+    order_min_amount: Decimal | None = None
+    order_min_quantity: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class AwardBasis:
-    """What one order award was based on, for taking it back in proportion."""
+    """What one order award was based on, for taking it back in proportion.
+
+    `order_min_amount` and `order_min_quantity` are what the whole order's earning lines had
+    to reach; a refund below them takes the award back entirely.
+    """
 
     rule_id: str
     rule_name: LocalizedText
@@ -65,6 +71,14 @@ class AwardBasis:
     min_amount: Decimal | None = None
     min_quantity: int | None = None
     multipliers: tuple[MultiplierBasis, ...] = ()
+    order_min_amount: Decimal | None = None
+    order_min_quantity: int | None = None
+
+    @property
+    def has_minimum(self) -> bool:
+        """True when the award needed a minimum of its items or of the whole order."""
+        minimums = (self.min_amount, self.min_quantity, self.order_min_amount)
+        return any(m is not None for m in minimums) or self.order_min_quantity is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +91,11 @@ class OrderBasis:
     points_name: LocalizedText
     lines: tuple[LineBasis, ...]
     awards: tuple[AwardBasis, ...]
+
+    @property
+    def earning_line_ids(self) -> tuple[str, ...]:
+        """The lines that earned: the whole order, as an order minimum measures it."""
+        return tuple(line.line_id for line in self.lines if line.earns)
 
     @property
     def earned(self) -> int:
@@ -131,9 +150,13 @@ def basis_to_record(basis: OrderBasis) -> dict[str, Any]:
                         "min_amount": optional(m.min_amount),
                         "min_quantity": m.min_quantity,
                         "multiplies": None if m.multiplies is None else list(m.multiplies),
+                        "order_min_amount": optional(m.order_min_amount),
+                        "order_min_quantity": m.order_min_quantity,
                     }
                     for m in a.multipliers
                 ],
+                "order_min_amount": optional(a.order_min_amount),
+                "order_min_quantity": a.order_min_quantity,
             }
             for a in basis.awards
         ],
@@ -174,9 +197,13 @@ def basis_from_record(record: Mapping[str, Any]) -> OrderBasis:
                         optional(m["min_amount"]),
                         m["min_quantity"],
                         _ids(m.get("multiplies")),
+                        optional(m.get("order_min_amount")),
+                        m.get("order_min_quantity"),
                     )
                     for m in a["multipliers"]
                 ),
+                order_min_amount=optional(a.get("order_min_amount")),
+                order_min_quantity=a.get("order_min_quantity"),
             )
             for a in record["awards"]
         ),

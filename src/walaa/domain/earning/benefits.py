@@ -91,7 +91,7 @@ def assess(rule: Rule, facts: Facts) -> Draft | Boost | NoAward:
     counted = count_items(rule, facts)
     if not counted.lines:
         return NoAward(rule.id, rule_reason("not_met.items", rule.name))
-    reason = minimum_unmet(rule, counted, facts.program)
+    reason = minimum_unmet(rule, counted, facts)
     if reason is not None:
         return NoAward(rule.id, reason)
     effect = rule.effect
@@ -104,7 +104,11 @@ def assess(rule: Rule, facts: Facts) -> Draft | Boost | NoAward:
     if isinstance(effect, PerUnit):
         numerator = Decimal(counted.units * effect.points)
         return Draft(rule, AwardKind.PER_UNIT, counted, numerator, ONE, unit_points=effect.points)
-    has_minimum = rule.min_amount is not None or rule.min_quantity is not None
+    has_minimum = (
+        rule.min_amount is not None
+        or rule.min_quantity is not None
+        or rule.order_minimum is not None
+    )
     kind = AwardKind.THRESHOLD if has_minimum else AwardKind.FIXED
     return Draft(rule, kind, counted, Decimal(effect.points), ONE)
 

@@ -22,7 +22,6 @@ from walaa.domain.program import (
     InWindow,
     OnChannels,
     OnWeekdays,
-    Program,
     PropertyOp,
     PropertyTest,
     PropertyValue,
@@ -146,8 +145,21 @@ def count_items(rule: Rule, facts: Facts) -> Counted:
     return tally(picked)
 
 
-def minimum_unmet(rule: Rule, counted: Counted, program: Program) -> Explanation | None:
-    """Minimums are tested on what the rule counted: its items' net paid value and units."""
+def minimum_unmet(rule: Rule, counted: Counted, facts: Facts) -> Explanation | None:
+    """Minimums are tested on what the rule counted: its items' net paid value and units; an
+    order minimum on the whole order's eligible items."""
+    program = facts.program
+    order = rule.order_minimum
+    if order is not None:
+        whole = facts.all_counted
+        if order.amount is not None and whole.value < order.amount:
+            missing = Money(order.amount - whole.value, program.currency)
+            return Explanation.of("not_met.order_min_amount", rule=rule.name, missing=missing)
+        if order.quantity is not None and whole.units < order.quantity:
+            missing_units = order.quantity - whole.units
+            return Explanation.of(
+                "not_met.order_min_quantity", rule=rule.name, missing=missing_units
+            )
     min_amount, min_quantity = rule.min_amount, rule.min_quantity
     if min_amount is not None and counted.value < min_amount:
         missing = Money(min_amount - counted.value, program.currency)

@@ -233,7 +233,10 @@ def _kept(award: AwardBasis, basis: OrderBasis, state: Mapping[str, _LineState])
     value, units = _left(award.line_ids, state)
     if _below(award.min_amount, award.min_quantity, value, units) or value == 0:
         return 0
-    lost = [m for m in award.multipliers if _below_minimum(m, state)]
+    order_value, order_units = _left(basis.earning_line_ids, state)
+    if _below(award.order_min_amount, award.order_min_quantity, order_value, order_units):
+        return 0
+    lost = [m for m in award.multipliers if _below_minimum(m, basis, state)]
     if award.measure is Measure.WHOLE:
         kept = Fraction(award.points)
         for multiplier in lost:
@@ -254,9 +257,17 @@ def _kept(award: AwardBasis, basis: OrderBasis, state: Mapping[str, _LineState])
     return min(award.points, int(award.points * left / whole)) if whole else 0
 
 
-def _below_minimum(multiplier: MultiplierBasis, state: Mapping[str, _LineState]) -> bool:
+def _below_minimum(
+    multiplier: MultiplierBasis, basis: OrderBasis, state: Mapping[str, _LineState]
+) -> bool:
+    """True when what remains no longer meets a minimum the multiplier needed."""
     value, units = _left(multiplier.line_ids, state)
-    return _below(multiplier.min_amount, multiplier.min_quantity, value, units)
+    if _below(multiplier.min_amount, multiplier.min_quantity, value, units):
+        return True
+    order_value, order_units = _left(basis.earning_line_ids, state)
+    return _below(
+        multiplier.order_min_amount, multiplier.order_min_quantity, order_value, order_units
+    )
 
 
 def _product(factors: Iterable[Decimal]) -> Fraction:
@@ -316,9 +327,7 @@ def take_back(basis: OrderBasis, refund: Refund, *, earlier: Sequence[Refund] = 
 
 def _award_take_back(award: AwardBasis, basis: OrderBasis, points: int, kept: int) -> AwardTakeBack:
     if award.measure is Measure.WHOLE and kept == 0:
-        key = (
-            "take_back.threshold" if (award.min_amount or award.min_quantity) else "take_back.fixed"
-        )
+        key = "take_back.threshold" if award.has_minimum else "take_back.fixed"
     else:
         key = "take_back.award"
     explanation = Explanation.of(

@@ -1,0 +1,46 @@
+"""Choices a merchant makes about how rules earn, beside the program's core settings.
+
+Each choice keeps today's behaviour unless the merchant asks for another. They are plain values
+`walaa.domain.program` puts on a `Rule` or a `Program`, with the checks that need no other part
+of the program; `walaa.domain.earning` applies them.
+
+Checks answer `(path, reason)` pairs below the rule or program they were asked about, so the
+program turns them into its `Problem`s at the place a merchant must fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+Finding = tuple[tuple[str, ...], str]
+"""A problem's path below its owner (`("when", "order_min_amount")`) and its reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderMinimum:
+    """The whole order must reach these, beside what the rule counts itself: "at least 2 of
+    this serum in an order of at least 250". Tested on all the order's eligible items (net of
+    discounts, the lines that earn), whichever items the rule counts."""
+
+    amount: Decimal | None = None
+    quantity: int | None = None
+
+    def findings(self, amount_problems: Callable[[Decimal], list[str]]) -> list[Finding]:
+        """Problems of the minimum; `amount_problems` checks an amount against the currency."""
+        found: list[Finding] = []
+        if self.amount is not None:
+            if self.amount <= 0:
+                found.append((("when", "order_min_amount"), "must be more than 0"))
+            else:
+                found.extend(
+                    (("when", "order_min_amount"), r) for r in amount_problems(self.amount)
+                )
+        if self.quantity is not None and self.quantity < 1:
+            found.append((("when", "order_min_quantity"), "must be 1 or more"))
+        return found
+
+
+NO_ORDER_MINIMUM = OrderMinimum()
+"""No order minimum: what a rule without one asks of the order."""
