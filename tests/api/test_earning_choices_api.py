@@ -133,3 +133,24 @@ def test_an_order_minimum_stands_beside_the_rules_item_minimum(api):
     arabic = preview(api, serums, line("cream", "200.00"), locale="ar")["explanation"][0]
     assert arabic.endswith("لطلب لا يقل عن 250.00 USD")
     assert refund(api, "choice-14", "cream", 1) == 100  # the order fell below 250
+
+
+def test_whole_blocks_earn_only_per_full_block_spent(api):
+    two_per_ten = {**SPEND, "effect": {"type": "per_amount", "points": 2, "per": 10}}
+    save(api, two_per_ten, earn_granularity="whole_blocks")
+    lines = (line("a", "25.00"), line("b", "4.00"))
+    assert place(api, "choice-10", *lines)["points"] == 4  # 29 holds two full 10s, not 5.8
+    shown = preview(api, *lines)["explanation"]
+    assert shown == [
+        "Points on spend: 4 Flex for 29.00 USD on 2 items at 2 per 10 USD,"
+        " earned on 2 full blocks of 10 USD"
+    ]
+    assert preview(api, *lines, locale="ar")["explanation"][0].endswith(
+        "محسوبة على 2 من وحدات 10 USD الكاملة"
+    )
+    assert refund(api, "choice-10", "b", 1) == 0  # 25 still holds two full 10s
+
+
+def test_pro_rata_stays_the_default(api):
+    save(api, {**SPEND, "effect": {"type": "per_amount", "points": 2, "per": 10}})
+    assert place(api, "choice-10-pro-rata", line("a", "25.00"), line("b", "4.00"))["points"] == 5

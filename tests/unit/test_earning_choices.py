@@ -23,7 +23,7 @@ from walaa.domain.earning import (
     explain,
     take_back,
 )
-from walaa.domain.earning_choices import OrderMinimum
+from walaa.domain.earning_choices import EarnGranularity, OrderMinimum
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money
 from walaa.domain.perks import tier_rule, with_perks
@@ -253,3 +253,39 @@ def test_bases_stored_before_order_minimums_still_refund() -> None:
         del award["order_min_amount"], award["order_min_quantity"]
     old = OrderBasis.from_record(record)
     assert take_back(old, Refund("r-1", (RefundedLine("tv", 1),))).points == 200
+
+
+# --- 10. earn granularity: pro rata or per whole block -----------------------------------------
+
+TWO_PER_TEN = rule("spend", PerAmount(EarnRate(2, usd("10"))), {"en": "Points on spend"})
+BLOCKS = {"earn_granularity": EarnGranularity.WHOLE_BLOCKS}
+
+
+def test_pro_rata_earns_on_every_cent_by_default() -> None:
+    assert by_rule(earn(program(TWO_PER_TEN), item("a", "25.00"))) == {"spend": 5}
+
+
+def test_whole_blocks_earn_only_per_full_block_spent() -> None:
+    evaluation = earn(program(TWO_PER_TEN, **BLOCKS), item("a", "25.00"), item("b", "14.99"))
+    assert by_rule(evaluation) == {"spend": 6}  # 39.99 holds three full 10s
+    assert explain(evaluation.awards[0]) == (
+        "Points on spend: 6 Flex for 39.99 USD on 2 items at 2 per 10 USD,"
+        " earned on 3 full blocks of 10 USD"
+    )
+    assert explain(evaluation.awards[0], "ar").endswith("محسوبة على 3 من وحدات 10 USD الكاملة")
+    assert by_rule(earn(program(TWO_PER_TEN, **BLOCKS), item("a", "9.99"))) == {}
+
+
+def test_whole_blocks_are_counted_before_multipliers() -> None:
+    double = rule("double", Multiply(D(2)))
+    assert by_rule(earn(program(TWO_PER_TEN, double, **BLOCKS), item("a", "25.00"))) == {"spend": 8}
+
+
+def test_a_refund_keeps_the_points_of_the_full_blocks_left() -> None:
+    lines = (item("a", "25.00"), item("b", "4.00"))
+    basis = earn(program(TWO_PER_TEN, **BLOCKS), *lines).basis
+    assert basis is not None and basis.earned == 4  # 29 holds two full 10s
+    assert refunded(basis, "b", 1) == 0  # 25 still holds two
+    assert refunded(basis, "a", 1) == 4  # 4 holds none
+    pro_rata = earn(program(TWO_PER_TEN), *lines).basis
+    assert refunded(pro_rata, "b", 1) == 1  # 5 earned on 29, 4 kept on 25

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from walaa.domain.earning_choices import OrderMinimum
+from walaa.domain.earning_choices import EarnGranularity, OrderMinimum
 from walaa.entrypoints.cli import app
 from walaa.program_document import ProgramDocumentError, load_program
 
@@ -92,3 +92,20 @@ def test_wrong_order_minimums_are_explained(tmp_path: Path) -> None:
     code, out = validate(tmp_path, bad)
     assert code == 1
     assert all(f"{where}: {reason}" in out for where, reason in expected)
+
+
+# --- 10. earn granularity ---------------------------------------------------------------------
+
+
+def test_earn_granularity_is_pro_rata_unless_whole_blocks_are_asked_for() -> None:
+    assert load_program(document()).earn_granularity is EarnGranularity.PRO_RATA
+    chosen = load_program(document(settings="earn_granularity: whole_blocks\n"))
+    assert chosen.earn_granularity is EarnGranularity.WHOLE_BLOCKS
+
+
+def test_an_unknown_earn_granularity_is_explained(tmp_path: Path) -> None:
+    bad = document(settings="earn_granularity: blocks\n")
+    expected = ("earn_granularity", "must be one of pro_rata or whole_blocks")
+    assert problems_of(bad) == [expected]
+    code, out = validate(tmp_path, bad)
+    assert code == 1 and "earn_granularity: must be one of pro_rata or whole_blocks" in out

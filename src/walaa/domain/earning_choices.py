@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
+from enum import StrEnum
 
 Finding = tuple[tuple[str, ...], str]
 """A problem's path below its owner (`("when", "order_min_amount")`) and its reason."""
@@ -44,3 +45,19 @@ class OrderMinimum:
 
 NO_ORDER_MINIMUM = OrderMinimum()
 """No order minimum: what a rule without one asks of the order."""
+
+
+class EarnGranularity(StrEnum):
+    """How a per-amount rate meets an amount that is not a whole number of its `per`.
+
+    `pro_rata` (the default) earns on every cent: 2 per 10 gives 5 for 25. `whole_blocks`
+    earns only per full `per` spent: 2 per full 10 gives 4 for 25.
+    """
+
+    PRO_RATA = "pro_rata"
+    WHOLE_BLOCKS = "whole_blocks"
+
+
+def whole_blocks(amount: Decimal, block: Decimal) -> int:
+    """How many full `block`s `amount` holds (25 holds two full 10s)."""
+    return int((amount / block).to_integral_value(rounding=ROUND_FLOOR)) if block > 0 else 0

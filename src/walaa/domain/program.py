@@ -33,7 +33,7 @@ from functools import cached_property
 from typing import Protocol, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from walaa.domain.earning_choices import OrderMinimum
+from walaa.domain.earning_choices import EarnGranularity, OrderMinimum
 from walaa.domain.errors import ValidationFailed
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import (
@@ -683,6 +683,7 @@ class Program:
     rules: tuple[Rule, ...] = ()
     checkout: CheckoutPolicy = field(default_factory=CheckoutPolicy)
     tiers: TierPolicy | None = None
+    earn_granularity: EarnGranularity = EarnGranularity.PRO_RATA
 
     def __post_init__(self) -> None:
         problems = program_problems(self)

@@ -20,7 +20,7 @@ from walaa.domain.earning.inputs import Customer, CustomerEvent, Order, OrderLin
 from walaa.domain.earning.limits import apply_daily_cap, apply_limits, keep_best_of
 from walaa.domain.earning.results import Award, AwardKind, Evaluation, NoAward
 from walaa.domain.earning.usage import NO_USAGE, UsageSnapshot
-from walaa.domain.earning_choices import NO_ORDER_MINIMUM
+from walaa.domain.earning_choices import NO_ORDER_MINIMUM, EarnGranularity
 from walaa.domain.money import (
     round_points,
 )
@@ -235,4 +235,14 @@ def _award_basis(award: Award, boosts: Mapping[str, Boost], program: Program) ->
         multipliers=tuple(multipliers),
         order_min_amount=minimum.amount,
         order_min_quantity=minimum.quantity,
+        block=_block(award, program),
     )
+
+
+def _block(award: Award, program: Program) -> Decimal | None:
+    """The `per` of a per-amount award earned in whole blocks; None when it earned pro rata."""
+    if award.kind is not AwardKind.PER_AMOUNT or award.rate is None:
+        return None
+    if program.earn_granularity is not EarnGranularity.WHOLE_BLOCKS:
+        return None
+    return award.rate.per.amount

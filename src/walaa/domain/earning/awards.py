@@ -7,6 +7,7 @@ from typing import Any
 
 from walaa.domain.earning.benefits import Applied, Draft
 from walaa.domain.earning.results import AppliedMultiplier, Award, AwardKind
+from walaa.domain.earning_choices import whole_blocks
 from walaa.domain.explanations import (
     Explanation,
     Label,
@@ -56,6 +57,10 @@ def _describe(
 ) -> tuple[Explanation, ...]:
     parts = [_headline(draft, program, min_amount, min_quantity)]
     parts.extend(_order_minimum_parts(draft, program))
+    if draft.block is not None and draft.rate is not None:
+        blocks = whole_blocks(draft.counted.value, draft.block)
+        per = f"{_plain(draft.block)} {draft.rate.per.currency}"
+        parts.append(Explanation.of("whole_blocks", blocks=blocks, per=per))
     parts.extend(_multiplier_part(a, draft) for a in draft.multipliers)
     if draft.cap is not None:
         parts.append(draft.cap.explanation)

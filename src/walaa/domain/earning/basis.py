@@ -60,7 +60,9 @@ class AwardBasis:
     """What one order award was based on, for taking it back in proportion.
 
     `order_min_amount` and `order_min_quantity` are what the whole order's earning lines had
-    to reach; a refund below them takes the award back entirely.
+    to reach; a refund below them takes the award back entirely. `block` is set when the
+    award earned per full block of that amount, so a refund keeps what the full blocks left
+    would earn.
     """
 
     rule_id: str
@@ -73,6 +75,7 @@ class AwardBasis:
     multipliers: tuple[MultiplierBasis, ...] = ()
     order_min_amount: Decimal | None = None
     order_min_quantity: int | None = None
+    block: Decimal | None = None
 
     @property
     def has_minimum(self) -> bool:
@@ -157,6 +160,7 @@ def basis_to_record(basis: OrderBasis) -> dict[str, Any]:
                 ],
                 "order_min_amount": optional(a.order_min_amount),
                 "order_min_quantity": a.order_min_quantity,
+                "block": optional(a.block),
             }
             for a in basis.awards
         ],
@@ -204,6 +208,7 @@ def basis_from_record(record: Mapping[str, Any]) -> OrderBasis:
                 ),
                 order_min_amount=optional(a.get("order_min_amount")),
                 order_min_quantity=a.get("order_min_quantity"),
+                block=optional(a.get("block")),
             )
             for a in record["awards"]
         ),

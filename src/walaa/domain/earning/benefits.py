@@ -10,6 +10,7 @@ from walaa.domain.earning.conditions import context_unmet, count_items, minimum_
 from walaa.domain.earning.facts import NOTHING_COUNTED, Counted, EligibleLine, Facts
 from walaa.domain.earning.results import AwardKind, Cap, NoAward
 from walaa.domain.earning.usage import UsageSnapshot
+from walaa.domain.earning_choices import EarnGranularity, whole_blocks
 from walaa.domain.explanations import (
     Explanation,
     Label,
@@ -52,6 +53,7 @@ class Draft:
     cap: Cap | None = None
     set_aside_by: Rule | None = None
     stops: bool = False
+    block: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,10 @@ def assess(rule: Rule, facts: Facts) -> Draft | Boost | NoAward:
     if isinstance(effect, PerAmount):
         rate = effect.rate or facts.program.earn_rate
         numerator = counted.value * rate.points
-        return Draft(rule, AwardKind.PER_AMOUNT, counted, numerator, rate.per.amount, rate=rate)
+        draft = Draft(rule, AwardKind.PER_AMOUNT, counted, numerator, rate.per.amount, rate=rate)
+        if facts.program.earn_granularity is EarnGranularity.WHOLE_BLOCKS:
+            draft.block = rate.per.amount
+        return draft
     if isinstance(effect, PerUnit):
         numerator = Decimal(counted.units * effect.points)
         return Draft(rule, AwardKind.PER_UNIT, counted, numerator, ONE, unit_points=effect.points)
@@ -218,9 +223,19 @@ def multiply(draft: Draft, boosts: Sequence[Boost]) -> None:
         factor *= one.boost.effect.factor
     if all(one.whole for one in applied):
         draft.raw, draft.factor = draft.numerator * factor, factor
+    else:
+        draft.raw = sum((_line_points(draft, e, applied) for e in draft.counted.lines), ZERO)
+        draft.factor = draft.raw / draft.numerator if draft.numerator else factor
+    _to_whole_blocks(draft)
+
+
+def _to_whole_blocks(draft: Draft) -> None:
+    """Earn only on the full blocks the counted value holds (2 of 10 in 25), each item keeping
+    its share of what its multipliers gave."""
+    value = draft.counted.value
+    if draft.block is None or value <= 0:
         return
-    draft.raw = sum((_line_points(draft, e, applied) for e in draft.counted.lines), ZERO)
-    draft.factor = draft.raw / draft.numerator if draft.numerator else factor
+    draft.raw = draft.raw * whole_blocks(value, draft.block) * draft.block / value
 
 
 def _line_points(draft: Draft, eligible: EligibleLine, applied: Sequence[Applied]) -> Decimal:

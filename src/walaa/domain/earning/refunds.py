@@ -242,19 +242,45 @@ def _kept(award: AwardBasis, basis: OrderBasis, state: Mapping[str, _LineState])
         for multiplier in lost:
             kept /= Fraction(multiplier.factor)
         return min(award.points, int(kept))
+    share = _weighted_share(award, basis, state, lost)
+    if award.block is not None:
+        share *= _whole_block_correction(award, basis, value, award.block)
+    return min(award.points, int(award.points * share))
+
+
+def _weighted_share(
+    award: AwardBasis,
+    basis: OrderBasis,
+    state: Mapping[str, _LineState],
+    lost: Sequence[MultiplierBasis],
+) -> Fraction:
+    """The share of a per-amount (value) or per-unit award that remains, each line weighted
+    by the multipliers that raised it, less those whose minimum is lost."""
     original = {line.line_id: line for line in basis.lines}
+    by_value = award.measure is Measure.VALUE
     whole = left = Fraction(0)
     for line_id in award.line_ids:
-        by_value = award.measure is Measure.VALUE
-        earned = (
-            Fraction(original[line_id].paid) if by_value else Fraction(original[line_id].quantity)
-        )
+        line = original[line_id]
+        earned = Fraction(line.paid) if by_value else Fraction(line.quantity)
         remains = state[line_id].paid if by_value else Fraction(state[line_id].quantity)
         factors = [m for m in award.multipliers if m.multiplies is None or line_id in m.multiplies]
         weight = _product(m.factor for m in factors)
         whole += earned * weight
         left += remains * weight / _product(m.factor for m in factors if m in lost)
-    return min(award.points, int(award.points * left / whole)) if whole else 0
+    return left / whole if whole else Fraction(0)
+
+
+def _whole_block_correction(
+    award: AwardBasis, basis: OrderBasis, value: Fraction, block: Decimal
+) -> Fraction:
+    """Earned per full block: what remains keeps the points of the full blocks it still holds
+    (25 earned two blocks of 10; refunded to 20 it still holds two), not a pro-rata share."""
+    paid = {line.line_id: Fraction(line.paid) for line in basis.lines}
+    whole_value = sum((paid[i] for i in award.line_ids), Fraction(0))
+    blocks_earned = int(whole_value // Fraction(block))
+    if blocks_earned == 0 or value == 0:
+        return Fraction(0)
+    return Fraction(int(value // Fraction(block)), blocks_earned) * whole_value / value
 
 
 def _below_minimum(
