@@ -43,8 +43,8 @@ def line(line_id: str, paid: str, quantity: int = 1, *categories: str, **more: A
     }
 
 
-def place(api, order_id: str, *lines: dict[str, Any], **more: Any) -> dict[str, Any]:
-    body = {
+def _order(order_id: str, *lines: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {
         "id": order_id,
         "customer_id": "amal",
         "placed_at": SUNDAY,
@@ -52,7 +52,10 @@ def place(api, order_id: str, *lines: dict[str, Any], **more: Any) -> dict[str, 
         "lines": list(lines),
         **more,
     }
-    placed = api.post("/v1/orders", body)
+
+
+def place(api, order_id: str, *lines: dict[str, Any], **more: Any) -> dict[str, Any]:
+    placed = api.post("/v1/orders", _order(order_id, *lines, **more))
     assert placed.status_code == 201, placed.text
     return placed.json()
 
@@ -154,3 +157,34 @@ def test_whole_blocks_earn_only_per_full_block_spent(api):
 def test_pro_rata_stays_the_default(api):
     save(api, {**SPEND, "effect": {"type": "per_amount", "points": 2, "per": 10}})
     assert place(api, "choice-10-pro-rata", line("a", "25.00"), line("b", "4.00"))["points"] == 5
+
+
+def test_an_order_with_the_promo_code_earns_the_rule_that_needs_it(api):
+    summer = {
+        "id": "summer-code",
+        "name": {"en": "Summer code", "ar": "رمز الصيف"},
+        "when": {"codes": ["SUMMER25"]},
+        "effect": {"type": "fixed", "points": 200},
+    }
+    save(api, SPEND, summer)
+    assert place(api, "choice-19", SHOE, codes=["summer25"])["points"] == 300
+    again = api.post("/v1/orders", {**_order("choice-19", SHOE), "codes": ["summer25"]})
+    assert again.status_code == 200 and again.json()["replayed"]
+    other = api.post("/v1/orders", {**_order("choice-19", SHOE), "codes": ["WINTER"]})
+    assert other.status_code == 409
+    assert place(api, "choice-19-none", SHOE)["points"] == 100
+    shown = preview(api, SHOE, codes=["SUMMER25"])["explanation"]
+    assert shown[1] == "Summer code: 200 Flex on this order, with the code SUMMER25"
+    assert preview(api, SHOE, codes=["SUMMER25"], locale="ar")["explanation"][1].endswith(
+        "بالرمز SUMMER25"
+    )
+    cancelled = api.post("/v1/orders/choice-19/cancel", {})
+    assert cancelled.status_code in (200, 201) and cancelled.json()["points_taken"] == 300
+
+
+def test_promo_codes_on_an_order_are_checked(api):
+    save(api, SPEND)
+    body = {**_order("choice-19-bad", SHOE), "codes": "SUMMER25"}
+    refused = api.post("/v1/orders", body)
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["codes"]

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from walaa.domain.earning import (
     Customer,
     Evaluation,
@@ -21,9 +23,10 @@ from walaa.domain.earning import (
     RefundedLine,
     evaluate_order,
     explain,
+    preview_cart,
     take_back,
 )
-from walaa.domain.earning_choices import EarnGranularity, OrderMinimum
+from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, WithCodes
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money
 from walaa.domain.perks import tier_rule, with_perks
@@ -37,6 +40,7 @@ from walaa.domain.program import (
     PerUnit,
     PointValue,
     Program,
+    ProgramError,
     Rule,
 )
 
@@ -289,3 +293,54 @@ def test_a_refund_keeps_the_points_of_the_full_blocks_left() -> None:
     assert refunded(basis, "a", 1) == 4  # 4 holds none
     pro_rata = earn(program(TWO_PER_TEN), *lines).basis
     assert refunded(pro_rata, "b", 1) == 1  # 5 earned on 29, 4 kept on 25
+
+
+# --- 19. promo codes on orders, and rules that need one ---------------------------------------
+
+SUMMER = rule(
+    "summer-code",
+    FixedPoints(200),
+    {"en": "Summer code", "ar": "رمز الصيف"},
+    conditions=(WithCodes(frozenset({"SUMMER25"})),),
+)
+
+
+def test_a_rule_that_needs_a_code_earns_when_the_order_carries_it_in_any_case() -> None:
+    evaluation = earn(program(SPEND, SUMMER), SHOE, codes=frozenset({" summer25 "}))
+    assert by_rule(evaluation) == {"spend": 100, "summer-code": 200}
+    assert (
+        explain(evaluation.awards[1])
+        == "Summer code: 200 Flex on this order, with the code SUMMER25"
+    )
+    assert explain(evaluation.awards[1], "ar").endswith("بالرمز SUMMER25")
+
+
+def test_without_the_code_the_rule_says_which_code_it_needs() -> None:
+    for codes in (frozenset(), frozenset({"WINTER"})):
+        evaluation = earn(program(SPEND, SUMMER), SHOE, codes=codes)
+        assert by_rule(evaluation) == {"spend": 100}
+        (unmet,) = evaluation.not_met
+        assert explain(unmet) == "Summer code: needs the code SUMMER25"
+        assert explain(unmet, "ar") == "رمز الصيف: يلزم إدخال الرمز SUMMER25"
+
+
+def test_a_preview_with_the_code_promises_what_the_order_will_give() -> None:
+    shown = preview_cart(program(SUMMER), (SHOE,), as_of=WEDNESDAY, codes=frozenset({"SUMMER25"}))
+    assert shown.total == 200
+
+
+def test_only_order_rules_need_codes() -> None:
+    signup = rule(
+        "signup", FixedPoints(5), on="signup", conditions=(WithCodes(frozenset({"HELLO"})),)
+    )
+    with pytest.raises(ProgramError) as refused:
+        program(signup)
+    assert [p.where for p in refused.value.problems] == ["rules[0].when.codes"]
+
+
+def test_a_code_bonus_stays_while_an_item_remains_and_goes_with_the_last() -> None:
+    basis = earn(program(SUMMER), SHOE, TV, codes=frozenset({"SUMMER25"})).basis
+    assert refunded(basis, "shoe", 2) == 0
+    assert basis is not None
+    everything = take_back(basis, Refund.everything("r-all"))
+    assert everything.points == 200

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from walaa.domain.earning_choices import EarnGranularity, OrderMinimum
+from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, WithCodes
 from walaa.entrypoints.cli import app
 from walaa.program_document import ProgramDocumentError, load_program
 
@@ -39,6 +39,14 @@ def validate(tmp_path: Path, text: str) -> tuple[int, str]:
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(app, ["program", "validate", str(path)], env={"COLUMNS": "200"})
     return result.exit_code, result.output
+
+
+def assert_explained(tmp_path: Path, bad: str, expected: list[tuple[str, str]]) -> None:
+    """The loader finds exactly these problems, and `walaa program validate` prints each."""
+    assert problems_of(bad) == expected
+    code, out = validate(tmp_path, bad)
+    assert code == 1
+    assert all(f"{where}: {reason}" in out for where, reason in expected)
 
 
 def rule(extra: str) -> str:
@@ -88,10 +96,7 @@ def test_wrong_order_minimums_are_explained(tmp_path: Path) -> None:
         ("rules[1].when.order_min_amount", "USD amounts have 2 decimal places"),
         ("rules[2].when.order_min_quantity", "only order rules have orders"),
     ]
-    assert problems_of(bad) == expected
-    code, out = validate(tmp_path, bad)
-    assert code == 1
-    assert all(f"{where}: {reason}" in out for where, reason in expected)
+    assert_explained(tmp_path, bad, expected)
 
 
 # --- 10. earn granularity ---------------------------------------------------------------------
@@ -109,3 +114,26 @@ def test_an_unknown_earn_granularity_is_explained(tmp_path: Path) -> None:
     assert problems_of(bad) == [expected]
     code, out = validate(tmp_path, bad)
     assert code == 1 and "earn_granularity: must be one of pro_rata or whole_blocks" in out
+
+
+# --- 19. promo codes --------------------------------------------------------------------------
+
+
+def test_codes_are_read_into_the_rule() -> None:
+    (read,) = load_program(document(rule("    when: {codes: [SUMMER25, Summer]}\n"))).rules
+    assert read.conditions == (WithCodes(frozenset({"SUMMER25", "Summer"})),)
+
+
+def test_wrong_codes_are_explained(tmp_path: Path) -> None:
+    bad = document(
+        rule("    when: {codes: SUMMER25}\n")
+        + rule("    when: {codes: []}\n").replace("tv-", "tv2-")
+        + "  - {id: hi, name: Hi, 'on': signup, effect: {type: fixed, points: 5},"
+        " when: {codes: [HELLO]}}\n"
+    )
+    expected = [
+        ("rules[0].when.codes", "must be a list"),
+        ("rules[1].when.codes", "must not be empty"),
+        ("rules[2].when.codes", "only orders carry promo codes"),
+    ]
+    assert_explained(tmp_path, bad, expected)

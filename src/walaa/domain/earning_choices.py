@@ -61,3 +61,23 @@ class EarnGranularity(StrEnum):
 def whole_blocks(amount: Decimal, block: Decimal) -> int:
     """How many full `block`s `amount` holds (25 holds two full 10s)."""
     return int((amount / block).to_integral_value(rounding=ROUND_FLOOR)) if block > 0 else 0
+
+
+@dataclass(frozen=True, slots=True)
+class WithCodes:
+    """The order carries one of these promo codes (`when: {codes: [SUMMER25]}`).
+
+    Codes match whatever their case or surrounding spaces, as customers type them.
+    """
+
+    codes: frozenset[str]
+
+    def matching(self, given: frozenset[str]) -> str | None:
+        """The rule's code the order carries (as the rule writes it), or None."""
+        normal = {same_code(code) for code in given}
+        return next((code for code in sorted(self.codes) if same_code(code) in normal), None)
+
+
+def same_code(code: str) -> str:
+    """A promo code as compared: " summer25 " and "SUMMER25" are one code."""
+    return code.strip().casefold()

@@ -33,7 +33,7 @@ from functools import cached_property
 from typing import Protocol, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from walaa.domain.earning_choices import EarnGranularity, OrderMinimum
+from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, WithCodes
 from walaa.domain.errors import ValidationFailed
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import (
@@ -372,6 +372,7 @@ Condition: TypeAlias = (
     | MinAmount
     | MinQuantity
     | OrderMinimum
+    | WithCodes
     | PropertyTest
 )
 
@@ -840,6 +841,8 @@ def _action_rule_problems(path: tuple[str | int, ...], rule: Rule) -> list[Probl
         if isinstance(condition, MinAmount | MinQuantity):
             field_name = "min_amount" if isinstance(condition, MinAmount) else "min_quantity"
             problems.append(Problem((*path, "when", field_name), "only order rules have items"))
+        if isinstance(condition, WithCodes):
+            problems.append(Problem((*path, "when", "codes"), "only orders carry promo codes"))
     return problems
 
 

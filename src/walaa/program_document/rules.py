@@ -13,7 +13,7 @@ from pydantic import (
     model_validator,
 )
 
-from walaa.domain.earning_choices import OrderMinimum
+from walaa.domain.earning_choices import OrderMinimum, WithCodes
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money
 from walaa.domain.program import (
@@ -122,6 +122,9 @@ class WhenDoc(DocModel):
     )
     order_min_quantity: Count | None = Field(
         default=None, description="The whole order has at least this many eligible units"
+    )
+    codes: Names | None = Field(
+        default=None, description="The order carries one of these promo codes (any case)"
     )
     properties: list[PropertyDoc] = []
 
@@ -240,6 +243,8 @@ def _conditions(when: WhenDoc) -> tuple[Condition, ...]:
         conditions.append(MinAmount(when.min_amount))
     if when.min_quantity is not None:
         conditions.append(MinQuantity(when.min_quantity))
+    if when.codes:
+        conditions.append(WithCodes(frozenset(when.codes)))
     if when.order_min_amount is not None or when.order_min_quantity is not None:
         conditions.append(OrderMinimum(when.order_min_amount, when.order_min_quantity))
     conditions.extend(_property_test(p) for p in when.properties)

@@ -130,6 +130,7 @@ class RecordOrder:
     lines: tuple[OrderLine, ...]
     channel: Channel = Channel.ONLINE
     status: str = "paid"
+    codes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

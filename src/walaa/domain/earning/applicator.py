@@ -132,6 +132,7 @@ def preview_cart(
     customer: Customer | None = None,
     usage: UsageSnapshot = NO_USAGE,
     channel: Channel = Channel.ONLINE,
+    codes: frozenset[str] = frozenset(),
 ) -> Evaluation:
     """What a cart would earn if ordered at `as_of` ("earn 120 Flex"), writing nothing.
 
@@ -139,7 +140,7 @@ def preview_cart(
     would not give. Without a customer, tier and tag rules do not apply and no limit has
     been used.
     """
-    order = Order("preview", as_of, program.currency, tuple(lines), channel)
+    order = Order("preview", as_of, program.currency, tuple(lines), channel, codes)
     return evaluate_order(program, order, customer=customer, usage=usage)
 
 

@@ -56,6 +56,8 @@ def _describe(
     draft: Draft, program: Program, min_amount: Decimal | None, min_quantity: int | None
 ) -> tuple[Explanation, ...]:
     parts = [_headline(draft, program, min_amount, min_quantity)]
+    if draft.code is not None:
+        parts.append(Explanation.of("with_code", code=draft.code))
     parts.extend(_order_minimum_parts(draft, program))
     if draft.block is not None and draft.rate is not None:
         blocks = whole_blocks(draft.counted.value, draft.block)

@@ -10,7 +10,7 @@ from walaa.domain.earning.conditions import context_unmet, count_items, minimum_
 from walaa.domain.earning.facts import NOTHING_COUNTED, Counted, EligibleLine, Facts
 from walaa.domain.earning.results import AwardKind, Cap, NoAward
 from walaa.domain.earning.usage import UsageSnapshot
-from walaa.domain.earning_choices import EarnGranularity, whole_blocks
+from walaa.domain.earning_choices import EarnGranularity, WithCodes, whole_blocks
 from walaa.domain.explanations import (
     Explanation,
     Label,
@@ -54,6 +54,7 @@ class Draft:
     set_aside_by: Rule | None = None
     stops: bool = False
     block: Decimal | None = None
+    code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,16 @@ def assess(rule: Rule, facts: Facts) -> Draft | Boost | NoAward:
     effect = rule.effect
     if isinstance(effect, Multiply):
         return Boost(rule, effect, counted)
+    draft = _order_draft(rule, effect, counted, facts)
+    codes = rule.condition(WithCodes)
+    if isinstance(codes, WithCodes):
+        draft.code = codes.matching(facts.codes)
+    return draft
+
+
+def _order_draft(
+    rule: Rule, effect: PerAmount | PerUnit | FixedPoints, counted: Counted, facts: Facts
+) -> Draft:
     if isinstance(effect, PerAmount):
         rate = effect.rate or facts.program.earn_rate
         numerator = counted.value * rate.points

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from walaa.domain.earning.facts import Counted, Facts, tally
 from walaa.domain.earning.inputs import Customer
+from walaa.domain.earning_choices import WithCodes
 from walaa.domain.explanations import (
     Explanation,
     Label,
@@ -57,6 +58,10 @@ def _check(condition: object, rule: Rule, facts: Facts) -> Explanation | None:
         return None if _in_window(condition, facts.when) else rule_reason("not_met.window", name)
     if isinstance(condition, ForTiers | ForTags):
         return _customer_unmet(condition, name, facts.customer)
+    if isinstance(condition, WithCodes):
+        if condition.matching(facts.codes) is not None:
+            return None
+        return Explanation.of("not_met.code", rule=name, codes=tuple(sorted(condition.codes)))
     if isinstance(condition, PropertyTest):
         if _property_holds(condition, facts.properties):
             return None

@@ -52,6 +52,7 @@ class Facts:
     properties: Mapping[str, PropertyValue]
     all_counted: Counted
     values: Mapping[str, Decimal] = field(default_factory=dict)
+    codes: frozenset[str] = frozenset()
 
 
 def tally(lines: tuple[EligibleLine, ...]) -> Counted:
@@ -106,4 +107,5 @@ def order_facts(program: Program, order: Order, customer: Customer | None) -> Fa
         properties=MappingProxyType({}),
         all_counted=tally(eligible),
         values=values,
+        codes=order.codes,
     )

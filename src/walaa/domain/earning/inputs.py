@@ -79,13 +79,17 @@ class OrderLine:
 
 @dataclass(frozen=True, slots=True)
 class Order:
-    """An order as the store reports it, in the store's currency, placed at an aware time."""
+    """An order as the store reports it, in the store's currency, placed at an aware time.
+
+    `codes` are the promo codes the customer entered; rules may ask for one.
+    """
 
     order_id: str
     placed_at: datetime
     currency: str
     lines: tuple[OrderLine, ...]
     channel: Channel = Channel.ONLINE
+    codes: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         require_aware(self.placed_at, "placed_at")

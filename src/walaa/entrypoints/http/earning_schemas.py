@@ -71,6 +71,11 @@ class OrderIn(Strict):
         "paid", description="Points are awarded when the order is paid"
     )
     lines: list[LineIn] = Field(min_length=1, max_length=500)
+    codes: list[Label] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Promo codes the customer entered; rules may ask for one (any case)",
+    )
 
 
 class OrderOut(BaseModel):
@@ -214,6 +219,9 @@ class PreviewIn(Strict):
     customer_id: Id | None = None
     channel: Annotated[Channel, FromText] = Channel.ONLINE
     locale: Literal["en", "ar"] = "en"
+    codes: list[Label] = Field(
+        default_factory=list, max_length=20, description="Promo codes the cart carries"
+    )
 
 
 class AwardOut(BaseModel):

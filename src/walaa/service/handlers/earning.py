@@ -142,6 +142,12 @@ def _validity(program: Program, happened: datetime, now: datetime) -> tuple[date
 def _order_request(command: RecordOrder) -> dict[str, Any]:
     data = asdict(command)
     data.pop("status")
+    # An order without promo codes keeps the fingerprint it had before orders carried them,
+    # so resending an order recorded earlier is still a replay, not a conflict.
+    if command.codes:
+        data["codes"] = sorted(command.codes)
+    else:
+        data.pop("codes")
     return data
 
 
@@ -158,7 +164,12 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
     if command.status not in ("placed", "paid"):
         raise ValidationFailed("status", "must be placed or paid")
     order = Order(
-        command.order_id, command.placed_at, command.currency, command.lines, command.channel
+        command.order_id,
+        command.placed_at,
+        command.currency,
+        command.lines,
+        command.channel,
+        command.codes,
     )
     request = _order_request(command)
     digest = fingerprint(request)
@@ -538,6 +549,7 @@ def preview(
     *,
     customer_id: str | None = None,
     channel: Channel | None = None,
+    codes: frozenset[str] = frozenset(),
 ) -> tuple[Program, Evaluation]:
     """What a cart would earn now, for this customer if given; writes nothing."""
     now = clock.now()
@@ -550,7 +562,7 @@ def preview(
             customer = customer_context(uow, store_id, customer_id, now, program)
             probe = Order("preview", now, program.currency, lines)
             usage = uow.earning(store_id).usage(customer_id, usage_needed(program, probe))
-    kwargs: dict[str, Any] = {"as_of": now, "customer": customer}
+    kwargs: dict[str, Any] = {"as_of": now, "customer": customer, "codes": codes}
     if usage is not None:
         kwargs["usage"] = usage
     if channel is not None:

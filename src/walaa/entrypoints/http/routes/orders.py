@@ -36,6 +36,7 @@ def order_command(store_id: str, body: OrderIn) -> RecordOrder:
         lines_of(body.lines),
         body.channel,
         body.status,
+        frozenset(body.codes),
     )
 
 

@@ -63,5 +63,6 @@ def post_preview(body: PreviewIn, caller: Reader, walaa: Walaa) -> PreviewOut:
         lines_of(body.lines),
         customer_id=body.customer_id,
         channel=body.channel,
+        codes=frozenset(body.codes),
     )
     return PreviewOut.of(evaluation, program.name_of_points(body.locale), body.locale)
