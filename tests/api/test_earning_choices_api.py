@@ -188,3 +188,26 @@ def test_promo_codes_on_an_order_are_checked(api):
     refused = api.post("/v1/orders", body)
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["codes"]
+
+
+CREAM = line("cream", "100.00", 1, "cream")
+POINTS_OFF = {"id": "points", "paid": "-20.00", "kind": "reward"}  # points paid 20 of it
+
+
+def test_rewards_in_the_base_earn_on_the_amount_before_the_points_discount(api):
+    save(api, SPEND, rewards_in_base="included")
+    assert place(api, "choice-11", CREAM, POINTS_OFF)["points"] == 100
+    shown = preview(api, CREAM, POINTS_OFF)["explanation"]
+    assert shown == [
+        "Points on spend: 100 Flex for 100.00 USD on 1 item at 1 per 1 USD,"
+        " including 20.00 USD paid with rewards"
+    ]
+    arabic = preview(api, CREAM, POINTS_OFF, locale="ar")["explanation"][0]
+    assert arabic.endswith("منها 20.00 USD دُفعت بالمكافآت")
+    assert refund(api, "choice-11", "cream", 1) == 100
+
+
+def test_by_default_points_never_earn_on_what_points_paid(api):
+    save(api, SPEND)
+    assert place(api, "choice-11-excluded", CREAM, POINTS_OFF)["points"] == 80
+    assert refund(api, "choice-11-excluded", "cream", 1) == 80

@@ -21,12 +21,13 @@ from walaa.domain.earning import (
     OrderLine,
     Refund,
     RefundedLine,
+    counts_as_spend,
     evaluate_order,
     explain,
     preview_cart,
     take_back,
 )
-from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, WithCodes
+from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, RewardsInBase, WithCodes
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money
 from walaa.domain.perks import tier_rule, with_perks
@@ -34,6 +35,7 @@ from walaa.domain.program import (
     EarnRate,
     FixedPoints,
     ItemFilter,
+    LineKind,
     MinQuantity,
     Multiply,
     PerAmount,
@@ -344,3 +346,47 @@ def test_a_code_bonus_stays_while_an_item_remains_and_goes_with_the_last() -> No
     assert basis is not None
     everything = take_back(basis, Refund.everything("r-all"))
     assert everything.points == 200
+
+
+# --- 11. the program's own rewards in the earning base -----------------------------------------
+
+CREAM = item("cream", "100.00", 1, "cream")
+POINTS_OFF = item("points", "-20.00", kind=LineKind.REWARD)  # points paid 20 of the order
+FREE_GIFT = item("gift", "15.00", kind=LineKind.REWARD)  # a product a reward gave
+INCLUDED = {"rewards_in_base": RewardsInBase.INCLUDED}
+
+
+def test_by_default_points_never_earn_on_what_points_paid_for() -> None:
+    evaluation = earn(program(SPEND), CREAM, POINTS_OFF, FREE_GIFT)
+    assert by_rule(evaluation) == {"spend": 80}
+    assert explain(evaluation.awards[0]) == (
+        "Points on spend: 80 Flex for 80.00 USD on 1 item at 1 per 1 USD"
+    )
+
+
+def test_included_rewards_earn_on_the_amount_before_the_points_discount() -> None:
+    evaluation = earn(program(SPEND, **INCLUDED), CREAM, POINTS_OFF, FREE_GIFT)
+    assert by_rule(evaluation) == {"spend": 115}
+    assert explain(evaluation.awards[0]) == (
+        "Points on spend: 115 Flex for 115.00 USD on 2 items at 1 per 1 USD,"
+        " including 35.00 USD paid with rewards"
+    )
+    assert explain(evaluation.awards[0], "ar").endswith("منها 35.00 USD دُفعت بالمكافآت")
+
+
+def test_a_refund_takes_back_what_the_lines_earned_with_or_without_rewards() -> None:
+    included = earn(program(SPEND, **INCLUDED), CREAM, POINTS_OFF, FREE_GIFT).basis
+    assert refunded(included, "cream", 1) == 100
+    assert refunded(included, "gift", 1) == 15
+    excluded = earn(program(SPEND), CREAM, POINTS_OFF, FREE_GIFT).basis
+    assert refunded(excluded, "cream", 1) == 80
+
+
+def test_what_counts_as_spend_follows_what_earns() -> None:
+    excluded, included = program(SPEND), program(SPEND, **INCLUDED)
+    lines = (CREAM, POINTS_OFF, FREE_GIFT)
+
+    def spent(prog: Program) -> Decimal:
+        return sum((x.paid for x in lines if counts_as_spend(prog, x.kind, x.paid)), D(0))
+
+    assert (spent(excluded), spent(included)) == (D("80.00"), D("115.00"))

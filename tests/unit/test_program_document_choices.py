@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, WithCodes
+from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, RewardsInBase, WithCodes
 from walaa.entrypoints.cli import app
 from walaa.program_document import ProgramDocumentError, load_program
 
@@ -137,3 +137,17 @@ def test_wrong_codes_are_explained(tmp_path: Path) -> None:
         ("rules[2].when.codes", "only orders carry promo codes"),
     ]
     assert_explained(tmp_path, bad, expected)
+
+
+# --- 11. rewards in the earning base ------------------------------------------------------------
+
+
+def test_rewards_stay_out_of_the_earning_base_unless_included() -> None:
+    assert load_program(document()).rewards_in_base is RewardsInBase.EXCLUDED
+    chosen = load_program(document(settings="rewards_in_base: included\n"))
+    assert chosen.rewards_in_base is RewardsInBase.INCLUDED
+
+
+def test_an_unknown_rewards_in_base_is_explained(tmp_path: Path) -> None:
+    expected = [("rewards_in_base", "must be one of excluded or included")]
+    assert_explained(tmp_path, document(settings="rewards_in_base: true\n"), expected)

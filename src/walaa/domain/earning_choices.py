@@ -81,3 +81,16 @@ class WithCodes:
 def same_code(code: str) -> str:
     """A promo code as compared: " summer25 " and "SUMMER25" are one code."""
     return code.strip().casefold()
+
+
+class RewardsInBase(StrEnum):
+    """Whether what the program's own rewards paid for earns points.
+
+    `excluded` (the default): points never earn on what points paid for; a negative `reward`
+    line is spread over the earning lines like a discount, and reward lines earn nothing.
+    `included`: the order earns on its amount before the points discount; reward lines earn
+    like products and a negative reward line takes nothing off.
+    """
+
+    EXCLUDED = "excluded"
+    INCLUDED = "included"

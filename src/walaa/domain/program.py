@@ -33,7 +33,7 @@ from functools import cached_property
 from typing import Protocol, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, WithCodes
+from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, RewardsInBase, WithCodes
 from walaa.domain.errors import ValidationFailed
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import (
@@ -685,6 +685,7 @@ class Program:
     checkout: CheckoutPolicy = field(default_factory=CheckoutPolicy)
     tiers: TierPolicy | None = None
     earn_granularity: EarnGranularity = EarnGranularity.PRO_RATA
+    rewards_in_base: RewardsInBase = RewardsInBase.EXCLUDED
 
     def __post_init__(self) -> None:
         problems = program_problems(self)

@@ -38,7 +38,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from walaa.domain.earning_choices import EarnGranularity
+from walaa.domain.earning_choices import EarnGranularity, RewardsInBase
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money, Rounding, fits_minor_units, minor_units
 from walaa.domain.program import (
@@ -194,6 +194,10 @@ class ProgramDocument(DocModel):
     tiers: TiersDoc | None = Field(
         default=None, description="Tiers earned by spend, points or orders over a window"
     )
+    rewards_in_base: Literal["excluded", "included"] = Field(
+        default="excluded",
+        description="Whether what the program's own rewards paid (points, redeemed rewards) earns",
+    )
     earn_granularity: Literal["pro_rata", "whole_blocks"] = Field(
         default="pro_rata",
         description="Per-amount rates earn on every cent (pro_rata) or per full `per` spent",
@@ -239,6 +243,7 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         ),
         tiers=tiers_from_doc(doc.tiers),
         earn_granularity=EarnGranularity(doc.earn_granularity),
+        rewards_in_base=RewardsInBase(doc.rewards_in_base),
     )
 
 

@@ -39,6 +39,7 @@ from walaa.domain.earning.applicator import (
     preview_product,
 )
 from walaa.domain.earning.basis import AwardBasis, LineBasis, Measure, MultiplierBasis, OrderBasis
+from walaa.domain.earning.facts import counts_as_spend
 from walaa.domain.earning.inputs import (
     Customer,
     CustomerEvent,
@@ -119,6 +120,7 @@ __all__ = [
     "UsageSnapshot",
     "UsageWindow",
     "check_refundable",
+    "counts_as_spend",
     "evaluate_event",
     "evaluate_order",
     "explain",

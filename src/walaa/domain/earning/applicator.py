@@ -189,7 +189,8 @@ def _order_basis(
             line.line_id in earning,
         )
         for line in order.lines
-        if line.kind is not LineKind.DISCOUNT
+        # discount and negative reward lines take off value; no refund names them
+        if line.kind is not LineKind.DISCOUNT and line.paid >= 0
     )
     by_rule = {boost.rule.id: boost for boost in boosts}
     return OrderBasis(

@@ -14,6 +14,7 @@ from walaa.domain.explanations import (
 )
 from walaa.domain.money import (
     ONE,
+    ZERO,
     Money,
 )
 from walaa.domain.program import (
@@ -56,6 +57,9 @@ def _describe(
     draft: Draft, program: Program, min_amount: Decimal | None, min_quantity: int | None
 ) -> tuple[Explanation, ...]:
     parts = [_headline(draft, program, min_amount, min_quantity)]
+    rewarded = sum((e.rewarded for e in draft.counted.lines), ZERO)
+    if rewarded > 0 and draft.kind is AwardKind.PER_AMOUNT:
+        parts.append(Explanation.of("rewards_included", amount=Money(rewarded, program.currency)))
     if draft.code is not None:
         parts.append(Explanation.of("with_code", code=draft.code))
     parts.extend(_order_minimum_parts(draft, program))

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from walaa.domain.earning.inputs import Customer, Order, OrderLine
 from walaa.domain.earning.results import CountedLine
+from walaa.domain.earning_choices import RewardsInBase
 from walaa.domain.money import (
     ZERO,
     CurrencyMismatch,
@@ -31,6 +32,7 @@ class EligibleLine(NamedTuple):
     line: OrderLine
     value: Decimal
     counted: CountedLine
+    rewarded: Decimal = ZERO  # the part of `value` the program's rewards paid (when it earns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +61,27 @@ def tally(lines: tuple[EligibleLine, ...]) -> Counted:
     return Counted(lines, sum((e.value for e in lines), ZERO), sum(e.line.quantity for e in lines))
 
 
-def _earning_values(program: Program, order: Order) -> dict[str, Decimal]:
-    """What each earning line earns on: its net paid amount less its share of order discounts."""
-    earning = [line for line in order.lines if line.kind in program.earning_kinds and line.paid > 0]
-    discount = -sum((line.paid for line in order.lines if line.kind is LineKind.DISCOUNT), ZERO)
+def _earning_values(program: Program, order: Order, *, rewards_earn: bool) -> dict[str, Decimal]:
+    """What each earning line earns on: its net paid amount less its share of order discounts.
+
+    Unless the program's rewards earn, a negative reward line (points or a redeemed reward paid
+    part of the order) is one more discount, and reward lines do not earn.
+    """
+    kinds = program.earning_kinds | ({LineKind.REWARD} if rewards_earn else frozenset())
+    earning = [line for line in order.lines if line.kind in kinds and line.paid > 0]
+    off = {LineKind.DISCOUNT} if rewards_earn else {LineKind.DISCOUNT, LineKind.REWARD}
+    discount = -sum((line.paid for line in order.lines if line.kind in off and line.paid < 0), ZERO)
     values = _spread_discount([line.paid for line in earning], discount, order.currency)
     return {line.line_id: value for line, value in zip(earning, values, strict=True)}
+
+
+def counts_as_spend(program: Program, kind: LineKind, paid: Decimal) -> bool:
+    """Whether a line's `paid` counts toward what the order spent (spend tiers), in step with
+    what earns: earning kinds and discounts; reward lines as `rewards_in_base` says (a negative
+    one takes off unless rewards are included, a positive one adds only when they are)."""
+    if kind is LineKind.REWARD:
+        return (paid < 0) != (program.rewards_in_base is RewardsInBase.INCLUDED)
+    return kind in program.earning_kinds or kind is LineKind.DISCOUNT
 
 
 def _spread_discount(amounts: list[Decimal], discount: Decimal, currency: str) -> list[Decimal]:
@@ -93,9 +110,17 @@ def order_facts(program: Program, order: Order, customer: Customer | None) -> Fa
         raise CurrencyMismatch(
             f"order {order.order_id!r} is in {order.currency}; the program is in {program.currency}"
         )
-    values = _earning_values(program, order)
+    included = program.rewards_in_base is RewardsInBase.INCLUDED
+    values = _earning_values(program, order, rewards_earn=included)
+    # What the rewards added to each line's value, so an award can say what it earned on.
+    without = _earning_values(program, order, rewards_earn=False) if included else values
     eligible = tuple(
-        EligibleLine(line, value, CountedLine(line.line_id, line.quantity, value))
+        EligibleLine(
+            line,
+            value,
+            CountedLine(line.line_id, line.quantity, value),
+            max(ZERO, value - without.get(line.line_id, ZERO)),
+        )
         for line in order.lines
         if (value := values.get(line.line_id, ZERO)) > 0
     )

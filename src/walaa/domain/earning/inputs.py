@@ -56,7 +56,10 @@ class OrderLine:
     after its discounts, including any discount paid for with points.
 
     A `discount` line carries a negative `paid`: an order-level discount not already inside
-    the other lines' `paid`. Do not send one if your platform already spreads discounts.
+    the other lines' `paid`. Do not send one if your platform already spreads discounts. A
+    `reward` line is what the program's own rewards paid: positive, a product a reward gave;
+    negative, an order-level discount paid with points or a redeemed reward. Whether rewards
+    earn is the program's `rewards_in_base`.
     """
 
     line_id: str
@@ -73,8 +76,12 @@ class OrderLine:
             raise InvalidOrder(f"lines[{self.line_id}].paid", "must be a Decimal")
         if self.quantity < 1:
             raise InvalidOrder(f"lines[{self.line_id}].quantity", "must be 1 or more")
-        if (self.kind is LineKind.DISCOUNT) != (self.paid < 0) and self.paid != 0:
-            raise InvalidOrder(f"lines[{self.line_id}].paid", "only a discount line is negative")
+        if self.kind is LineKind.DISCOUNT and self.paid > 0:
+            raise InvalidOrder(f"lines[{self.line_id}].paid", "a discount line is negative")
+        if self.paid < 0 and self.kind not in (LineKind.DISCOUNT, LineKind.REWARD):
+            raise InvalidOrder(
+                f"lines[{self.line_id}].paid", "only a discount or reward line is negative"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from walaa.domain.earning import (
     Refund,
     RefundedLine,
     check_refundable,
+    counts_as_spend,
     evaluate_event,
     evaluate_order,
     preview_cart,
@@ -114,6 +115,8 @@ def explained(evaluation: Evaluation) -> dict[str, Any]:
         "explanations": {loc: list(evaluation.explain(loc)) for loc in LOCALES},
     }
 
+
+LINE_KINDS = frozenset(kind.value for kind in LineKind)
 
 #: How far ahead of Walaa's clock a store's timestamp may be: clocks drift, calendars don't.
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -294,10 +297,8 @@ def _award_order(
 
 def qualifying_spend(program: Program, order: Order) -> Decimal:
     """What an order counts toward spend tiers: what was paid for the kinds that earn."""
-    kinds = program.earning_kinds | {LineKind.DISCOUNT}
-    return max(
-        Decimal(0), sum((line.paid for line in order.lines if line.kind in kinds), Decimal(0))
-    )
+    counted = (line.paid for line in order.lines if counts_as_spend(program, line.kind, line.paid))
+    return max(Decimal(0), sum(counted, Decimal(0)))
 
 
 def _order_result(found: OrderRecord, *, replayed: bool) -> OrderResult:
@@ -420,9 +421,13 @@ def _count_refund(
     program = in_force(uow, store_id)
     if program is None or program.tiers is None or found.status != "paid":
         return
-    kinds = {kind.value for kind in program.earning_kinds} | {LineKind.DISCOUNT.value}
     total = sum(
-        (_dec(line["paid"]) for line in placed.get("lines", ()) if line.get("kind") in kinds),
+        (
+            _dec(line["paid"])
+            for line in placed.get("lines", ())
+            if line.get("kind") in LINE_KINDS
+            and counts_as_spend(program, LineKind(line["kind"]), _dec(line["paid"]))
+        ),
         Decimal(0),
     )
     before = min(_refunded_money(placed, earlier), total)
