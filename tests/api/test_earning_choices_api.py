@@ -211,3 +211,39 @@ def test_by_default_points_never_earn_on_what_points_paid(api):
     save(api, SPEND)
     assert place(api, "choice-11-excluded", CREAM, POINTS_OFF)["points"] == 80
     assert refund(api, "choice-11-excluded", "cream", 1) == 80
+
+
+SERUM_BONUS = {
+    "id": "serum-bonus",
+    "name": {"en": "Serum bonus", "ar": "مكافأة السيروم"},
+    "items": {"categories": ["serum"]},
+    "effect": {"type": "per_amount"},
+}
+HALF_AND_HALF = (line("serum", "50.00", 1, "serum"), line("cream", "50.00", 1, "cream"))
+
+
+def test_a_discount_naming_a_category_comes_off_those_lines_only(api):
+    save(api, SPEND, SERUM_BONUS, discount_spread="named_lines")
+    off_creams = {"id": "off", "paid": "-10.00", "kind": "discount", "categories": ["cream"]}
+    assert place(api, "choice-12-named", *HALF_AND_HALF, off_creams)["points"] == 90 + 50
+    assert refund(api, "choice-12-named", "cream", 1) == 40
+
+
+def test_the_lines_a_rule_counts_bear_the_whole_discount(api):
+    save(api, SPEND, SERUM_BONUS, discount_spread="counted_lines")
+    off = {"id": "off", "paid": "-10.00", "kind": "discount"}
+    assert place(api, "choice-12-counted", *HALF_AND_HALF, off)["points"] == 90 + 40
+    shown = preview(api, *HALF_AND_HALF, off)["explanation"]
+    assert shown[1] == (
+        "Serum bonus: 40 Flex for 40.00 USD on 1 item at 1 per 1 USD,"
+        " after the order's 10.00 USD discount, taken off these items"
+    )
+    arabic = preview(api, *HALF_AND_HALF, off, locale="ar")["explanation"][1]
+    assert arabic.endswith("بعد خصم الطلب 10.00 USD من هذه المنتجات")
+    assert refund(api, "choice-12-counted", "serum", 1) == 45 + 40
+
+
+def test_by_default_a_discount_comes_off_every_line(api):
+    save(api, SPEND, SERUM_BONUS)
+    off_creams = {"id": "off", "paid": "-10.00", "kind": "discount", "categories": ["cream"]}
+    assert place(api, "choice-12-all", *HALF_AND_HALF, off_creams)["points"] == 90 + 45

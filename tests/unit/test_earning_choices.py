@@ -27,7 +27,13 @@ from walaa.domain.earning import (
     preview_cart,
     take_back,
 )
-from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, RewardsInBase, WithCodes
+from walaa.domain.earning_choices import (
+    DiscountSpread,
+    EarnGranularity,
+    OrderMinimum,
+    RewardsInBase,
+    WithCodes,
+)
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money
 from walaa.domain.perks import tier_rule, with_perks
@@ -390,3 +396,44 @@ def test_what_counts_as_spend_follows_what_earns() -> None:
         return sum((x.paid for x in lines if counts_as_spend(prog, x.kind, x.paid)), D(0))
 
     assert (spent(excluded), spent(included)) == (D("80.00"), D("115.00"))
+
+
+# --- 12. which lines an order-level discount comes off -----------------------------------------
+
+SERUM_BONUS = rule(
+    "serum-bonus", PerAmount(), {"en": "Serum bonus", "ar": "مكافأة السيروم"}, items=SERUMS
+)
+ONE_SERUM = item("serum", "50.00", 1, "serum")
+ONE_CREAM = item("cream", "50.00", 1, "cream")
+TEN_OFF = item("ten-off", "-10.00", kind=LineKind.DISCOUNT)
+TEN_OFF_CREAMS = item("ten-off", "-10.00", 1, "cream", kind=LineKind.DISCOUNT)
+
+
+def spread(how: DiscountSpread) -> dict[str, Any]:
+    return {"discount_spread": how}
+
+
+def test_by_default_an_order_discount_comes_off_every_earning_line() -> None:
+    for discount in (TEN_OFF, TEN_OFF_CREAMS):
+        evaluation = earn(program(SPEND, SERUM_BONUS), ONE_SERUM, ONE_CREAM, discount)
+        assert by_rule(evaluation) == {"spend": 90, "serum-bonus": 45}
+
+
+def test_a_discount_naming_a_category_comes_off_those_lines_only() -> None:
+    prog = program(SPEND, SERUM_BONUS, **spread(DiscountSpread.NAMED_LINES))
+    evaluation = earn(prog, ONE_SERUM, ONE_CREAM, TEN_OFF_CREAMS)
+    assert by_rule(evaluation) == {"spend": 90, "serum-bonus": 50}
+    assert by_rule(earn(prog, ONE_SERUM, ONE_CREAM, TEN_OFF)) == {"spend": 90, "serum-bonus": 45}
+    assert refunded(evaluation.basis, "cream", 1) == 40  # the cream earned on 40
+
+
+def test_counted_lines_bear_the_whole_discount_in_each_rules_eyes() -> None:
+    prog = program(SPEND, SERUM_BONUS, **spread(DiscountSpread.COUNTED_LINES))
+    evaluation = earn(prog, ONE_SERUM, ONE_CREAM, TEN_OFF)
+    assert by_rule(evaluation) == {"spend": 90, "serum-bonus": 40}
+    assert explain(evaluation.awards[1]) == (
+        "Serum bonus: 40 Flex for 40.00 USD on 1 item at 1 per 1 USD,"
+        " after the order's 10.00 USD discount, taken off these items"
+    )
+    assert explain(evaluation.awards[1], "ar").endswith("بعد خصم الطلب 10.00 USD من هذه المنتجات")
+    assert refunded(evaluation.basis, "serum", 1) == 45 + 40

@@ -10,7 +10,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, RewardsInBase, WithCodes
+from walaa.domain.earning_choices import (
+    DiscountSpread,
+    EarnGranularity,
+    OrderMinimum,
+    RewardsInBase,
+    WithCodes,
+)
 from walaa.entrypoints.cli import app
 from walaa.program_document import ProgramDocumentError, load_program
 
@@ -151,3 +157,20 @@ def test_rewards_stay_out_of_the_earning_base_unless_included() -> None:
 def test_an_unknown_rewards_in_base_is_explained(tmp_path: Path) -> None:
     expected = [("rewards_in_base", "must be one of excluded or included")]
     assert_explained(tmp_path, document(settings="rewards_in_base: true\n"), expected)
+
+
+# --- 12. discount spread ----------------------------------------------------------------------
+
+
+def test_discounts_come_off_all_lines_unless_the_program_says_otherwise() -> None:
+    assert load_program(document()).discount_spread is DiscountSpread.ALL_LINES
+    for value in ("named_lines", "counted_lines"):
+        chosen = load_program(document(settings=f"discount_spread: {value}\n"))
+        assert chosen.discount_spread is DiscountSpread(value)
+
+
+def test_an_unknown_discount_spread_is_explained(tmp_path: Path) -> None:
+    expected = [
+        ("discount_spread", "must be one of all_lines, named_lines or counted_lines"),
+    ]
+    assert_explained(tmp_path, document(settings="discount_spread: some_lines\n"), expected)

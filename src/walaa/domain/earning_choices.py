@@ -94,3 +94,16 @@ class RewardsInBase(StrEnum):
 
     EXCLUDED = "excluded"
     INCLUDED = "included"
+
+
+class DiscountSpread(StrEnum):
+    """Which earning lines an order-level discount line comes off (see `earning.discounts`).
+
+    `all_lines` (the default): all of them, in proportion to what they paid. `named_lines`: a
+    discount line naming products, SKUs, categories or tags comes off those lines only.
+    `counted_lines`: for each rule, the order's discount comes off the lines it counts.
+    """
+
+    ALL_LINES = "all_lines"
+    NAMED_LINES = "named_lines"
+    COUNTED_LINES = "counted_lines"

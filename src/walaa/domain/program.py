@@ -33,7 +33,13 @@ from functools import cached_property
 from typing import Protocol, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from walaa.domain.earning_choices import EarnGranularity, OrderMinimum, RewardsInBase, WithCodes
+from walaa.domain.earning_choices import (
+    DiscountSpread,
+    EarnGranularity,
+    OrderMinimum,
+    RewardsInBase,
+    WithCodes,
+)
 from walaa.domain.errors import ValidationFailed
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import (
@@ -686,6 +692,7 @@ class Program:
     tiers: TierPolicy | None = None
     earn_granularity: EarnGranularity = EarnGranularity.PRO_RATA
     rewards_in_base: RewardsInBase = RewardsInBase.EXCLUDED
+    discount_spread: DiscountSpread = DiscountSpread.ALL_LINES
 
     def __post_init__(self) -> None:
         problems = program_problems(self)

@@ -38,7 +38,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from walaa.domain.earning_choices import EarnGranularity, RewardsInBase
+from walaa.domain.earning_choices import DiscountSpread, EarnGranularity, RewardsInBase
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.money import Money, Rounding, fits_minor_units, minor_units
 from walaa.domain.program import (
@@ -198,6 +198,10 @@ class ProgramDocument(DocModel):
         default="excluded",
         description="Whether what the program's own rewards paid (points, redeemed rewards) earns",
     )
+    discount_spread: Literal["all_lines", "named_lines", "counted_lines"] = Field(
+        default="all_lines",
+        description="Which earning lines an order-level discount line comes off",
+    )
     earn_granularity: Literal["pro_rata", "whole_blocks"] = Field(
         default="pro_rata",
         description="Per-amount rates earn on every cent (pro_rata) or per full `per` spent",
@@ -244,6 +248,7 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         tiers=tiers_from_doc(doc.tiers),
         earn_granularity=EarnGranularity(doc.earn_granularity),
         rewards_in_base=RewardsInBase(doc.rewards_in_base),
+        discount_spread=DiscountSpread(doc.discount_spread),
     )
 
 

@@ -8,14 +8,18 @@ How an order is evaluated, in order:
 
 1. Eligible value. Each line earns on its NET PAID amount, so the part of a price paid with a
    points discount never earns. Shipping, tax and gift cards earn only if the program says so;
-   reward and discount lines never earn. An order-level discount line is spread over the earning
-   lines in proportion to what they paid, in whole minor units.
+   discount lines never earn, reward lines only if `rewards_in_base` says so. An order-level
+   discount line is spread over the earning lines in proportion to what they paid, in whole
+   minor units (or as `discount_spread` says: see `discounts`); the program's own rewards are
+   one more discount unless they earn.
 2. Rules. Each enabled `order` rule checks its conditions (channel, window and weekdays in the
    store's time zone, tier, tags) and counts its items (all eligible items, or those its filter
-   matches); minimums are tested against what it counted. The answer is a candidate award, a
-   multiplier, or a `NoAward` saying which condition was not met.
-3. Multipliers multiply the raw points of the per-amount (or named) awards; then points are
-   rounded once, with the program's rounding.
+   matches); minimums are tested against what it counted (order minimums against the whole
+   order). Rules are tried in document order; one with `stop` that applies ends the list.
+   The answer is a candidate award, a multiplier, or a `NoAward` saying which condition was
+   not met.
+3. Multipliers multiply the raw points of the per-amount (or named) awards, only of the items
+   they count; whole-block programs count full blocks; then points are rounded once.
 4. Limits (per order, per customer per period) cut an award and say so in its explanation.
 5. Best-of groups keep the largest award of each group; the others are withheld, explained.
 
@@ -24,10 +28,11 @@ actions. Refunds are computed from the `OrderBasis` an evaluation returns: see `
 
 The modules, split by concept (as offers split into conditions, benefits and an applicator):
 `inputs` (orders, lines, customers, events), `usage` (history the limits consult), `facts`
-(each line's earning value), `conditions` (moment, customer, items, minimums), `benefits`
-(draft awards and multipliers), `limits` (caps and best-of groups), `awards` (finished,
-explained awards), `applicator` (the evaluations), `results`, `basis` (what refunds need) and
-`refunds` (what a refund takes back). Import from this package: the modules are its parts.
+(each line's earning value), `discounts` (which lines an order discount comes off),
+`conditions` (moment, customer, items, minimums), `benefits` (draft awards and multipliers),
+`limits` (caps and best-of groups), `awards` (finished, explained awards), `applicator` (the
+evaluations), `results`, `basis` (what refunds need) and `refunds` (what a refund takes back).
+Import from this package: the modules are its parts.
 """
 
 from __future__ import annotations

@@ -60,6 +60,9 @@ def _describe(
     rewarded = sum((e.rewarded for e in draft.counted.lines), ZERO)
     if rewarded > 0 and draft.kind is AwardKind.PER_AMOUNT:
         parts.append(Explanation.of("rewards_included", amount=Money(rewarded, program.currency)))
+    if draft.counted.discount > 0:
+        discount = Money(draft.counted.discount, program.currency)
+        parts.append(Explanation.of("discount_on_counted", amount=discount))
     if draft.code is not None:
         parts.append(Explanation.of("with_code", code=draft.code))
     parts.extend(_order_minimum_parts(draft, program))

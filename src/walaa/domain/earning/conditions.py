@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from walaa.domain.earning.facts import Counted, Facts, tally
+from walaa.domain.earning.discounts import spread_discount
+from walaa.domain.earning.facts import Counted, EligibleLine, Facts, tally
 from walaa.domain.earning.inputs import Customer
-from walaa.domain.earning_choices import WithCodes
+from walaa.domain.earning.results import CountedLine
+from walaa.domain.earning_choices import DiscountSpread, WithCodes
 from walaa.domain.explanations import (
     Explanation,
     Label,
     LocalizedText,
 )
 from walaa.domain.money import (
+    ZERO,
     Money,
 )
 from walaa.domain.program import (
@@ -147,7 +151,22 @@ def count_items(rule: Rule, facts: Facts) -> Counted:
         if (items is None or items.matches_line(eligible.line))
         and (exclude is None or not exclude.matches_line(eligible.line))
     )
+    if facts.program.discount_spread is DiscountSpread.COUNTED_LINES and facts.discount > 0:
+        return _bearing_the_discount(picked, facts)
     return tally(picked)
+
+
+def _bearing_the_discount(picked: tuple[EligibleLine, ...], facts: Facts) -> Counted:
+    """The counted lines, the order's whole discount taken off them alone."""
+    currency = facts.program.currency
+    cut = spread_discount([e.line.paid for e in picked], facts.discount, currency)
+    lines = tuple(
+        EligibleLine(e.line, value, CountedLine(e.line.line_id, e.line.quantity, value), e.rewarded)
+        for e, value in zip(picked, cut, strict=True)
+        if value > 0
+    )
+    counted = tally(lines)
+    return replace(counted, discount=min(facts.discount, sum((e.line.paid for e in picked), ZERO)))
 
 
 def minimum_unmet(rule: Rule, counted: Counted, facts: Facts) -> Explanation | None:

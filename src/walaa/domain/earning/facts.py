@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from types import MappingProxyType
 from typing import NamedTuple
 
+from walaa.domain.earning.discounts import spread_discounts, total_taken_off
 from walaa.domain.earning.inputs import Customer, Order, OrderLine
 from walaa.domain.earning.results import CountedLine
 from walaa.domain.earning_choices import RewardsInBase
 from walaa.domain.money import (
     ZERO,
     CurrencyMismatch,
-    minor_units,
 )
 from walaa.domain.program import (
     Channel,
@@ -40,6 +39,7 @@ class Counted:
     lines: tuple[EligibleLine, ...]
     value: Decimal
     units: int
+    discount: Decimal = ZERO  # the order's discount these lines bore alone (counted_lines)
 
 
 NOTHING_COUNTED = Counted((), ZERO, 0)
@@ -55,24 +55,28 @@ class Facts:
     all_counted: Counted
     values: Mapping[str, Decimal] = field(default_factory=dict)
     codes: frozenset[str] = frozenset()
+    discount: Decimal = ZERO
 
 
 def tally(lines: tuple[EligibleLine, ...]) -> Counted:
     return Counted(lines, sum((e.value for e in lines), ZERO), sum(e.line.quantity for e in lines))
 
 
-def _earning_values(program: Program, order: Order, *, rewards_earn: bool) -> dict[str, Decimal]:
+def _earning_values(
+    program: Program, order: Order, *, rewards_earn: bool
+) -> tuple[dict[str, Decimal], Decimal]:
     """What each earning line earns on: its net paid amount less its share of order discounts.
 
     Unless the program's rewards earn, a negative reward line (points or a redeemed reward paid
-    part of the order) is one more discount, and reward lines do not earn.
+    part of the order) is one more discount, and reward lines do not earn. How a discount is
+    spread is the program's `discount_spread` (see `discounts`). Also answers the discounts
+    taken off in all.
     """
     kinds = program.earning_kinds | ({LineKind.REWARD} if rewards_earn else frozenset())
     earning = [line for line in order.lines if line.kind in kinds and line.paid > 0]
     off = {LineKind.DISCOUNT} if rewards_earn else {LineKind.DISCOUNT, LineKind.REWARD}
-    discount = -sum((line.paid for line in order.lines if line.kind in off and line.paid < 0), ZERO)
-    values = _spread_discount([line.paid for line in earning], discount, order.currency)
-    return {line.line_id: value for line, value in zip(earning, values, strict=True)}
+    taken_off = [line for line in order.lines if line.kind in off and line.paid < 0]
+    return spread_discounts(program, earning, taken_off, order.currency), total_taken_off(taken_off)
 
 
 def counts_as_spend(program: Program, kind: LineKind, paid: Decimal) -> bool:
@@ -84,36 +88,15 @@ def counts_as_spend(program: Program, kind: LineKind, paid: Decimal) -> bool:
     return kind in program.earning_kinds or kind is LineKind.DISCOUNT
 
 
-def _spread_discount(amounts: list[Decimal], discount: Decimal, currency: str) -> list[Decimal]:
-    """Subtract `discount` from `amounts` in proportion, in whole minor units.
-
-    Largest remainders get the odd cents, so the parts add up exactly to the discount and the
-    per-line values stay exact decimals that earn and refund without drift.
-    """
-    whole = sum(amounts, ZERO)
-    if discount <= 0 or whole <= 0:
-        return amounts
-    if discount >= whole:
-        return [ZERO for _ in amounts]
-    unit = Decimal(1).scaleb(-minor_units(currency))
-    cut_units = int((discount / unit).to_integral_value(rounding=ROUND_HALF_UP))
-    exact = [Fraction(amount) * cut_units / Fraction(whole) for amount in amounts]
-    cuts = [share.numerator // share.denominator for share in exact]
-    by_remainder = sorted(range(len(amounts)), key=lambda i: (cuts[i] - exact[i], i))
-    for index in by_remainder[: cut_units - sum(cuts)]:
-        cuts[index] += 1
-    return [max(ZERO, amount - cut * unit) for amount, cut in zip(amounts, cuts, strict=True)]
-
-
 def order_facts(program: Program, order: Order, customer: Customer | None) -> Facts:
     if order.currency != program.currency:
         raise CurrencyMismatch(
             f"order {order.order_id!r} is in {order.currency}; the program is in {program.currency}"
         )
     included = program.rewards_in_base is RewardsInBase.INCLUDED
-    values = _earning_values(program, order, rewards_earn=included)
+    values, discount = _earning_values(program, order, rewards_earn=included)
     # What the rewards added to each line's value, so an award can say what it earned on.
-    without = _earning_values(program, order, rewards_earn=False) if included else values
+    without = _earning_values(program, order, rewards_earn=False)[0] if included else values
     eligible = tuple(
         EligibleLine(
             line,
@@ -133,4 +116,5 @@ def order_facts(program: Program, order: Order, customer: Customer | None) -> Fa
         all_counted=tally(eligible),
         values=values,
         codes=order.codes,
+        discount=discount,
     )
