@@ -257,14 +257,20 @@ def test_a_refund_below_a_multipliers_order_minimum_undoes_the_multiplier() -> N
     assert refunded(evaluation.basis, "shoe", 2) == 400
 
 
-def test_bases_stored_before_order_minimums_still_refund() -> None:
-    basis = earn(program(SPEND), SHOE, TV).basis
+def test_bases_stored_before_these_choices_still_refund() -> None:
+    """A basis stored by an earlier Walaa lacks the new keys: its multipliers multiplied the
+    whole award, and it had no order minimums and no blocks."""
+    basis = earn(program(SPEND, rule("double", Multiply(D(2)))), SHOE, TV).basis
     assert basis is not None
     record = basis.to_record()
     for award in record["awards"]:
-        del award["order_min_amount"], award["order_min_quantity"]
+        del award["order_min_amount"], award["order_min_quantity"], award["block"]
+        for multiplier in award["multipliers"]:
+            del multiplier["multiplies"], multiplier["order_min_amount"]
+            del multiplier["order_min_quantity"]
     old = OrderBasis.from_record(record)
-    assert take_back(old, Refund("r-1", (RefundedLine("tv", 1),))).points == 200
+    assert old.awards[0].multipliers[0].multiplies is None
+    assert take_back(old, Refund("r-1", (RefundedLine("tv", 1),))).points == 400
 
 
 # --- 10. earn granularity: pro rata or per whole block -----------------------------------------
