@@ -88,6 +88,20 @@ def test_a_refund_beyond_what_is_left_of_the_order_is_refused(api):
     assert "5.50" in beyond.json()["detail"]
 
 
+def test_a_whole_line_of_an_order_with_a_discount_line_can_be_refunded(api):
+    """A line's paid amount is before the order-level discount spread over it."""
+    o = uid("o")
+    lines = [
+        {"id": "a", "paid": "100.00"},
+        {"id": "off", "paid": "-10.00", "kind": "discount"},
+    ]
+    order(api, o, lines=lines)
+    whole_line = refund(api, o, {"id": uid("r"), "lines": [{"line_id": "a", "quantity": 1}]})
+    assert whole_line.status_code == 201, whole_line.text
+    again = refund(api, o, {"id": uid("r"), "amount": "1.00"})
+    assert again.status_code == 409 and again.json()["left"] == {"amount": "0.00"}
+
+
 def test_a_second_whole_order_refund_is_refused(api):
     o = uid("o")
     order(api, o)

@@ -84,7 +84,10 @@ def check_refundable(
     by_id = {line.line_id: line for line in lines}
     units = {line.line_id: line.quantity for line in lines}
     money = {line.line_id: Fraction(line.paid) for line in lines}
-    order_left = sum((Fraction(line.paid) for line in lines), Fraction(0))
+    # Discount and reward lines are negative: they are not money to give back, and a line's
+    # own paid amount is before the order-level discount spread over it, so the order's
+    # refundable money is what its positive lines came to.
+    order_left = sum((Fraction(line.paid) for line in lines if line.paid > 0), Fraction(0))
     for done in earlier:
         if done.whole_order:
             raise RefundExceedsOrder(
