@@ -17,3 +17,19 @@ class Settings(BaseSettings):
     #: Sustained requests per second per API key, and the burst a key may spend at once.
     rate_limit_per_second: float = 100.0
     rate_limit_burst: int = 200
+    #: Per client address, before authentication: requests without a key, or with a key that
+    #: is unknown, revoked or not yet seen to authenticate, spend from this bucket.
+    address_rate_limit_per_second: float = 10.0
+    address_rate_limit_burst: int = 60
+    #: Comma-separated addresses or networks (e.g. "10.0.0.0/8,127.0.0.1") of proxies whose
+    #: X-Forwarded-For is believed; empty: the client is always the socket's peer address.
+    trusted_proxies: str = ""
+    #: Largest request body accepted (413 above it), whether announced or streamed.
+    max_body_bytes: int = 1024 * 1024
+    #: Request heads: at most this many header lines and bytes (431 above them). `walaa serve`
+    #: also gives the byte bound to its HTTP parser, which stops reading a head past it.
+    max_header_lines: int = 100
+    max_header_bytes: int = 16 * 1024
+    #: Unknown keys are refused from memory for this long, without asking the database.
+    unknown_key_cache_seconds: float = 30.0
+    unknown_key_cache_size: int = 10_000

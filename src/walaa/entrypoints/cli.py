@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -254,6 +254,13 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Processes; share limits via Redis.")] = 1,
     database_url: DatabaseOption = None,
+    http: Annotated[
+        str,
+        typer.Option(
+            help="HTTP parser: h11 stops reading a request head past WALAA_MAX_HEADER_BYTES; "
+            "httptools is faster but reads any head (use it behind a proxy that bounds them)."
+        ),
+    ] = "h11",
 ) -> None:
     """Serve the HTTP API (and, as later work lands, the admin and storefront pages)."""
     import os
@@ -269,7 +276,23 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        **server_limits(http),
     )
+
+
+def server_limits(http: str = "h11") -> dict[str, Any]:
+    """uvicorn's own bounds on what one connection may make it hold or wait for."""
+    from walaa.config import Settings
+
+    if http not in ("h11", "httptools"):
+        raise typer.BadParameter("must be h11 or httptools", param_hint="--http")
+    return {
+        "http": http,
+        # h11 refuses (400) a request head that grows past this before it is complete.
+        "h11_max_incomplete_event_size": Settings().max_header_bytes,
+        # an idle keep-alive connection is closed after this many seconds
+        "timeout_keep_alive": 5,
+    }
 
 
 @app.command()

@@ -18,15 +18,22 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import text
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from walaa.bootstrap import App, build
 from walaa.config import Settings
 from walaa.domain.errors import WalaaError
 from walaa.entrypoints.http import problems
-from walaa.entrypoints.http.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from walaa.entrypoints.http.schemas import Problem, problem_response
+from walaa.entrypoints.http.guard import Guard
+from walaa.entrypoints.http.ratelimit import (
+    FailOpenLimiter,
+    MemoryRateLimiter,
+    Outage,
+    RateLimiter,
+    RedisRateLimiter,
+)
+from walaa.entrypoints.http.schemas import Problem, Readiness, problem_response
 
 API_DESCRIPTION = """
 Walaa's API for store backends, tills and platform connectors.
@@ -38,12 +45,43 @@ Walaa's API for store backends, tills and platform connectors.
 """
 
 
-def _limiter(settings: Settings) -> RateLimiter:
-    if settings.redis_url:
-        return RedisRateLimiter(
-            settings.redis_url, settings.rate_limit_per_second, settings.rate_limit_burst
-        )
-    return MemoryRateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+def _limiter(
+    settings: Settings,
+    rate: float,
+    burst: int,
+    prefix: str,
+    on_fallback: Callable[[], None],
+    outage: Outage,
+) -> RateLimiter:
+    local = MemoryRateLimiter(rate, burst)
+    if not settings.redis_url:
+        return local
+    shared = RedisRateLimiter(settings.redis_url, rate, burst, prefix=prefix)
+    return FailOpenLimiter(shared, local, on_fallback, outage)
+
+
+def _limiters(api: FastAPI, settings: Settings) -> tuple[RateLimiter, RateLimiter]:
+    """Buckets per key and per client address, both failing open, counted, when Redis is down."""
+    fallbacks = Counter(
+        "walaa_rate_limit_fallback",
+        "Rate-limit decisions made in-process because Redis did not answer",
+        ["bucket"],
+        registry=api.state.metrics,
+    )
+    outage = Outage()  # one per process: both kinds of bucket live in the same Redis
+    buckets = {
+        "key": (settings.rate_limit_per_second, settings.rate_limit_burst, "walaa:rl:"),
+        "address": (
+            settings.address_rate_limit_per_second,
+            settings.address_rate_limit_burst,
+            "walaa:rl:address:",
+        ),
+    }
+    made = {
+        name: _limiter(settings, rate, burst, prefix, fallbacks.labels(name).inc, outage)
+        for name, (rate, burst, prefix) in buckets.items()
+    }
+    return made["key"], made["address"]
 
 
 def create_app(walaa: App | None = None, settings: Settings | None = None) -> FastAPI:
@@ -65,11 +103,20 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
         ],
     )
     api.state.walaa = walaa or build(settings.database_url)
-    api.state.limiter = _limiter(settings)
+    api.state.metrics = CollectorRegistry()
+    api.state.limiter, address_limiter = _limiters(api, settings)
+    api.add_middleware(
+        Guard,
+        walaa=lambda: api.state.walaa,
+        settings=settings,
+        keys=api.state.limiter,
+        addresses=address_limiter,
+    )
     api.add_exception_handler(WalaaError, problems.on_walaa_error)
     api.add_exception_handler(RequestValidationError, problems.on_validation_error)
     api.add_exception_handler(HTTPException, problems.on_http_error)
     api.add_exception_handler(DataError, problems.on_data_error)
+    api.add_exception_handler(OperationalError, problems.on_database_down)
     api.add_exception_handler(Exception, problems.on_unexpected)
     _instrument(api)
     _operations(api)
@@ -104,8 +151,7 @@ def _document_problems(api: FastAPI) -> None:
 
 def _instrument(api: FastAPI) -> None:
     """Prometheus metrics per route template, and RateLimit-* headers on every response."""
-    registry = CollectorRegistry()
-    api.state.metrics = registry
+    registry = api.state.metrics
     requests = Counter(
         "walaa_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
     )
@@ -139,18 +185,34 @@ def _operations(api: FastAPI) -> None:
     @api.get(
         "/readyz",
         tags=["operations"],
-        summary="The database answers",
-        response_model=dict[str, str],
+        summary="The database answers; how Redis does",
+        response_model=Readiness,
         responses={503: problem_response("The database does not answer")},
     )
     def readyz(request: Request) -> Response:
+        # Redis down is "degraded" but ready (limits fail open to in-process buckets); the
+        # database down is not ready: nothing can be answered without it.
         walaa: App = request.app.state.walaa
+        limiter: RateLimiter = request.app.state.limiter
+        checks = {"database": "ok", "redis": "not configured"}
+        if isinstance(limiter, FailOpenLimiter):
+            checks["redis"] = limiter.status()
         try:
             with walaa.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as exc:
-            return problems.problem(503, "not-ready", "Database unavailable", str(exc)[:200])
-        return Response('{"status":"ready"}', media_type="application/json")
+            checks["database"] = f"unavailable: {str(exc)[:200]}"
+            return problems.problem(
+                503,
+                "not-ready",
+                "Database unavailable",
+                str(exc)[:200],
+                headers={"Retry-After": str(problems.DATABASE_RETRY_AFTER)},
+                checks=checks,
+            )
+        status = "ready" if checks["redis"] in ("ok", "not configured") else "degraded"
+        body = Readiness(status=status, checks=checks)
+        return Response(body.model_dump_json(), media_type="application/json")
 
     @api.get(
         "/metrics",

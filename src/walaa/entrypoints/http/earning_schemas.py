@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from walaa.domain.earning import Evaluation, InvalidOrder, OrderLine, RefundedLine
 from walaa.domain.program import Channel, LineKind
@@ -182,15 +182,32 @@ class BatchOrder(OrderIn):
 BatchItem = Annotated[BatchEvent | BatchOrder, Field(discriminator="kind")]
 
 
+#: The work one batch call may ask for: each item is a transaction, each order line is
+#: evaluated against every rule, so both are bounded (1,000 orders of 10 lines took 13 s).
+BATCH_MAX_ITEMS = 500
+BATCH_MAX_LINES = 2000
+
+
 class BatchIn(Strict):
     # Items are checked one by one (each gets its own result), so the envelope takes any
     # object; the shape of an item is that of POST /v1/events or POST /v1/orders plus `kind`.
     items: list[dict[str, Any]] = Field(
         min_length=1,
-        max_length=1000,
+        max_length=BATCH_MAX_ITEMS,
         description='Each item is an event (`"kind": "event"`, fields as POST /v1/events) or '
-        'an order (`"kind": "order"`, fields as POST /v1/orders).',
+        f'an order (`"kind": "order"`, fields as POST /v1/orders). At most {BATCH_MAX_ITEMS} '
+        f"items and {BATCH_MAX_LINES} order lines in all.",
     )
+
+    @field_validator("items")
+    @classmethod
+    def _bounded_lines(cls, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        lines = sum(len(i["lines"]) for i in items if isinstance(i.get("lines"), list))
+        if lines > BATCH_MAX_LINES:
+            raise ValueError(
+                f"a batch may carry at most {BATCH_MAX_LINES} order lines in all, not {lines}"
+            )
+        return items
 
 
 class BatchItemOut(BaseModel):

@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException
 from walaa.domain import errors
 
 MEDIA_TYPE = "application/problem+json"
+#: Seconds a client is told to wait when the database does not answer.
+DATABASE_RETRY_AFTER = 5
 
 #: Domain error -> HTTP status. Subclasses are looked up through their MRO.
 STATUS: dict[type[errors.WalaaError], int] = {
@@ -126,6 +128,21 @@ async def on_data_error(_request: Request, exc: Exception) -> JSONResponse:
         "a value cannot be stored (a NUL character, or a number out of range)",
         errors_=[{"field": "request", "reason": "a value cannot be stored"}],
     )
+
+
+def database_unavailable() -> JSONResponse:
+    return problem(
+        503,
+        "database-unavailable",
+        "The database does not answer",
+        f"nothing was written; retry in {DATABASE_RETRY_AFTER} s",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
+
+
+async def on_database_down(_request: Request, exc: Exception) -> JSONResponse:
+    """The database went away (or SQLite stayed locked past its timeout): a 503, not a 500."""
+    return database_unavailable()
 
 
 async def on_unexpected(_request: Request, exc: Exception) -> JSONResponse:

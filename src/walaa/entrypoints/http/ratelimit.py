@@ -3,15 +3,25 @@
 One process can keep buckets in memory. Several `walaa serve --workers N` processes (or
 several hosts) must share them, or each would grant the full rate: with ``WALAA_REDIS_URL`` set
 the bucket lives in Redis and is updated by one Lua script, atomically.
+
+When Redis does not answer, limits fail open to in-process buckets (`FailOpenLimiter`): a
+request is never refused, nor answered 500, because the limiter's store went away. The
+process then grants each key the full rate on its own, which is what one process always does;
+it logs a warning at most once a minute, counts each such decision, and tries Redis again after
+a few seconds.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+log = logging.getLogger("walaa.http")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +35,14 @@ class Decision:
 
 
 class RateLimiter(Protocol):
+    #: True if `take` may wait on the network (call it off the event loop)
+    blocking: bool
+
     def take(self, key: str) -> Decision: ...
+
+    def status(self) -> str:
+        """What /readyz reports for the store of the buckets."""
+        ...
 
 
 def _decide(tokens: float, capacity: int, rate: float) -> Decision:
@@ -37,6 +54,8 @@ def _decide(tokens: float, capacity: int, rate: float) -> Decision:
 
 
 class MemoryRateLimiter:
+    blocking = False
+
     def __init__(self, rate: float, burst: int) -> None:
         self.rate, self.capacity = rate, burst
         self._buckets: dict[str, tuple[float, float]] = {}
@@ -51,6 +70,9 @@ class MemoryRateLimiter:
             decision = _decide(tokens, self.capacity, self.rate)
             self._buckets[key] = (tokens - 1 if decision.allowed else tokens, now)
             return decision
+
+    def status(self) -> str:
+        return "in-process"
 
 
 _LUA = """
@@ -73,11 +95,19 @@ return {allowed, tostring(tokens)}
 class RedisRateLimiter:
     """Buckets in Redis, using the server's clock so hosts with skewed clocks agree."""
 
-    def __init__(self, url: str, rate: float, burst: int, prefix: str = "walaa:rl:") -> None:
+    blocking = True
+
+    def __init__(
+        self, url: str, rate: float, burst: int, prefix: str = "walaa:rl:", timeout: float = 0.25
+    ) -> None:
         import redis
 
         self.rate, self.capacity, self.prefix = rate, burst, prefix
-        self._redis = redis.Redis.from_url(url)
+        # Short timeouts: a Redis that hangs must cost a request a quarter of a second at most,
+        # after which the fail-open wrapper stops asking it for a while.
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
         self._script = self._redis.register_script(_LUA)
 
     def take(self, key: str) -> Decision:
@@ -86,3 +116,75 @@ class RedisRateLimiter:
         # The script already took the token when allowed; report as _decide would.
         before = left + 1 if allowed else left
         return _decide(before, self.capacity, self.rate)
+
+    def status(self) -> str:
+        self._redis.ping()
+        return "ok"
+
+
+class Outage:
+    """Whether Redis is to be asked now; one per process, shared by its limiters, so an outage
+    is logged once (then at most once a minute) and Redis is retried after a short back-off."""
+
+    def __init__(self, backoff: float = 5.0, warn_every: float = 60.0) -> None:
+        self.backoff, self.warn_every = backoff, warn_every
+        self._retry_at = 0.0  # while now is before this, Redis is not asked
+        self._warned_at: float | None = None
+        self._lock = threading.Lock()
+        self._now = time.monotonic
+
+    def ask(self) -> bool:
+        return self._now() >= self._retry_at
+
+    def down(self, exc: Exception) -> None:
+        with self._lock:
+            now = self._now()
+            self._retry_at = now + self.backoff
+            if self._warned_at is not None and now - self._warned_at < self.warn_every:
+                return
+            self._warned_at = now
+        log.warning("Redis does not answer (%s): rate limits are per process until it does", exc)
+
+    def up(self) -> None:
+        with self._lock:
+            was_down, self._retry_at = self._retry_at > 0, 0.0
+        if was_down:
+            log.warning("Redis answers again: rate limits are shared")
+
+
+class FailOpenLimiter:
+    """Redis buckets while Redis answers; in-process buckets, counted and logged, when not."""
+
+    blocking = True
+
+    def __init__(
+        self,
+        shared: RedisRateLimiter,
+        local: MemoryRateLimiter,
+        on_fallback: Callable[[], None],
+        outage: Outage,
+    ) -> None:
+        self.shared, self.local, self.on_fallback, self.outage = shared, local, on_fallback, outage
+
+    def take(self, key: str) -> Decision:
+        import redis
+
+        if self.outage.ask():
+            try:
+                decision = self.shared.take(key)
+            except redis.RedisError as exc:
+                self.outage.down(exc)
+            else:
+                self.outage.up()
+                return decision
+        self.on_fallback()
+        return self.local.take(key)
+
+    def status(self) -> str:
+        import redis
+
+        try:
+            return self.shared.status()
+        except redis.RedisError as exc:
+            self.outage.down(exc)
+            return "unavailable (fail-open)"

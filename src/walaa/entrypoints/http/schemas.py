@@ -321,6 +321,19 @@ class Problem(BaseModel):
     errors: list[FieldProblem] | None = None
 
 
+class Readiness(BaseModel):
+    status: str = Field(
+        description="`ready`, or `degraded` while Redis does not answer (limits are then "
+        "per process)",
+        examples=["ready"],
+    )
+    checks: dict[str, str] = Field(
+        description="Each dependency: `database` (`ok`), `redis` (`ok`, `not configured`, "
+        "`unavailable (fail-open)`)",
+        examples=[{"database": "ok", "redis": "not configured"}],
+    )
+
+
 def problem_response(description: str) -> dict[str, Any]:
     return {
         "description": description,
