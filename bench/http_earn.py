@@ -657,11 +657,16 @@ def terminated(_signum: int, _frame: object) -> None:
     signal.raise_signal(signal.SIGINT)
 
 
-if __name__ == "__main__":
+def run(main: Callable[[], int], interrupted: str) -> None:
+    """Run a benchmark's main so that Ctrl-C and `kill` unwind it (its `finally`s run)."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with `&`
     signal.signal(signal.SIGTERM, terminated)
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        print("interrupted; the server was stopped and the schema dropped", file=sys.stderr)
+        print(interrupted, file=sys.stderr)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    run(main, "interrupted; the server was stopped and the schema dropped")

@@ -56,6 +56,15 @@ from walaa.service.handlers.stores import create_store
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
+def default_url() -> str:
+    """The PostgreSQL server a benchmark uses when not given --url."""
+    return (
+        os.environ.get("WALAA_BENCH_POSTGRES_URL")
+        or os.environ.get("WALAA_TEST_POSTGRES_URL")
+        or DEFAULT_URL
+    )
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=5000, help="earns per path, over all rounds")

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     #: is unknown, revoked or not yet seen to authenticate, spend from this bucket.
     address_rate_limit_per_second: float = 10.0
     address_rate_limit_burst: int = 60
+    #: A request refused by its address's bucket is answered (429) after this many seconds,
+    #: at most 1,000 at a time: a flood then costs the server what its connections can send
+    #: once a second, not what the server can refuse as fast as it can.
+    address_refusal_delay_seconds: float = 1.0
     #: Comma-separated addresses or networks (e.g. "10.0.0.0/8,127.0.0.1") of proxies whose
     #: X-Forwarded-For is believed; empty: the client is always the socket's peer address.
     trusted_proxies: str = ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -19,7 +19,9 @@ from prometheus_client import (
 )
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from walaa.bootstrap import App, build
 from walaa.config import Settings
@@ -158,23 +160,40 @@ def _instrument(api: FastAPI) -> None:
     latency = Histogram(
         "walaa_http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry
     )
+    api.add_middleware(Measure, requests=requests, latency=latency)
 
-    @api.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        name = getattr(route, "path", "unmatched")
-        requests.labels(request.method, name, str(response.status_code)).inc()
-        latency.labels(request.method, name).observe(time.perf_counter() - started)
-        decision = getattr(request.state, "rate_limit", None)
-        if decision is not None:
-            response.headers["RateLimit-Limit"] = str(decision.limit)
-            response.headers["RateLimit-Remaining"] = str(decision.remaining)
-            response.headers["RateLimit-Reset"] = str(decision.reset)
-        return response
+
+class Measure:
+    """Pure ASGI (no task and stream per request as BaseHTTPMiddleware has): the outermost
+    layer sees every answer, the Guard's refusals included, and should cost them little."""
+
+    def __init__(self, app: ASGIApp, *, requests: Counter, latency: Histogram) -> None:
+        self.app, self.requests, self.latency = app, requests, latency
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                decision = scope.get("state", {}).get("rate_limit")
+                if decision is not None:
+                    headers = MutableHeaders(scope=message)
+                    headers["RateLimit-Limit"] = str(decision.limit)
+                    headers["RateLimit-Remaining"] = str(decision.remaining)
+                    headers["RateLimit-Reset"] = str(decision.reset)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            name = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(scope["method"], name, str(status)).inc()
+            self.latency.labels(scope["method"], name).observe(time.perf_counter() - started)
 
 
 def _operations(api: FastAPI) -> None:

@@ -13,6 +13,11 @@ BaseHTTPMiddleware or a FastAPI body parameter would, before any dependency runs
 2. **The key**: looked up in the database (in a worker thread); unknown, revoked or wrong keys
    are remembered for a short while by a hash of the whole secret (never by its lookup part,
    which would let anyone lock a valid key out), so a flood of one bad key costs one lookup.
+   A request refused there is answered only after ``address_refusal_delay_seconds`` (1 s; at
+   most `MAX_STALLED` such answers wait at a time, the rest are answered at once): refusing as
+   fast as a flood can send would spend the server's one event loop on the flood, and a valid
+   client's request would queue behind it. Waiting costs no CPU, and each of the flood's
+   connections can then send one request a second.
 3. **The key's bucket** (the RateLimit-* headers).
 4. **The body**: a Content-Length over ``max_body_bytes`` is refused 413 at once; a streamed
    (chunked) body is counted as it arrives and refused 413 at the limit.
@@ -31,6 +36,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -46,6 +52,8 @@ from walaa.entrypoints.http import problems
 from walaa.entrypoints.http.ratelimit import Decision, RateLimiter
 from walaa.service.handlers.keys import authenticate
 
+#: Refusals that may wait at once; past it they are answered without waiting.
+MAX_STALLED = 1000
 NO_KEY = "send your API key as `Authorization: Bearer wk_...`"
 BAD_KEY = "this API key is unknown or revoked"
 
@@ -109,6 +117,7 @@ class Guard:
         # request (a revoked key fails at once), they only skip the address bucket.
         self.proven = Recent(300.0, settings.unknown_key_cache_size)
         self.proxies = _networks(settings.trusted_proxies)
+        self.stalled = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -192,6 +201,7 @@ class Guard:
         if not proven:
             decision = await self._take(self.addresses, self._address(scope, headers))
             if not decision.allowed:
+                await self._stall(decision)
                 return _too_many(decision, "requests from this address without a proven key")
         try:
             key = await run_in_threadpool(self._authenticate, secret)
@@ -216,8 +226,19 @@ class Guard:
     async def _refuse(self, scope: Scope, headers: Headers, detail: str) -> Response:
         decision = await self._take(self.addresses, self._address(scope, headers))
         if not decision.allowed:
+            await self._stall(decision)
             return _too_many(decision, "requests from this address without a valid key")
         return _unauthenticated(detail)
+
+    async def _stall(self, decision: Decision) -> None:
+        delay = min(float(decision.retry_after), self.settings.address_refusal_delay_seconds)
+        if delay <= 0 or self.stalled >= MAX_STALLED:
+            return
+        self.stalled += 1  # one event loop per process: no lock needed
+        try:
+            await anyio.sleep(delay)
+        finally:
+            self.stalled -= 1
 
     async def _take(self, limiter: RateLimiter, key: str) -> Decision:
         if limiter.blocking:
