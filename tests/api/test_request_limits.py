@@ -8,9 +8,11 @@ and in order lines.
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 
 from tests.api.conftest import Api, api_for
+from tests.api.live_server import serving
 from walaa.config import Settings
 from walaa.entrypoints.http.earning_schemas import BATCH_MAX_ITEMS, BATCH_MAX_LINES
 
@@ -130,3 +132,28 @@ def test_a_request_head_over_its_bounds_is_refused_431(api):
     big = api.client.get("/healthz", headers={"X-Filler": "a" * Settings().max_header_bytes})
     assert big.status_code == 431
     assert api.get("/v1/customers/amal").status_code == 404  # a normal head passes
+
+
+def answer_to_head(base: str, head: bytes) -> bytes:
+    """Send only a request head (its announced body never follows); what the server answers."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(head)
+        return conn.recv(65536)
+
+
+def test_a_real_server_answers_an_announced_100_mb_upload_without_waiting_for_it(
+    walaa, clock, store
+):
+    api = api_for(walaa, clock, store)
+    with serving(api.client.app) as base:
+        key = f"Authorization: Bearer {api.secret}\r\n".encode()
+        for auth, status in ((b"", b"401"), (key, b"413")):
+            head = (
+                b"PUT /v1/customers/amal-100mb HTTP/1.1\r\nHost: walaa\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 104857600\r\n" + auth + b"\r\n"
+            )
+            answer = answer_to_head(base, head)
+            assert answer.split(b" ", 2)[1] == status, answer
+            assert b"application/problem+json" in answer
+    assert api.get("/v1/customers/amal-100mb").status_code == 404
