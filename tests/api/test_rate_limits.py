@@ -53,3 +53,13 @@ def test_processes_share_one_bucket_through_redis():
     assert [d.allowed for d in taken] == [True, True, True, False]
     assert [d.remaining for d in taken[:3]] == [2, 1, 0]
     assert taken[3].retry_after >= 1
+
+
+def test_the_memory_limiter_keeps_a_bounded_number_of_buckets():
+    limiter = MemoryRateLimiter(rate=0.01, burst=1, max_buckets=3)
+    assert limiter.take("a").allowed
+    for address in ("b", "c", "d"):  # "a" was used longest ago: it goes
+        assert limiter.take(address).allowed
+    assert not limiter.take("d").allowed  # recent buckets are kept
+    assert len(limiter._buckets) == 3
+    assert limiter.take("a").allowed  # forgotten, so full again

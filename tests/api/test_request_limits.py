@@ -112,7 +112,7 @@ def test_a_batch_over_its_item_limit_is_refused_naming_the_field(api):
 
 
 def test_a_batch_over_its_line_limit_is_refused_naming_the_field(api):
-    per_order = 10
+    per_order = 2 * BATCH_MAX_LINES // BATCH_MAX_ITEMS  # few enough orders, too many lines
     orders = [order(i, per_order) for i in range(BATCH_MAX_LINES // per_order + 1)]
     answer = api.post("/v1/events/batch", {"items": orders})
     assert answer.status_code == 422

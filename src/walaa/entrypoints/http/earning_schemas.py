@@ -184,7 +184,7 @@ BatchItem = Annotated[BatchEvent | BatchOrder, Field(discriminator="kind")]
 
 #: The work one batch call may ask for: each item is a transaction, each order line is
 #: evaluated against every rule, so both are bounded (1,000 orders of 10 lines took 13 s).
-BATCH_MAX_ITEMS = 500
+BATCH_MAX_ITEMS = 200
 BATCH_MAX_LINES = 2000
 
 

@@ -56,8 +56,10 @@ def _decide(tokens: float, capacity: int, rate: float) -> Decision:
 class MemoryRateLimiter:
     blocking = False
 
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.capacity = rate, burst
+    def __init__(self, rate: float, burst: int, max_buckets: int = 100_000) -> None:
+        self.rate, self.capacity, self.max_buckets = rate, burst, max_buckets
+        # Oldest use first: buckets are re-inserted on each take, and past max_buckets (many
+        # client addresses) the least recently used go; it is the likeliest to be full again.
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
         self._now = time.monotonic
@@ -65,10 +67,12 @@ class MemoryRateLimiter:
     def take(self, key: str) -> Decision:
         with self._lock:
             now = self._now()
-            tokens, last = self._buckets.get(key, (float(self.capacity), now))
+            tokens, last = self._buckets.pop(key, (float(self.capacity), now))
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
             decision = _decide(tokens, self.capacity, self.rate)
             self._buckets[key] = (tokens - 1 if decision.allowed else tokens, now)
+            while len(self._buckets) > self.max_buckets:
+                del self._buckets[next(iter(self._buckets))]
             return decision
 
     def status(self) -> str:

@@ -111,7 +111,7 @@ def _one(walaa: App, caller: Caller, index: int, raw: dict[str, Any]) -> BatchIt
 @router.post(
     "/batch",
     response_model=BatchOut,
-    summary="Up to 500 events or orders (2,000 lines) per call, each with its own result",
+    summary="Up to 200 events or orders (2,000 lines) per call, each with its own result",
     description="Each item is its own transaction: one item's error does not undo the others. "
     "Items are idempotent by their ids, so a batch can be resent as a whole.",
 )
