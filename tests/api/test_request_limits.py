@@ -87,7 +87,9 @@ def test_a_streamed_body_is_counted_and_refused_413_at_the_limit(walaa, clock, s
     upload = Upload(padded_customer(LIMIT + 1))
     answer = put_customer(api, "amal-chunked", upload, key=True, announce=False)
     assert answer.status_code == 413
+    assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["type"] == "/problems/too-large"
+    assert answer.json()["max_body_bytes"] == LIMIT
     assert api.get("/v1/customers/amal-chunked").status_code == 404
 
 

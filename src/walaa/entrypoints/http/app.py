@@ -27,7 +27,7 @@ from walaa.bootstrap import App, build
 from walaa.config import Settings
 from walaa.domain.errors import WalaaError
 from walaa.entrypoints.http import problems
-from walaa.entrypoints.http.guard import Guard
+from walaa.entrypoints.http.guard import BodyTooLarge, Guard, on_body_too_large
 from walaa.entrypoints.http.ratelimit import (
     FailOpenLimiter,
     MemoryRateLimiter,
@@ -119,6 +119,7 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
     api.add_exception_handler(HTTPException, problems.on_http_error)
     api.add_exception_handler(DataError, problems.on_data_error)
     api.add_exception_handler(OperationalError, problems.on_database_down)
+    api.add_exception_handler(BodyTooLarge, on_body_too_large)
     api.add_exception_handler(Exception, problems.on_unexpected)
     _instrument(api)
     _operations(api)

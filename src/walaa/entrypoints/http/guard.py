@@ -41,6 +41,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,10 +60,17 @@ BAD_KEY = "this API key is unknown or revoked"
 
 
 class BodyTooLarge(HTTPException):
-    """Raised from `receive` when a streamed body passes the limit; FastAPI answers it 413."""
+    """Raised from `receive` when a streamed body passes the limit. FastAPI lets an
+    HTTPException raised while it reads a body through, to `on_body_too_large`."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"the request body is over the limit of {limit} bytes")
+        self.limit = limit
+
+
+async def on_body_too_large(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyTooLarge)
+    return problems.too_large(exc.limit)
 
 
 class Recent:
@@ -100,6 +108,8 @@ def _networks(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
 
 
 class Guard:
+    """The middleware the module docstring describes; one per app (and so per process)."""
+
     def __init__(
         self,
         app: ASGIApp,
@@ -180,13 +190,7 @@ class Guard:
             await self._too_large()(scope, receive, send)
 
     def _too_large(self) -> Response:
-        return problems.problem(
-            413,
-            "too-large",
-            "Request too large",
-            f"the request body is over the limit of {self.max_body} bytes",
-            max_body_bytes=self.max_body,
-        )
+        return problems.too_large(self.max_body)
 
     async def _admit(self, scope: Scope, headers: Headers) -> Response | None:
         """None to let the request in (its key and bucket in scope["state"]), else the answer."""

@@ -130,6 +130,16 @@ async def on_data_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def too_large(limit: int) -> JSONResponse:
+    return problem(
+        413,
+        "too-large",
+        "Request too large",
+        f"the request body is over the limit of {limit} bytes",
+        max_body_bytes=limit,
+    )
+
+
 def database_unavailable() -> JSONResponse:
     return problem(
         503,
