@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -37,6 +38,12 @@ class App:
 
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
+
+    def on_clock(self, clock: Clock) -> App:
+        """The same application reading ``clock``: engine and idempotency store are shared."""
+        view = copy.copy(self)
+        view.clock = clock
+        return view
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)

@@ -25,7 +25,14 @@ class FakeLedger:
         return []
 
 
+class FakeStores:
+    def test_clock(self, store_id: str) -> None:
+        return None  # live stores: the pass runs as of its own moment
+
+
 class FakeUow:
+    stores = FakeStores()
+
     def __enter__(self) -> FakeUow:
         return self
 

@@ -11,7 +11,8 @@ published::
     │   ├── IdempotencyConflict   the same key was used before with another request
     │   ├── HoldAlreadyResolved   capture/release of a hold that is already settled
     │   ├── ReversalExceedsOriginal
-    │   └── AccountClosed         the customer's account was closed: no new points or spends
+    │   ├── AccountClosed         the customer's account was closed: no new points or spends
+    │   └── LiveStore             a test-mode feature (a test clock) asked of a live store
     └── InsufficientPoints        a spend or hold would take the balance below zero
 """
 
@@ -67,6 +68,18 @@ class AccountClosed(Conflict):
     def __init__(self, customer_id: str) -> None:
         super().__init__(f"customer {customer_id!r} closed their account: it takes no new points")
         self.customer_id = customer_id
+
+
+class LiveStore(Conflict):
+    """The store is live, and what was asked exists only in test mode; ``field`` names the
+    setting that decides it, as for :class:`ValidationFailed`."""
+
+    code = "live-store"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
 
 
 class InsufficientPoints(WalaaError):

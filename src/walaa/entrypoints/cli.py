@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,13 +19,20 @@ from rich.table import Table
 from walaa.adapters.db.audit import StoreAudit, audit_store
 from walaa.adapters.db.migrate import upgrade
 from walaa.bootstrap import App, SystemClock, build
-from walaa.domain.errors import WalaaError
+from walaa.domain.errors import ValidationFailed, WalaaError
 from walaa.domain.keys import parse_scopes
 from walaa.domain.program import ProgramError
 from walaa.service.handlers.closing import close_account, erase_customer
 from walaa.service.handlers.keys import create_key, list_keys, revoke_key
 from walaa.service.handlers.program import apply_program, validate_program
-from walaa.service.handlers.stores import create_store, list_stores
+from walaa.service.handlers.stores import (
+    advance_test_clock,
+    clock_for,
+    create_store,
+    list_stores,
+    read_test_clock,
+)
+from walaa.service.ports import Clock
 
 app = typer.Typer(
     help="Walaa: the loyalty and rewards engine for online stores.",
@@ -41,6 +49,8 @@ customers_app = typer.Typer(
     help="Close a customer's account or erase their data.", no_args_is_help=True
 )
 app.add_typer(customers_app, name="customers")
+clock_app = typer.Typer(help="Show and advance a test store's clock.", no_args_is_help=True)
+app.add_typer(clock_app, name="clock")
 
 console = Console()
 err = Console(stderr=True)
@@ -71,6 +81,11 @@ def _app(database_url: str | None) -> App:
     return build(database_url)
 
 
+def _clock(walaa: App, store_id: str) -> Clock:
+    """The store's time, as its API requests and worker jobs read it."""
+    return clock_for(walaa.uow(), SystemClock(), store_id)
+
+
 @app.command()
 def migrate(database_url: DatabaseOption = None) -> None:
     """Create the schema, or upgrade it to this version of Walaa."""
@@ -84,12 +99,15 @@ def stores_create(
     name: str,
     currency: Annotated[str, typer.Option(help="ISO 4217 code, e.g. USD, SAR, GBP.")] = "USD",
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Asia/Riyadh.")] = "UTC",
+    mode: Annotated[
+        str, typer.Option(help="live, or test for a sandbox store with test keys and a clock.")
+    ] = "live",
     database_url: DatabaseOption = None,
 ) -> None:
     """Create a store and print its id (the id every other command and API call takes)."""
     walaa = _app(database_url)
     with _errors():
-        store = create_store(walaa.uow(), SystemClock(), name, currency, timezone)
+        store = create_store(walaa.uow(), SystemClock(), name, currency, timezone, mode)
     typer.echo(store.id)
 
 
@@ -97,10 +115,15 @@ def stores_create(
 def stores_list(database_url: DatabaseOption = None) -> None:
     """List every store."""
     walaa = _app(database_url)
-    table = Table("id", "name", "currency", "time zone", "created")
+    table = Table("id", "name", "mode", "currency", "time zone", "created")
     for store in list_stores(walaa.uow()):
         table.add_row(
-            store.id, store.name, store.currency, store.timezone, f"{store.created_at:%Y-%m-%d}"
+            store.id,
+            store.name,
+            store.mode,
+            store.currency,
+            store.timezone,
+            f"{store.created_at:%Y-%m-%d}",
         )
     console.print(table)
 
@@ -145,7 +168,7 @@ def program_apply(
     source = _read(path)
     try:
         with _errors():
-            saved = apply_program(walaa.uow(), SystemClock(), store, source)
+            saved = apply_program(walaa.uow(), _clock(walaa, store), store, source)
     except ProgramError as exc:
         _print_problems(path, exc)
         raise typer.Exit(1) from None
@@ -198,7 +221,9 @@ def keys_create(
     scopes: Annotated[
         list[str], typer.Option("--scopes", help="read, write, admin (repeat or comma-separate).")
     ],
-    mode: Annotated[str, typer.Option(help="live, or test for a sandbox key.")] = "live",
+    mode: Annotated[
+        str | None, typer.Option(help="live or test; the store's mode by default.")
+    ] = None,
     name: Annotated[str, typer.Option(help="What the key is for, e.g. 'till 3'.")] = "",
     database_url: DatabaseOption = None,
 ) -> None:
@@ -246,6 +271,45 @@ def keys_revoke(key_id: str, database_url: DatabaseOption = None) -> None:
     with _errors():
         key = revoke_key(walaa.uow(), SystemClock(), key_id)
     console.print(f"revoked {key.id} ({key.name}) of store {key.store_id}")
+
+
+def _moment(text: str) -> datetime:
+    """``2027-01-01`` (the start of that day, UTC) or an ISO 8601 time with its offset."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(), UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed("to", f"{text!r} is not a date such as 2027-01-01") from None
+    if moment.tzinfo is None:
+        raise ValidationFailed("to", "give the time's offset, e.g. 2027-01-01T09:00:00+03:00")
+    return moment
+
+
+@clock_app.command("advance")
+def clock_advance(
+    store: Annotated[str, typer.Option(help="The test store whose clock to move.")],
+    to: Annotated[str, typer.Option(help="The store's new time: 2027-01-01 or ISO 8601.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Move a test store's clock forward; then `walaa worker --once` does what fell due."""
+    walaa = _app(database_url)
+    with _errors():
+        moved = advance_test_clock(walaa.uow(), SystemClock(), store, _moment(to))
+    console.print(f"store {store} now runs as of {moved.frozen_time.isoformat()}")
+
+
+@clock_app.command("show")
+def clock_show(
+    store: Annotated[str, typer.Option(help="The store whose time to show.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Print the store's time: its test clock's if it has one, else the wall clock's."""
+    walaa = _app(database_url)
+    with _errors():
+        found, test_clock = read_test_clock(walaa.uow(), store)
+    how = "test clock" if test_clock else "wall clock"
+    typer.echo(f"{_clock(walaa, store).now().isoformat()} ({found.mode} store, {how})")
 
 
 @app.command()

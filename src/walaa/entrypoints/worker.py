@@ -1,7 +1,8 @@
 """`walaa worker`: the scheduled jobs of every store, once or every ``interval`` seconds.
 
 Each pass reads the clock once and runs every job as of that moment
-(:func:`walaa.service.handlers.jobs.run_pass`). SIGTERM or SIGINT asks the worker to stop: the
+(:func:`walaa.service.handlers.jobs.run_pass`); a test store with a test clock runs as of its
+own time instead, read once per pass too. SIGTERM or SIGINT asks the worker to stop: the
 batch in flight commits (or rolls back) as usual, no new batch starts, and the process exits 0.
 A second signal stops it at once; the open database transaction then rolls back, which is safe
 because every batch is one transaction and every job is idempotent.
@@ -72,6 +73,8 @@ def print_pass(report: PassReport, out: Print) -> None:
         f"pass as of {report.as_of.isoformat()} over {_n(report.stores, 'store')} "
         f"({report.seconds:.2f} s{stopped})"
     )
+    for store_id, at in report.store_times.items():
+        out(f"  store {store_id} ran on its test clock, as of {at.isoformat()}")
     for job in report.jobs.values():
         out(f"  {job.name:<7} {describe(job)}")
 

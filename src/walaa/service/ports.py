@@ -20,7 +20,7 @@ from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
 from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
-from walaa.domain.stores import Store
+from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
 
 
@@ -124,6 +124,12 @@ class StoreRepository(Protocol):
     def get(self, store_id: str) -> Store | None: ...
 
     def list(self) -> list[Store]: ...
+
+    def test_clock(self, store_id: str) -> TestClock | None: ...
+
+    def save_test_clock(self, clock: TestClock) -> bool:
+        """Start or move the clock forward; False if it already stands later."""
+        ...
 
 
 class KeyRepository(Protocol):

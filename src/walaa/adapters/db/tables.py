@@ -76,6 +76,20 @@ stores = Table(
     Column("currency", String(3), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # chosen at creation and never changed: a test store may have a test clock
+    Column("mode", String(4), nullable=False, server_default="live"),
+    CheckConstraint("mode IN ('live', 'test')", name="store_mode_known"),
+)
+
+#: A test-mode store's own time (after Stripe's test clocks): frozen until advanced, forward
+#: only. No row means the store runs on the wall clock.
+test_clocks = Table(
+    "test_clocks",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("frozen_time", UtcDateTime(), nullable=False),
+    Column("advanced_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
 )
 
 customers = Table(
@@ -508,6 +522,8 @@ customer_tiers = Table(
     Column("pinned", Boolean, nullable=False),
     Column("pin_reason", Text, nullable=True),
     Column("pinned_until", UtcDateTime(), nullable=True),
+    # "fixed" holds the pinned tier; "floor" keeps at least it while reviews may raise it
+    Column("pin_mode", String(5), nullable=False, server_default="fixed"),
     Column("grace_until", UtcDateTime(), nullable=True),
     Column("reviewed_at", UtcDateTime(), nullable=True),
     # when the worker next reviews this customer: it picks rows due by this index

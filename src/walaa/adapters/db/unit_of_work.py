@@ -17,7 +17,7 @@ from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
 from walaa.domain.keys import ApiKey, Scope
-from walaa.domain.stores import Store
+from walaa.domain.stores import Store, TestClock
 
 
 class SqlStoreRepository:
@@ -32,6 +32,7 @@ class SqlStoreRepository:
                 currency=store.currency,
                 timezone=store.timezone,
                 created_at=store.created_at,
+                mode=store.mode,
             )
         )
 
@@ -42,6 +43,31 @@ class SqlStoreRepository:
     def list(self) -> list[Store]:
         rows = self.conn.execute(select(t.stores).order_by(t.stores.c.created_at, t.stores.c.id))
         return [Store(**row._mapping) for row in rows]
+
+    def test_clock(self, store_id: str) -> TestClock | None:
+        row = self.conn.execute(
+            select(t.test_clocks).where(t.test_clocks.c.store_id == store_id)
+        ).first()
+        return TestClock(**row._mapping) if row else None
+
+    def save_test_clock(self, clock: TestClock) -> bool:
+        """Move the clock (or start it), forward only: the row is updated only if the new
+        time is not earlier, so two advances racing cannot take it back."""
+        values = {"frozen_time": clock.frozen_time, "advanced_at": clock.advanced_at}
+        moved = self.conn.execute(
+            update(t.test_clocks)
+            .where(
+                t.test_clocks.c.store_id == clock.store_id,
+                t.test_clocks.c.frozen_time <= clock.frozen_time,
+            )
+            .values(**values)
+        )
+        if moved.rowcount:
+            return True
+        if self.test_clock(clock.store_id) is not None:
+            return False  # another advance took it further meanwhile
+        self.conn.execute(t.test_clocks.insert().values(store_id=clock.store_id, **values))
+        return True
 
 
 class SqlKeyRepository:

@@ -13,6 +13,7 @@ from walaa.bootstrap import App
 from walaa.domain.keys import ApiKey, Scope
 from walaa.entrypoints.http.guard import NO_KEY
 from walaa.entrypoints.http.ratelimit import Decision
+from walaa.service.handlers.stores import clock_for
 
 bearer = HTTPBearer(auto_error=False, description="A store API key: wk_live_... or wk_test_...")
 
@@ -54,6 +55,16 @@ def require(scope: Scope) -> object:
     return Depends(check)
 
 
+def store_app(
+    caller: Annotated[Caller, Depends(_caller)], app: Annotated[App, Depends(get_app)]
+) -> App:
+    """The application as the caller's store sees it: on that store's clock (a test
+    store's test clock, if it has one), so every handler a route calls reads that time."""
+    return app.on_clock(clock_for(app.uow(), app.clock, caller.store_id))
+
+
+#: The wired application on the calling store's clock: what routes take as ``walaa``.
+Walaa = Annotated[App, Depends(store_app)]
 Reader = Annotated[Caller, require(Scope.READ)]
 Writer = Annotated[Caller, require(Scope.WRITE)]
 Admin = Annotated[Caller, require(Scope.ADMIN)]

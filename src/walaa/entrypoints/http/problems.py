@@ -77,7 +77,7 @@ async def on_walaa_error(_request: Request, exc: Exception) -> JSONResponse:
 def problem_for(exc: errors.WalaaError) -> JSONResponse:
     extra: dict[str, Any] = {}
     field_errors = None
-    if isinstance(exc, errors.ValidationFailed):
+    if isinstance(exc, errors.ValidationFailed | errors.LiveStore):
         field_errors = [{"field": exc.field, "reason": exc.reason}]
         problems = getattr(exc, "problems", None)  # a program document lists every problem
         if problems:

@@ -29,11 +29,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from walaa.service.commands import Timed
 from walaa.service.handlers.ledger import release_expired_holds, request_hash
 from walaa.service.handlers.memberships import run_memberships
 from walaa.service.handlers.rewards import expire_codes
+from walaa.service.handlers.stores import clock_for
 from walaa.service.handlers.tiers import review_batch
 from walaa.service.ports import (
     BatchOutcome,
@@ -107,6 +109,8 @@ class PassReport:
     #: True if a stop was asked for and the pass ended early, between two batches
     stopped: bool = False
     jobs: dict[str, JobReport] = field(default_factory=lambda: {n: JobReport(n) for n in JOBS})
+    #: the stores that ran on a test clock, and the time they ran as of
+    store_times: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -146,27 +150,37 @@ def run_pass(
     else:
         store_ids = list(stores)
     report.stores = len(store_ids)
-    steps: list[tuple[str, Callable[[str], None]]] = [
-        (HOLDS, lambda s: release_holds(worker, s, as_of, report.jobs[HOLDS], should_stop)),
-        (MATURE, lambda s: run_timed(worker, s, MATURE, as_of, report.jobs[MATURE], should_stop)),
-        (EXPIRE, lambda s: run_timed(worker, s, EXPIRE, as_of, report.jobs[EXPIRE], should_stop)),
-        (WARN, lambda s: warn_expiring(worker, s, as_of, report.jobs[WARN])),
-        (CODES, lambda s: _count(report.jobs[CODES], expire_codes(worker.uow(), _At(as_of), s))),
-        (MEMBERSHIPS, lambda s: _memberships(worker, s, as_of, report.jobs[MEMBERSHIPS])),
-        (TIERS, lambda s: _tiers(worker, s, as_of, report.jobs[TIERS], should_stop)),
+    jobs = report.jobs
+    steps: list[tuple[str, Callable[..., None]]] = [
+        (HOLDS, lambda s, *, at: release_holds(worker, s, at, jobs[HOLDS], should_stop)),
+        (MATURE, lambda s, *, at: run_timed(worker, s, MATURE, at, jobs[MATURE], should_stop)),
+        (EXPIRE, lambda s, *, at: run_timed(worker, s, EXPIRE, at, jobs[EXPIRE], should_stop)),
+        (WARN, lambda s, *, at: warn_expiring(worker, s, at, jobs[WARN])),
+        (CODES, lambda s, *, at: _count(jobs[CODES], expire_codes(worker.uow(), _At(at), s))),
+        (MEMBERSHIPS, lambda s, *, at: _memberships(worker, s, at, jobs[MEMBERSHIPS])),
+        (TIERS, lambda s, *, at: _tiers(worker, s, at, jobs[TIERS], should_stop)),
     ]
     for store_id in store_ids:
+        # a test store with a test clock runs as of its own time, read once for the pass
+        at = _store_time(worker, store_id, as_of, report)
         for name, step in steps:
             if should_stop():
                 report.stopped = True
                 break
-            _guarded(report.jobs[name], store_id, step)
+            _guarded(jobs[name], store_id, partial(step, at=at))
     report.stopped = report.stopped or should_stop()
     if not report.stopped:
         purge = report.jobs[PURGE]
         _guarded(purge, "all stores", lambda _: _purge(worker, as_of, purge))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _store_time(worker: Worker, store_id: str, as_of: datetime, report: PassReport) -> datetime:
+    at = clock_for(worker.uow(), _At(as_of), store_id).now()
+    if at != as_of:
+        report.store_times[store_id] = at
+    return at
 
 
 def _count(job: JobReport, done: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from walaa.domain import keys
-from walaa.domain.errors import NotFound
+from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.keys import ApiKey, IssuedKey, Scope
 from walaa.service.ports import Clock, UnitOfWork
 
@@ -16,23 +16,31 @@ def create_key(
     store_id: str,
     scopes: frozenset[Scope],
     *,
-    mode: str = "live",
+    mode: str | None = None,
     name: str = "",
 ) -> IssuedKey:
-    """Issue a key; its secret is returned here once and only its hash is kept."""
-    secret, lookup = keys.generate(mode)
-    key = ApiKey(
-        id="key_" + secrets.token_hex(6),
-        store_id=store_id,
-        mode=mode,
-        lookup=lookup,
-        scopes=scopes,
-        name=name or f"{mode} key",
-        created_at=clock.now(),
-    )
+    """Issue a key; its secret is returned here once and only its hash is kept.
+
+    ``mode`` defaults to the store's. A test-mode store has test keys only, so a
+    ``wk_test_`` prefix is a promise that the key cannot touch live points.
+    """
     with uow:
-        if uow.stores.get(store_id) is None:
+        store = uow.stores.get(store_id)
+        if store is None:
             raise NotFound(f"store {store_id!r} does not exist")
+        mode = mode or store.mode
+        if store.mode == "test" and mode != "test":
+            raise ValidationFailed("mode", "a test-mode store has test keys (wk_test_) only")
+        secret, lookup = keys.generate(mode)
+        key = ApiKey(
+            id="key_" + secrets.token_hex(6),
+            store_id=store_id,
+            mode=mode,
+            lookup=lookup,
+            scopes=scopes,
+            name=name or f"{mode} key",
+            created_at=clock.now(),
+        )
         uow.keys.add(key, keys.digest(secret))
         uow.commit()
     return IssuedKey(key, secret)

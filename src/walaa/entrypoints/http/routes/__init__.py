@@ -14,8 +14,19 @@ def register(api: FastAPI) -> None:
         orders,
         program,
         rewards,
+        test_clock,
         tiers,
     )
 
-    for module in (program, customers, orders, events, rewards, checkout, memberships, tiers):
+    for module in (
+        program,
+        customers,
+        orders,
+        events,
+        rewards,
+        checkout,
+        memberships,
+        tiers,
+        test_clock,
+    ):
         api.include_router(module.router)

@@ -6,10 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from walaa.bootstrap import App
-from walaa.entrypoints.http.deps import IdempotencyKey, Reader, Writer, get_app
+from walaa.entrypoints.http.deps import IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.rewards_schemas import CaptureIn, HoldIn, HoldOut, QuoteIn, QuoteOut
 from walaa.entrypoints.http.routes.customers import request_id
@@ -17,7 +16,6 @@ from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.handlers import checkout as c
 
 router = APIRouter(prefix="/v1/checkout", tags=["checkout"], responses=PROBLEMS)
-Walaa = Annotated[App, Depends(get_app)]
 HoldId = Annotated[int, Path(ge=1, le=2**62)]
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from walaa.bootstrap import App
 from walaa.domain.customers import Profile
-from walaa.entrypoints.http.deps import IdempotencyKey, Reader, Writer, get_app
+from walaa.entrypoints.http.deps import IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.schemas import (
     PROBLEMS,
@@ -29,7 +28,6 @@ from walaa.service.handlers.customers import customer_ledger, get_customer, upse
 from walaa.service.handlers.tiers import tier_view
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEMS)
-Walaa = Annotated[App, Depends(get_app)]
 CustomerId = Annotated[
     str, Path(min_length=1, max_length=128, description="The store's own customer id")
 ]

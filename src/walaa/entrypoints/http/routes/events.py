@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import TypeAdapter, ValidationError
 
 from walaa.bootstrap import App
 from walaa.domain.errors import WalaaError
-from walaa.entrypoints.http.deps import Caller, IdempotencyKey, Writer, get_app
+from walaa.entrypoints.http.deps import Caller, IdempotencyKey, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import (
     BatchEvent,
     BatchIn,
@@ -31,7 +31,6 @@ from walaa.service.commands import RecordEvent
 from walaa.service.handlers.earning import record_event, record_order
 
 router = APIRouter(prefix="/v1/events", tags=["events"], responses=PROBLEMS)
-Walaa = Annotated[App, Depends(get_app)]
 
 
 def event_command(store_id: str, body: EventIn) -> RecordEvent:

@@ -7,19 +7,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from walaa.bootstrap import App
 from walaa.domain.memberships import Benefits, Membership, MembershipChange, Plan
-from walaa.entrypoints.http.deps import Admin, Reader, Writer, get_app
+from walaa.entrypoints.http.deps import Admin, Reader, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import Amount
 from walaa.entrypoints.http.routes.customers import CustomerId
 from walaa.entrypoints.http.schemas import PROBLEMS, Strict
 from walaa.service.handlers import memberships as ms
 
 router = APIRouter(tags=["memberships"], responses=PROBLEMS)
-Walaa = Annotated[App, Depends(get_app)]
 Ref = Annotated[str, Field(min_length=1, max_length=128, description="The store's payment id")]
 MembershipId = Annotated[str, Path(min_length=1, max_length=40)]
 

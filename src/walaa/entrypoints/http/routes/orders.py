@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from walaa.bootstrap import App
-from walaa.entrypoints.http.deps import IdempotencyKey, Writer, get_app
+from walaa.entrypoints.http.deps import IdempotencyKey, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import (
     OrderIn,
     OrderOut,
@@ -22,7 +21,6 @@ from walaa.service.commands import CancelOrder, RecordOrder, RecordRefund
 from walaa.service.handlers.earning import cancel_order, record_order, record_refund
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=PROBLEMS)
-Walaa = Annotated[App, Depends(get_app)]
 OrderId = Annotated[str, Path(min_length=1, max_length=128)]
 
 

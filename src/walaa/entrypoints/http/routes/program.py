@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body
 
-from walaa.bootstrap import App
-from walaa.entrypoints.http.deps import Admin, Reader, get_app
+from walaa.entrypoints.http.deps import Admin, Reader, Walaa
 from walaa.entrypoints.http.earning_schemas import PreviewIn, PreviewOut, ProgramOut, lines_of
 from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.handlers.earning import preview
 from walaa.service.handlers.program import ProgramVersion, apply_program, get_program
 
 router = APIRouter(prefix="/v1/program", tags=["program"], responses=PROBLEMS)
-Walaa = Annotated[App, Depends(get_app)]
 
 
 def _out(saved: ProgramVersion) -> ProgramOut:

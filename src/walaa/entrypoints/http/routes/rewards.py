@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from walaa.bootstrap import App
-from walaa.entrypoints.http.deps import Admin, IdempotencyKey, Reader, Writer, get_app
+from walaa.entrypoints.http.deps import Admin, IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.rewards_schemas import (
     CodeIn,
@@ -27,7 +26,6 @@ from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.handlers import rewards as r
 
 router = APIRouter(tags=["rewards"], responses=PROBLEMS)
-Walaa = Annotated[App, Depends(get_app)]
 RewardPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 

@@ -5,21 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from walaa.bootstrap import App
 from walaa.domain.errors import NotFound
 from walaa.domain.program import TierLevel, TierPolicy
 from walaa.domain.tiers import Progress
-from walaa.entrypoints.http.deps import Admin, Reader, get_app
+from walaa.entrypoints.http.deps import Admin, Reader, Walaa
 from walaa.entrypoints.http.routes.customers import CustomerId
 from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict
 from walaa.service.handlers import tiers as th
 from walaa.service.handlers.program import current_program
 
 router = APIRouter(tags=["tiers"], responses=PROBLEMS)
-Walaa = Annotated[App, Depends(get_app)]
 
 
 class LevelOut(BaseModel):
