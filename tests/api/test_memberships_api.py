@@ -129,3 +129,52 @@ def test_member_only_rewards_are_for_active_members(api):
     join(api, payment_ref="pay-1")
     ok = api.post("/v1/customers/amal/redemptions", {"reward_id": "members-gift"})
     assert ok.status_code == 201
+
+
+def test_a_member_imported_with_a_past_start_renews_when_their_year_ends(api, walaa, clock):
+    plan(api)
+    # the fixed clock says 2026-03-01 09:00 UTC: this member joined eleven months before
+    r = join(api, payment_ref="pay-old", started_at="2025-04-01T08:00:00+00:00")
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["started_at"] == body["current_period_start"] == "2025-04-01T08:00:00Z"
+    assert body["current_period_end"] == "2026-04-01T08:00:00Z"  # renews next month
+    assert body["benefits"]["active"] is True
+    # the months before the import fell before Walaa kept the membership: no back pay
+    run_memberships(walaa.uow(), clock, api.store.id)
+    assert available(api) == 0
+    clock.current += timedelta(days=40)  # the year is over and was not renewed
+    assert run_memberships(walaa.uow(), clock, api.store.id)["expired"] == 1
+    assert audit(walaa, api.store.id).ok
+
+
+def test_a_start_in_the_future_is_refused_naming_the_field(api):
+    plan(api)
+    r = join(api, payment_ref="pay-1", started_at="2026-03-02T00:00:00Z")
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "started_at"
+    assert "future" in r.json()["errors"][0]["reason"]
+    assert api.get("/v1/customers/amal/memberships").json()["data"] == []
+
+
+def test_a_free_plan_is_joined_without_a_payment(api, clock):
+    free = plan(api, id="dewy-free", fee="0.00", period="one_off", monthly_points=0)
+    assert free["fee"] == "0.00"
+    r = join(api, plan_id="dewy-free")
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["status"] == "active" and body["current_period_end"] is None
+    assert body["payments"] == [f"free:{body['id']}"]
+    assert body["benefits"]["active"] is True and body["benefits"]["free_shipping"] is True
+    again = join(api, plan_id="dewy-free")
+    assert again.status_code == 409  # one membership of a plan at a time
+    clock.current += timedelta(days=30)
+    cancelled = api.post(
+        f"/v1/customers/amal/memberships/{body['id']}/cancel", {"at_period_end": False}
+    ).json()
+    assert cancelled["status"] == "cancelled" and cancelled["refund_due"] is None
+
+
+def test_a_negative_fee_is_refused(api):
+    r = api.post("/v1/plans", {**YEARLY, "fee": "-1.00"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "fee"

@@ -108,3 +108,20 @@ def test_moving_a_clock_needs_an_admin_key(walaa, clock, test_api):
     reader = api_for(walaa, clock, test_api.store, scopes="read")
     assert reader.post("/v1/test_clock", {"to": "2026-09-01T00:00:00Z"}).status_code == 403
     assert reader.get("/v1/test_clock").status_code == 200
+
+
+def test_memberships_lapse_on_the_store_clock(walaa, test_api, clock):
+    plan = {"id": "sandbox-monthly", "names": {"en": "Monthly"}, "fee": "12.00"}
+    created = test_api.post("/v1/plans", {**plan, "currency": "USD", "period": "monthly"})
+    assert created.status_code == 201, created.text
+    joined = test_api.post(
+        "/v1/customers/amal/memberships", {"plan_id": "sandbox-monthly", "payment_ref": "p-1"}
+    )
+    assert joined.status_code == 201, joined.text
+    assert test_api.post("/v1/test_clock", {"to": "2026-04-15T00:00:00Z"}).status_code == 200
+    listed = test_api.get("/v1/customers/amal/memberships").json()["data"][0]
+    assert listed["benefits"]["active"] is False  # the API reads the store's time at once
+    report = run_pass(worker_for(walaa, WorkerSettings()), clock.now(), stores=[test_api.store.id])
+    assert report.jobs["memberships"].done == 1
+    listed = test_api.get("/v1/customers/amal/memberships").json()["data"][0]
+    assert listed["status"] == "expired"

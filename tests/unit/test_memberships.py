@@ -96,7 +96,7 @@ def expired(membership: Membership, on: str) -> Membership:
 @pytest.mark.parametrize(
     "changes,field",
     [
-        ({"fee": D("0")}, "fee"),
+        ({"fee": D("-1")}, "fee"),
         ({"fee": 120.0}, "fee"),
         ({"fee": D("9.999")}, "fee"),
         ({"currency": "riyal"}, "currency"),

@@ -185,8 +185,8 @@ def _check_fee(fee: Decimal, currency: str) -> None:
         raise ValidationFailed("currency", "must be a three-letter ISO 4217 code such as SAR")
     if not _is_decimal(fee):
         raise ValidationFailed("fee", "must be a Decimal amount such as Decimal('99.00')")
-    if fee <= 0:
-        raise ValidationFailed("fee", "must be more than zero; a free plan is a tier")
+    if fee < 0:
+        raise ValidationFailed("fee", "must be zero (a free plan) or more")
     if not fits_minor_units(fee, currency):
         raise ValidationFailed("fee", f"has more decimals than {currency} allows")
 
@@ -315,6 +315,11 @@ def new_membership_id() -> str:
     return "ms_" + secrets.token_hex(8)
 
 
+def free_payment_ref(membership_id: str) -> str:
+    """The reference recorded for joining a free plan, which has no payment of the store's."""
+    return f"free:{membership_id}"
+
+
 def join(
     plan: Plan,
     customer_id: str,
@@ -322,22 +327,35 @@ def join(
     membership_id: str,
     as_of: datetime,
     payment_ref: str | None = None,
+    started_at: datetime | None = None,
 ) -> MembershipChange:
-    """A customer joins `plan`: on a trial if it has one, otherwise paid from `as_of`.
+    """A customer joins `plan`: on a trial if it has one, otherwise paid from the start.
 
-    A payment at join on a trial plan pays for the period after the trial.
+    The membership starts at `started_at` (by default `as_of`, the moment it is recorded): a
+    store importing its members gives the day each joined, never a day after `as_of`, and the
+    plan's periods and trial count from it. Monthly grants for months that began before
+    `as_of` are not due: they fell before Walaa kept the membership. A payment at join on a
+    trial plan pays for the period after the trial. A free plan (fee 0) needs no payment
+    reference: joining records a payment of 0 under :func:`free_payment_ref`.
     """
     as_of = _moment(as_of, "as_of")
+    start = as_of if started_at is None else _moment(started_at, "started_at")
+    if start > as_of:
+        raise ValidationFailed(
+            "started_at", f"must not be in the future (the store's time is {as_of.isoformat()})"
+        )
     check_customer_id(customer_id)
     if not isinstance(membership_id, str) or not _ID.match(membership_id):
         raise ValidationFailed("membership_id", "use 1-64 letters, digits or . _ : -")
     if not plan.active:
         raise PlanNotOffered(f"plan {plan.id!r} takes no new members")
+    if payment_ref is None and not plan.trial_days and plan.fee == 0:
+        payment_ref = free_payment_ref(membership_id)
     if not plan.trial_days and payment_ref is None:
         raise ValidationFailed(
             "payment_ref", "the plan has no trial, so joining needs the store's payment reference"
         )
-    trial_end = as_of + timedelta(days=plan.trial_days) if plan.trial_days else None
+    trial_end = start + timedelta(days=plan.trial_days) if plan.trial_days else None
     # Without a trial the membership starts as an empty span ending now, which the payment
     # then extends: joining and renewing share one rule for where a period starts and ends.
     new = Membership(
@@ -345,15 +363,26 @@ def join(
         customer_id=customer_id,
         plan_id=plan.id,
         status=MembershipStatus.TRIALING,
-        started_at=as_of,
-        current_period_start=as_of,
-        current_period_end=trial_end or as_of,
+        started_at=start,
+        current_period_start=start,
+        current_period_end=trial_end or start,
         trial_ends_at=trial_end,
     )
     if payment_ref is None:
-        return MembershipChange(new, MembershipEvent.TRIAL_STARTED)
-    paid = renew(new, plan, as_of=as_of, payment_ref=payment_ref)
-    return replace(paid, event=MembershipEvent.JOINED)
+        return MembershipChange(
+            _past_grants_skipped(new, plan, as_of), MembershipEvent.TRIAL_STARTED
+        )
+    paid = renew(new, plan, as_of=start, payment_ref=payment_ref)
+    skipped = _past_grants_skipped(paid.membership, plan, as_of)
+    return replace(paid, membership=skipped, event=MembershipEvent.JOINED)
+
+
+def _past_grants_skipped(membership: Membership, plan: Plan, as_of: datetime) -> Membership:
+    """Count the months that began before the membership was recorded as already granted."""
+    if membership.started_at >= as_of:
+        return membership
+    before = [i for i, start in _paid_months(membership, through=as_of) if start < as_of]
+    return replace(membership, grants_made=len(before))
 
 
 def renew(
@@ -441,7 +470,7 @@ def prorated_refund(membership: Membership, *, as_of: datetime) -> ProratedRefun
             paid_days=max((p.covers_until - p.covers_from) // DAY, 1),
         )
         for p in membership.payments
-        if p.covers_until is not None and p.covers_until > as_of
+        if p.covers_until is not None and p.covers_until > as_of and p.amount > 0
     )
     if not lines:
         return None

@@ -36,7 +36,14 @@ def list_plans(uow: UnitOfWork, store_id: str) -> list[Plan]:
         return uow.memberships(store_id).list_plans()
 
 
-def _record(uow: UnitOfWork, store_id: str, change: MembershipChange, now: datetime) -> None:
+def _record(
+    uow: UnitOfWork,
+    store_id: str,
+    change: MembershipChange,
+    now: datetime,
+    *,
+    event_at: datetime | None = None,
+) -> None:
     repo = uow.memberships(store_id)
     repo.save(change.membership, now)
     if change.payment is not None:
@@ -50,7 +57,7 @@ def _record(uow: UnitOfWork, store_id: str, change: MembershipChange, now: datet
                 "amount": str(change.refund.amount),
                 "currency": change.refund.currency,
             }
-        repo.add_event(change.membership, change.event.value, payload, now)
+        repo.add_event(change.membership, change.event.value, payload, event_at or now)
 
 
 def join(
@@ -60,8 +67,13 @@ def join(
     customer_id: str,
     plan_id: str,
     payment_ref: str | None,
+    started_at: datetime | None = None,
 ) -> MembershipChange:
-    """Join a plan (a trial first if it has one); the same payment reference is a replay."""
+    """Join a plan (a trial first if it has one); the same payment reference is a replay.
+
+    ``started_at`` (past or now, never later) imports a member who joined before: the
+    membership, its first payment and its `joined` event carry that moment.
+    """
     now = clock.now()
     with uow:
         uow.ledger(store_id).lock_customer(customer_id, create=True)
@@ -82,8 +94,9 @@ def join(
             membership_id=m.new_membership_id(),
             as_of=now,
             payment_ref=payment_ref,
+            started_at=started_at,
         )
-        _record(uow, store_id, change, now)
+        _record(uow, store_id, change, now, event_at=change.membership.started_at)
         uow.commit()
     return change
 

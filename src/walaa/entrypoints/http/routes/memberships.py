@@ -15,7 +15,7 @@ from walaa.domain.memberships import Benefits, Membership, MembershipChange, Pla
 from walaa.entrypoints.http.deps import Admin, Reader, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import Amount
 from walaa.entrypoints.http.routes.customers import CustomerId
-from walaa.entrypoints.http.schemas import PROBLEMS, Strict
+from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict
 from walaa.service.handlers import memberships as ms
 
 router = APIRouter(tags=["memberships"], responses=PROBLEMS)
@@ -93,6 +93,11 @@ class PlanList(BaseModel):
 class JoinIn(Strict):
     plan_id: Annotated[str, Field(min_length=1, max_length=64)]
     payment_ref: Ref | None = None
+    started_at: Moment | None = Field(
+        None,
+        description="When the customer joined, to import a past member: now or earlier, "
+        "never later; the plan's periods count from it. Defaults to now.",
+    )
 
 
 class RenewIn(Strict):
@@ -194,7 +199,13 @@ def post_membership(
     customer_id: CustomerId, body: JoinIn, caller: Writer, walaa: Walaa
 ) -> MembershipOut:
     change = ms.join(
-        walaa.uow(), walaa.clock, caller.store_id, customer_id, body.plan_id, body.payment_ref
+        walaa.uow(),
+        walaa.clock,
+        caller.store_id,
+        customer_id,
+        body.plan_id,
+        body.payment_ref,
+        body.started_at,
     )
     return _answer(walaa, caller.store_id, change)
 
