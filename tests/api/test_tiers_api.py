@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import yaml
 
 from tests.builders import audit
 from walaa.demo import PROGRAM
+from walaa.entrypoints.worker import worker_for
+from walaa.service.handlers.jobs import WorkerSettings, run_pass
 from walaa.service.handlers.tiers import review_due
 
 TIERS = {
@@ -155,3 +157,64 @@ def test_a_tier_only_reward_is_for_that_tier_and_above(api):
     assert refused.status_code == 409
     buy(api, "o-1", "400.00")  # straight to ultimate
     assert api.post("/v1/customers/amal/redemptions", {"reward_id": "dewy-gift"}).status_code == 201
+
+
+def pin(api, level_id, **body):
+    r = api.post("/v1/customers/amal/tier", {"level_id": level_id, "reason": "vip", **body})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_a_fixed_pin_is_the_default_and_holds_the_customer_even_when_they_qualify_higher(api):
+    with_tiers(api)
+    buy(api, "o-1", "20.00")
+    pinned = pin(api, "dewy")
+    assert (pinned["level"]["id"], pinned["pin_mode"], pinned["pin_floor"]) == (
+        "dewy",
+        "fixed",
+        None,
+    )
+    buy(api, "o-2", "400.00")
+    assert tier(api)["level"]["id"] == "dewy"
+
+
+def test_a_floor_pin_lets_the_customer_rise_and_never_fall_below_it(api, walaa, clock):
+    with_tiers(api)
+    buy(api, "o-1", "20.00")
+    pinned = pin(api, "dewy", mode="floor")
+    assert (pinned["level"]["id"], pinned["pin_mode"], pinned["pin_floor"]) == (
+        "dewy",
+        "floor",
+        "dewy",
+    )
+    assert pinned["to_keep"] == "0"  # the floor keeps dewy whatever the review finds
+
+    buy(api, "o-2", "400.00")  # qualifies for ultimate: the floor does not hold them back
+    risen = tier(api)
+    assert (risen["level"]["id"], risen["pinned"], risen["pin_floor"]) == ("ultimate", True, "dewy")
+
+    api.post("/v1/orders/o-2/refunds", {"id": "r-1", "amount": "400.00"})
+    clock.current += timedelta(days=32)
+    review_due(walaa.uow(), clock, api.store.id)
+    assert tier(api)["level"]["id"] == "dewy"  # one step down, from ultimate
+    clock.current += timedelta(days=32)
+    # the worker's set-based review decides the same
+    assert run_pass(worker_for(walaa, WorkerSettings()), clock.now(), stores=[api.store.id]).ok
+    after = tier(api)
+    assert (after["level"]["id"], after["counted"]) == ("dewy", "20")  # not below the floor
+    assert datetime.fromisoformat(after["next_review"]) > clock.now()  # the review was done
+    assert audit(walaa, api.store.id).ok
+
+
+def test_a_floor_below_the_customers_tier_leaves_their_tier_as_it_is(api):
+    with_tiers(api)
+    buy(api, "o-1", "350.00")
+    pinned = pin(api, "dewy", mode="floor")
+    assert (pinned["level"]["id"], pinned["pin_floor"]) == ("ultimate", "dewy")
+
+
+def test_a_pin_mode_must_be_fixed_or_floor(api):
+    with_tiers(api)
+    buy(api, "o-1", "20.00")
+    r = api.post("/v1/customers/amal/tier", {"level_id": "dewy", "reason": "x", "mode": "minimum"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "mode"

@@ -26,7 +26,7 @@ order. Measures never go below zero.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -254,7 +254,9 @@ class TierStatus:
     `since` is when they entered `level_id` (it anchors `every_months` reviews);
     `reviewed_at` the last review applied (so a review is never applied twice);
     `grace_until` the end of a running grace period; a pin holds `pin_reason` and, when it
-    ends by itself, `pinned_until` (exclusive).
+    ends by itself, `pinned_until` (exclusive). A pin is *fixed* (the customer stays in
+    `level_id`) unless `pin_floor` names a tier: then it is a *floor*, and the customer rises
+    above that tier and falls back as usual, but never below it while the pin holds.
     """
 
     level_id: str
@@ -262,6 +264,7 @@ class TierStatus:
     pinned: bool = False
     pin_reason: str | None = None
     pinned_until: datetime | None = None
+    pin_floor: str | None = None
     grace_until: datetime | None = None
     reviewed_at: datetime | None = None
 
@@ -272,12 +275,22 @@ class TierStatus:
                 _require_aware(moment, name)
         if self.pinned and not (self.pin_reason or "").strip():
             raise TierInputError("pin_reason", "a pin needs a reason")
-        if not self.pinned and (self.pin_reason is not None or self.pinned_until is not None):
-            raise TierInputError("pinned", "a reason or an end date needs a pin")
+        unpinned = (self.pin_reason, self.pinned_until, self.pin_floor)
+        if not self.pinned and any(value is not None for value in unpinned):
+            raise TierInputError("pinned", "a reason, an end date or a floor needs a pin")
 
     def pin_holds(self, as_of: datetime) -> bool:
         """True while the merchant's pin is in force."""
         return self.pinned and (self.pinned_until is None or as_of < self.pinned_until)
+
+    def fixed_pin_holds(self, as_of: datetime) -> bool:
+        """True while a fixed pin (not a floor) keeps the customer where they are."""
+        return self.pin_floor is None and self.pin_holds(as_of)
+
+    @property
+    def pin_mode(self) -> str | None:
+        """`fixed` or `floor` for a pin, None without one."""
+        return None if not self.pinned else "floor" if self.pin_floor else "fixed"
 
     def in_grace(self, as_of: datetime) -> bool:
         """True while a grace period runs."""
@@ -371,10 +384,48 @@ def _placed(
     return _decision(previous, status, change, reason or default, measure)
 
 
+def _unpinned(status: TierStatus) -> TierStatus:
+    return replace(status, pinned=False, pin_reason=None, pinned_until=None, pin_floor=None)
+
+
 def _pin_ended(status: TierStatus, as_of: datetime) -> TierStatus:
     if status.pinned and not status.pin_holds(as_of):
-        return replace(status, pinned=False, pin_reason=None, pinned_until=None)
+        return _unpinned(status)
     return status
+
+
+#: what a review says of a customer short of their tier's threshold: at a floor, nothing
+_SHORT = frozenset({TierReason.GRACE_STARTED, TierReason.IN_GRACE, TierReason.FELL_SHORT})
+
+
+def _above_floor(
+    current: TierStatus,
+    policy: TierPolicy,
+    as_of: datetime,
+    decide: Callable[[TierStatus], TierDecision],
+) -> TierDecision:
+    """Under a floor pin: decide as if there were no pin, then keep the pin, and lift a
+    result below the floor back to it (a downgrade stops there; one from the floor itself is
+    no change at all)."""
+    floor = current.pin_floor
+    assert floor is not None
+    decision = decide(_unpinned(current))
+    status, change, reason = decision.status, decision.change, decision.reason
+    below = 0 <= policy.rank(status.level_id) < policy.rank(floor)
+    if below or (current.level_id == floor and reason in _SHORT):
+        if current.level_id == floor:
+            status = replace(current, reviewed_at=status.reviewed_at, grace_until=None)
+            change, reason = TierChange.NONE, TierReason.PINNED
+        else:
+            status = TierStatus(level_id=floor, since=as_of, reviewed_at=status.reviewed_at)
+    kept = replace(
+        status,
+        pinned=True,
+        pin_reason=current.pin_reason,
+        pinned_until=current.pinned_until,
+        pin_floor=floor,
+    )
+    return _decision(current, kept, change, reason, decision.measure)
 
 
 def on_activity(
@@ -399,8 +450,15 @@ def decide_on_activity(
     qualifying = qualifying_level(measure, policy)
     if current is None:
         return _placed(None, qualifying, policy, measure, as_of=as_of, reviewed=False)
-    if current.pin_holds(as_of):
+    if current.fixed_pin_holds(as_of):
         return _decision(current, current, TierChange.NONE, TierReason.PINNED, measure)
+    if current.pin_holds(as_of):
+        return _above_floor(
+            current,
+            policy,
+            as_of,
+            lambda free: decide_on_activity(free, measure, policy, as_of=as_of),
+        )
     status = _pin_ended(current, as_of)
     rank, target = policy.rank(status.level_id), policy.rank(qualifying.id)
     if rank < 0:
@@ -503,8 +561,15 @@ def decide_at_review(
     if not review_due(current, policy, as_of=as_of, timezone=timezone):
         return _decision(current, current, TierChange.NONE, TierReason.NOT_DUE, measure)
     reviewed = replace(current, reviewed_at=as_of)
-    if current.pin_holds(as_of):
+    if current.fixed_pin_holds(as_of):
         return _decision(current, reviewed, TierChange.NONE, TierReason.PINNED, measure)
+    if current.pin_holds(as_of):
+        return _above_floor(
+            current,
+            policy,
+            as_of,
+            lambda free: decide_at_review(free, measure, policy, as_of=as_of, timezone=timezone),
+        )
     status = _pin_ended(reviewed, as_of)
     rank, target = policy.rank(status.level_id), policy.rank(qualifying.id)
     if rank < 0:
@@ -554,10 +619,13 @@ def pin(
     reason: str,
     as_of: datetime,
     until: datetime | None = None,
+    floor: bool = False,
 ) -> TierDecision:
     """The merchant pins the customer to `level_id` (higher, lower or the same), with a reason.
 
-    Until `until` (or for good), activity and reviews keep the customer there.
+    Until `until` (or for good), activity and reviews keep the customer there. With `floor`
+    the pin is a floor instead: a customer below `level_id` is raised to it, one above keeps
+    their tier, and from then on activity and reviews move them as usual, never below it.
     """
     _require_aware(as_of, "as_of")
     if policy.rank(level_id) < 0:
@@ -566,13 +634,19 @@ def pin(
         _require_aware(until, "until")
         if until <= as_of:
             raise TierInputError("until", "a pin must end after it starts")
-    same = current is not None and current.level_id == level_id
+    if floor and current is not None and policy.rank(current.level_id) > policy.rank(level_id):
+        level = current.level_id  # already above the floor: the tier stays as it is
+    else:
+        level = level_id
+    same = current is not None and current.level_id == level
     status = TierStatus(
-        level_id=level_id,
+        level_id=level,
         since=current.since if current is not None and same else as_of,
         pinned=True,
         pin_reason=reason,
         pinned_until=until,
+        pin_floor=level_id if floor else None,
+        grace_until=current.grace_until if current is not None and same and floor else None,
         reviewed_at=current.reviewed_at if current is not None and same else None,
     )
     return _decision(current, status, TierChange.PINNED, TierReason.PINNED, None)
@@ -588,7 +662,7 @@ def unpin(
 ) -> TierDecision:
     """The merchant lifts a pin: the customer keeps the tier until the next review, and rises
     at once if they qualify for a higher one."""
-    free = replace(current, pinned=False, pin_reason=None, pinned_until=None)
+    free = _unpinned(current)
     decision = on_activity(free, history, policy, as_of=as_of, timezone=timezone)
     reason = TierReason.UNPINNED if decision.change is TierChange.NONE else decision.reason
     return replace(decision, previous=current, reason=reason)
@@ -619,6 +693,10 @@ class Progress:
     pinned: bool
     pinned_until: datetime | None
     grace_until: datetime | None
+    #: `fixed` or `floor` while pinned
+    pin_mode: str | None = None
+    #: the tier a floor pin keeps the customer at or above
+    pin_floor: str | None = None
 
 
 def progress(
@@ -651,6 +729,8 @@ def progress(
         pinned=status is not None and status.pin_holds(as_of),
         pinned_until=status.pinned_until if status is not None else None,
         grace_until=status.grace_until if status is not None else None,
+        pin_mode=status.pin_mode if status is not None and status.pin_holds(as_of) else None,
+        pin_floor=status.pin_floor if status is not None and status.pin_holds(as_of) else None,
     )
 
 
@@ -665,8 +745,10 @@ def _to_keep(
 ) -> Decimal:
     """What the next review would find missing if nothing else happened: it counts what will
     still be inside its window then, so spend about to age out is not promised as kept."""
-    if status is None or status.pin_holds(review_at) or level is policy.first:
+    if status is None or status.fixed_pin_holds(review_at) or level is policy.first:
         return ZERO
+    if status.pin_holds(review_at) and status.pin_floor == level.id:
+        return ZERO  # the floor keeps this tier whatever the review finds
     at_review = review_measure(events, policy, as_of=review_at, timezone=timezone)
     return max(level.threshold - at_review, ZERO)
 

@@ -522,8 +522,8 @@ customer_tiers = Table(
     Column("pinned", Boolean, nullable=False),
     Column("pin_reason", Text, nullable=True),
     Column("pinned_until", UtcDateTime(), nullable=True),
-    # "fixed" holds the pinned tier; "floor" keeps at least it while reviews may raise it
-    Column("pin_mode", String(5), nullable=False, server_default="fixed"),
+    # a pin that is a floor: the tier the customer stays at or above (NULL: a fixed pin)
+    Column("pin_floor", String(64), nullable=True),
     Column("grace_until", UtcDateTime(), nullable=True),
     Column("reviewed_at", UtcDateTime(), nullable=True),
     # when the worker next reviews this customer: it picks rows due by this index

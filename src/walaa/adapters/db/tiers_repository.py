@@ -8,13 +8,26 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import Connection, Row, bindparam, select, text, update
 
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.engine import insert_for
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
 
 E4 = Decimal(10_000)
+
+
+def _status(row: Row[Any]) -> TierStatus:
+    return TierStatus(
+        level_id=row.level_id,
+        since=row.since,
+        pinned=row.pinned,
+        pin_reason=row.pin_reason,
+        pinned_until=row.pinned_until,
+        pin_floor=row.pin_floor,
+        grace_until=row.grace_until,
+        reviewed_at=row.reviewed_at,
+    )
 
 
 class SqlTiersRepository:
@@ -27,17 +40,7 @@ class SqlTiersRepository:
         row = self.conn.execute(
             select(c).where(c.c.store_id == self.store_id, c.c.customer_id == customer_id)
         ).first()
-        if row is None:
-            return None
-        return TierStatus(
-            level_id=row.level_id,
-            since=row.since,
-            pinned=row.pinned,
-            pin_reason=row.pin_reason,
-            pinned_until=row.pinned_until,
-            grace_until=row.grace_until,
-            reviewed_at=row.reviewed_at,
-        )
+        return None if row is None else _status(row)
 
     def save_status(self, customer_id: str, status: TierStatus, next_review_at: datetime) -> None:
         values = {
@@ -46,6 +49,7 @@ class SqlTiersRepository:
             "pinned": status.pinned,
             "pin_reason": status.pin_reason,
             "pinned_until": status.pinned_until,
+            "pin_floor": status.pin_floor,
             "grace_until": status.grace_until,
             "reviewed_at": status.reviewed_at,
             "next_review_at": next_review_at,
@@ -140,15 +144,7 @@ class SqlTiersRepository:
         return [
             (
                 row.customer_id,
-                TierStatus(
-                    level_id=row.level_id,
-                    since=row.since,
-                    pinned=row.pinned,
-                    pin_reason=row.pin_reason,
-                    pinned_until=row.pinned_until,
-                    grace_until=row.grace_until,
-                    reviewed_at=row.reviewed_at,
-                ),
+                _status(row),
             )
             for row in self.conn.execute(stmt)
         ]
@@ -200,6 +196,7 @@ class SqlTiersRepository:
                 pinned=bindparam("b_pinned"),
                 pin_reason=bindparam("b_reason"),
                 pinned_until=bindparam("b_until"),
+                pin_floor=bindparam("b_floor"),
                 grace_until=bindparam("b_grace"),
                 reviewed_at=bindparam("b_reviewed"),
                 next_review_at=bindparam("b_next"),
@@ -216,6 +213,7 @@ class SqlTiersRepository:
                     "b_pinned": s.pinned,
                     "b_reason": s.pin_reason,
                     "b_until": s.pinned_until,
+                    "b_floor": s.pin_floor,
                     "b_grace": s.grace_until,
                     "b_reviewed": s.reviewed_at,
                     "b_next": upcoming,

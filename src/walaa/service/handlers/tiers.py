@@ -113,8 +113,10 @@ def pin_tier(
     level_id: str,
     reason: str,
     until: datetime | None,
+    floor: bool = False,
 ) -> TierDecision:
-    """The merchant keeps a customer in a tier (higher or lower), with a reason."""
+    """The merchant keeps a customer in a tier (higher or lower), with a reason; with
+    ``floor``, at that tier or above, free to rise at activity and reviews."""
     now = clock.now()
     with uow:
         if uow.ledger(store_id).lock_customer(customer_id, create=False) is None:
@@ -126,7 +128,13 @@ def pin_tier(
         if policy.rank(level_id) < 0:
             raise ValidationFailed("level_id", f"{level_id!r} is not one of the program's tiers")
         decision = t.pin(
-            repo.status(customer_id), level_id, policy, reason=reason, as_of=now, until=until
+            repo.status(customer_id),
+            level_id,
+            policy,
+            reason=reason,
+            as_of=now,
+            until=until,
+            floor=floor,
         )
         _apply(repo, customer_id, decision, policy, program.timezone, now)
         uow.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -65,6 +65,10 @@ class CustomerTierOut(BaseModel):
     next_review: datetime
     pinned: bool
     pinned_until: datetime | None
+    pin_mode: str | None = Field(
+        description="While pinned: fixed (stays in the tier) or floor (that tier or above)"
+    )
+    pin_floor: str | None = Field(description="The tier a floor pin keeps the customer at or above")
     grace_until: datetime | None
 
     @classmethod
@@ -82,6 +86,8 @@ class CustomerTierOut(BaseModel):
             next_review=p.next_review,
             pinned=p.pinned,
             pinned_until=p.pinned_until,
+            pin_mode=p.pin_mode,
+            pin_floor=p.pin_floor,
             grace_until=p.grace_until,
         )
 
@@ -90,6 +96,13 @@ class PinIn(Strict):
     level_id: Annotated[str, Field(min_length=1, max_length=64)]
     reason: Annotated[str, Field(min_length=1, max_length=500)]
     until: Moment | None = None
+    mode: Annotated[
+        Literal["fixed", "floor"],
+        Field(
+            description="fixed (the default): the customer stays in the tier; floor: at that "
+            "tier or above, still rising (and falling back to it) at activity and reviews"
+        ),
+    ] = "fixed"
 
 
 def _view(walaa: App, store_id: str, customer_id: str) -> CustomerTierOut:
@@ -132,5 +145,6 @@ def post_pin(customer_id: CustomerId, body: PinIn, caller: Admin, walaa: Walaa) 
         body.level_id,
         body.reason,
         body.until,
+        floor=body.mode == "floor",
     )
     return _view(walaa, caller.store_id, customer_id)

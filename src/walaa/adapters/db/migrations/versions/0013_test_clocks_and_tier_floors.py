@@ -41,14 +41,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("store_id", name=op.f("pk_test_clocks")),
     )
     with op.batch_alter_table("customer_tiers", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("pin_mode", sa.String(5), nullable=False, server_default="fixed")
-        )
+        batch_op.add_column(sa.Column("pin_floor", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("customer_tiers", schema=None) as batch_op:
-        batch_op.drop_column("pin_mode")
+        batch_op.drop_column("pin_floor")
     op.drop_table("test_clocks")
     with op.batch_alter_table("stores", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_stores_store_mode_known"), type_="check")
