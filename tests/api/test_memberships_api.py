@@ -178,3 +178,28 @@ def test_a_free_plan_is_joined_without_a_payment(api, clock):
 def test_a_negative_fee_is_refused(api):
     r = api.post("/v1/plans", {**YEARLY, "fee": "-1.00"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "fee"
+
+
+def test_a_members_past_renewals_are_imported_in_order(api, walaa, clock):
+    plan(api)
+    joined = join(api, payment_ref="pay-2023", started_at="2023-04-01T08:00:00Z").json()
+    assert joined["status"] == "active" and joined["benefits"]["active"] is False  # ran out
+    renew = f"/v1/customers/amal/memberships/{joined['id']}/renew"
+    lapsed = api.post(renew, {"payment_ref": "pay-2024", "paid_at": "2024-04-01T08:00:00Z"})
+    assert lapsed.status_code == 200, lapsed.text
+    assert lapsed.json()["current_period_end"] == "2025-04-01T08:00:00Z"
+    early = api.post(renew, {"payment_ref": "pay-2025", "paid_at": "2025-03-20T10:00:00Z"})
+    body = early.json()
+    assert body["current_period_start"] == "2025-04-01T08:00:00Z"  # from the paid end
+    assert body["current_period_end"] == "2026-04-01T08:00:00Z"
+    assert body["benefits"]["active"] is True
+    assert body["payments"] == ["pay-2023", "pay-2024", "pay-2025"]
+
+    out_of_order = api.post(renew, {"payment_ref": "pay-x", "paid_at": "2025-01-01T00:00:00Z"})
+    assert out_of_order.status_code == 422
+    assert out_of_order.json()["errors"][0]["field"] == "paid_at"
+    ahead = api.post(renew, {"payment_ref": "pay-y", "paid_at": "2026-03-02T00:00:00Z"})
+    assert ahead.status_code == 422 and ahead.json()["errors"][0]["field"] == "paid_at"
+    run_memberships(walaa.uow(), clock, api.store.id)
+    assert available(api) == 0  # no monthly points for months before the import
+    assert audit(walaa, api.store.id).ok

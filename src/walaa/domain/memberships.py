@@ -369,42 +369,61 @@ def join(
         trial_ends_at=trial_end,
     )
     if payment_ref is None:
-        return MembershipChange(
-            _past_grants_skipped(new, plan, as_of), MembershipEvent.TRIAL_STARTED
-        )
+        trial = _past_grants_skipped(new, as_of, since=start)
+        return MembershipChange(trial, MembershipEvent.TRIAL_STARTED)
     paid = renew(new, plan, as_of=start, payment_ref=payment_ref)
-    skipped = _past_grants_skipped(paid.membership, plan, as_of)
+    skipped = _past_grants_skipped(paid.membership, as_of, since=start)
     return replace(paid, membership=skipped, event=MembershipEvent.JOINED)
 
 
-def _past_grants_skipped(membership: Membership, plan: Plan, as_of: datetime) -> Membership:
-    """Count the months that began before the membership was recorded as already granted."""
-    if membership.started_at >= as_of:
+def _past_grants_skipped(membership: Membership, as_of: datetime, *, since: datetime) -> Membership:
+    """Count the paid months that began before `as_of` as granted, when what is recorded at
+    `as_of` happened at `since`, earlier: an import brings no back pay of monthly points."""
+    if since >= as_of:
         return membership
-    before = [i for i, start in _paid_months(membership, through=as_of) if start < as_of]
-    return replace(membership, grants_made=len(before))
+    before = sum(1 for _, start in _paid_months(membership, through=as_of) if start < as_of)
+    return replace(membership, grants_made=max(membership.grants_made, before))
 
 
 def renew(
-    membership: Membership, plan: Plan, *, as_of: datetime, payment_ref: str
+    membership: Membership,
+    plan: Plan,
+    *,
+    as_of: datetime,
+    payment_ref: str,
+    paid_at: datetime | None = None,
 ) -> MembershipChange:
-    """Record a payment: it extends from the paid end, or starts now if that end has passed.
+    """Record a payment: it extends from the paid end, or starts when paid if that end has
+    passed.
 
     Renewing also ends a trial (the paid period follows it) and withdraws a cancellation
     scheduled for the period end. A retired plan still renews for its existing members.
+    `paid_at` (by default `as_of`) records a past payment, to import a member's history: not
+    after `as_of`, and not before the membership's start or its latest payment, so history is
+    recorded in order. Monthly grants for months that began before `as_of` are not due.
     """
     as_of = _moment(as_of, "as_of")
     _same_plan(membership, plan)
+    paid = as_of if paid_at is None else _moment(paid_at, "paid_at")
+    if paid > as_of:
+        raise ValidationFailed(
+            "paid_at", f"must not be in the future (the store's time is {as_of.isoformat()})"
+        )
+    latest = max([membership.started_at, *(p.paid_at for p in membership.payments)])
+    if paid < latest:
+        raise ValidationFailed(
+            "paid_at", f"must not be before the membership's latest record ({latest.isoformat()})"
+        )
     ref = _payment_ref(payment_ref, membership)
     if membership.status is MembershipStatus.CANCELLED:
         raise MembershipClosed(f"membership {membership.id!r} is cancelled; join again")
     end = membership.current_period_end
     if end is None:
         raise AlreadyLifetime(f"membership {membership.id!r} is paid for life")
-    lapsed = as_of > end
-    start = as_of if lapsed else end
+    lapsed = paid > end
+    start = paid if lapsed else end
     until = _period_end(plan.period, _run_anchor(membership.payments, start), start)
-    payment = Payment(ref, plan.fee, plan.currency, as_of, start, until)
+    payment = Payment(ref, plan.fee, plan.currency, paid, start, until)
     renewed = replace(
         membership,
         status=MembershipStatus.ACTIVE,
@@ -415,7 +434,8 @@ def renew(
         payments=(*membership.payments, payment),
     )
     event = MembershipEvent.RESTARTED if lapsed else MembershipEvent.RENEWED
-    return MembershipChange(renewed, event, payment=payment)
+    skipped = _past_grants_skipped(renewed, as_of, since=paid)
+    return MembershipChange(skipped, event, payment=payment)
 
 
 def cancel(membership: Membership, *, as_of: datetime, at_period_end: bool) -> MembershipChange:

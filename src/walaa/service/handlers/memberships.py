@@ -108,6 +108,8 @@ def _change(
     customer_id: str,
     membership_id: str,
     apply: Any,
+    *,
+    event_at: datetime | None = None,
 ) -> MembershipChange:
     now = clock.now()
     with uow:
@@ -119,7 +121,7 @@ def _change(
         plan = repo.get_plan(found.plan_id)
         assert plan is not None
         change: MembershipChange = apply(found, plan, now)
-        _record(uow, store_id, change, now)
+        _record(uow, store_id, change, now, event_at=event_at)
         uow.commit()
     return change
 
@@ -131,15 +133,19 @@ def renew(
     customer_id: str,
     membership_id: str,
     payment_ref: str,
+    paid_at: datetime | None = None,
 ) -> MembershipChange:
-    """Record a renewal payment: the period extends from its paid end; a replay changes nothing."""
+    """Record a renewal payment: the period extends from its paid end; a replay changes nothing.
+
+    ``paid_at`` (now or earlier) records a past renewal, to import a member's history.
+    """
 
     def apply(found: Membership, plan: Plan, now: datetime) -> MembershipChange:
         if any(p.ref == payment_ref for p in found.payments):
             return MembershipChange(found, m.MembershipEvent.UNCHANGED)
-        return m.renew(found, plan, as_of=now, payment_ref=payment_ref)
+        return m.renew(found, plan, as_of=now, payment_ref=payment_ref, paid_at=paid_at)
 
-    return _change(uow, clock, store_id, customer_id, membership_id, apply)
+    return _change(uow, clock, store_id, customer_id, membership_id, apply, event_at=paid_at)
 
 
 def cancel(

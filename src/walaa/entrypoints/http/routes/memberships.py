@@ -102,6 +102,11 @@ class JoinIn(Strict):
 
 class RenewIn(Strict):
     payment_ref: Ref
+    paid_at: Moment | None = Field(
+        None,
+        description="When the store took the payment, to import a past renewal: now or "
+        "earlier, not before the membership's latest record. Defaults to now.",
+    )
 
 
 class CancelIn(Strict):
@@ -223,7 +228,13 @@ def post_renew(
     walaa: Walaa,
 ) -> MembershipOut:
     change = ms.renew(
-        walaa.uow(), walaa.clock, caller.store_id, customer_id, membership_id, body.payment_ref
+        walaa.uow(),
+        walaa.clock,
+        caller.store_id,
+        customer_id,
+        membership_id,
+        body.payment_ref,
+        body.paid_at,
     )
     return _answer(walaa, caller.store_id, change)
 
