@@ -44,6 +44,8 @@ class TestClock:
     until it is advanced, and only ever forward, so points, pending lots, memberships and
     tiers can be seen to age in minutes instead of months."""
 
+    __test__ = False  # a domain object, not a pytest test class, whatever its name
+
     store_id: str
     frozen_time: datetime
     advanced_at: datetime

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, select, update
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.customers import SqlCustomerRepository
 from walaa.adapters.db.earning_repository import SqlEarningRepository
+from walaa.adapters.db.engine import insert_for
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
@@ -52,9 +53,11 @@ class SqlStoreRepository:
 
     def save_test_clock(self, clock: TestClock) -> bool:
         """Move the clock (or start it), forward only: the row is updated only if the new
-        time is not earlier, so two advances racing cannot take it back."""
+        time is not earlier, so two advances racing cannot take it back, and the first one
+        is an insert that yields to a concurrent first one (then the guarded update decides).
+        """
         values = {"frozen_time": clock.frozen_time, "advanced_at": clock.advanced_at}
-        moved = self.conn.execute(
+        forward = (
             update(t.test_clocks)
             .where(
                 t.test_clocks.c.store_id == clock.store_id,
@@ -62,12 +65,14 @@ class SqlStoreRepository:
             )
             .values(**values)
         )
-        if moved.rowcount:
+        if self.conn.execute(forward).rowcount:
             return True
-        if self.test_clock(clock.store_id) is not None:
-            return False  # another advance took it further meanwhile
-        self.conn.execute(t.test_clocks.insert().values(store_id=clock.store_id, **values))
-        return True
+        started = self.conn.execute(
+            insert_for(self.conn.dialect, t.test_clocks)
+            .values(store_id=clock.store_id, **values)
+            .on_conflict_do_nothing(index_elements=["store_id"])
+        )
+        return bool(started.rowcount) or bool(self.conn.execute(forward).rowcount)
 
 
 class SqlKeyRepository:
