@@ -188,7 +188,7 @@ def customers_close(
     """Close an account: open holds are released and every point left is forfeited."""
     walaa = _app(database_url)
     with _errors():
-        closure = close_account(walaa.uow(), walaa.clock, store, customer, reason)
+        closure = close_account(walaa.uow(), _clock(walaa, store), store, customer, reason)
     already = " (it was already closed)" if closure.already_closed else ""
     typer.echo(
         f"closed {customer}{already}: {closure.points_forfeited} points forfeited, "
@@ -208,7 +208,7 @@ def customers_erase(
         typer.confirm(f"Erase {customer}'s personal data? This cannot be undone", abort=True)
     walaa = _app(database_url)
     with _errors():
-        erasure = erase_customer(walaa.uow(), walaa.clock, store, customer)
+        erasure = erase_customer(walaa.uow(), _clock(walaa, store), store, customer)
     typer.echo(
         f"erased {customer}: their books are kept as {erasure.pseudonym}, "
         f"{erasure.closure.points_forfeited} points forfeited"

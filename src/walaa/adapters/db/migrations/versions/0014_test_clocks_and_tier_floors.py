@@ -1,7 +1,7 @@
 """stores have a mode and test stores a clock; a tier pin may be a floor
 
-Revision ID: 0013
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 09:20:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import walaa.adapters.db.tables
 
-revision: str = "0013"
-down_revision: str | None = "0011"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
