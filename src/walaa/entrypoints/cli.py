@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from walaa.adapters.db.audit import StoreAudit, audit_store
 from walaa.adapters.db.migrate import upgrade
@@ -115,8 +115,12 @@ def stores_create(
 def stores_list(database_url: DatabaseOption = None) -> None:
     """List every store."""
     walaa = _app(database_url)
-    table = Table("id", "name", "mode", "currency", "time zone", "created")
-    for store in list_stores(walaa.uow()):
+    stores = list_stores(walaa.uow())
+    table = Table("name", "mode", "currency", "time zone", "created")
+    # Ids are what an operator copies: never wrapped or cut, whatever the terminal's width.
+    width = max((len(store.id) for store in stores), default=2)
+    table.columns.insert(0, Column("id", no_wrap=True, min_width=width))
+    for store in stores:
         table.add_row(
             store.id,
             store.name,

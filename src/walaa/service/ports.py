@@ -123,6 +123,9 @@ class StoreRepository(Protocol):
 
     def get(self, store_id: str) -> Store | None: ...
 
+    def lock(self, store_id: str) -> Store | None:
+        """The store, its row locked for this unit of work (moves of its clock queue on it)."""
+
     def list(self) -> list[Store]: ...
 
     def test_clock(self, store_id: str) -> TestClock | None: ...

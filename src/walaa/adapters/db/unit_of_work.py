@@ -41,6 +41,11 @@ class SqlStoreRepository:
         row = self.conn.execute(select(t.stores).where(t.stores.c.id == store_id)).first()
         return Store(**row._mapping) if row else None
 
+    def lock(self, store_id: str) -> Store | None:
+        stmt = select(t.stores).where(t.stores.c.id == store_id).with_for_update()
+        row = self.conn.execute(stmt).first()
+        return Store(**row._mapping) if row else None
+
     def list(self) -> list[Store]:
         rows = self.conn.execute(select(t.stores).order_by(t.stores.c.created_at, t.stores.c.id))
         return [Store(**row._mapping) for row in rows]

@@ -67,7 +67,10 @@ def advance_test_clock(uow: UnitOfWork, clock: Clock, store_id: str, to: datetim
     matures, expires and lapses what fell due, as it would have over the skipped months.
     """
     with uow:
-        store = uow.stores.get(store_id)
+        # Moves of one store's clock queue on the store's row: each reads the time the one
+        # before it left, so racing moves end at the latest and none is checked against a
+        # time already overtaken.
+        store = uow.stores.lock(store_id)
         if store is None:
             raise NotFound(f"store {store_id!r} does not exist")
         found = uow.stores.test_clock(store_id)
