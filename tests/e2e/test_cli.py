@@ -168,3 +168,11 @@ def wait_until_ready(base: str) -> None:
 def walaa_plain(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args), env=WIDE)
     return result.exit_code, result.output
+
+
+def test_migrate_takes_a_url_with_percent_encoded_characters(tmp_path: Path):
+    """A percent-encoded password or `?options=-csearch_path%3D...` must not break migrate."""
+    url = f"sqlite:///{tmp_path / '100%-dewy.db'}"
+    code, out = walaa("migrate", url=url)
+    assert code == 0, out
+    assert walaa("stores", "create", "Dewy", url=url)[1].strip().startswith("st_")

@@ -12,7 +12,10 @@ SCRIPT_LOCATION = "walaa.adapters.db:migrations"
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # Alembic's options go through configparser, which reads "%" as interpolation: a URL
+    # with a percent-encoded password or `?options=-csearch_path%3D...` would fail to migrate.
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
