@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,17 +42,27 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_schema() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
-    schema = f"walaa_test_{uuid.uuid4().hex[:10]}"
+    with fresh_schema("walaa_test") as schema:
+        engine = postgres_engine(schema)
+        upgrade(engine)
+        engine.dispose()
+        yield schema
+
+
+@contextmanager
+def fresh_schema(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL schema, dropped with everything in it afterwards."""
+    assert POSTGRES_URL
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = postgres_engine(schema)
-    upgrade(engine)
-    engine.dispose()
-    yield schema
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    try:
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def postgres_engine(schema: str) -> Engine:
