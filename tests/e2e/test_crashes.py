@@ -177,6 +177,7 @@ class Answer:
     body: dict[str, Any]
     attempts: int
     seconds: float  # from the first attempt to the answer
+    stored: bool  # a replay of the key's stored answer (the `Idempotent-Replayed` header)
 
 
 @dataclass
@@ -207,11 +208,14 @@ class Customer:
     transactions: dict[int, str] = field(default_factory=dict)  # id: kind the answer implies
     retried: int = 0  # requests answered only after a retry
     longest_wait: float = 0.0  # seconds, over the requests answered after a retry
+    #: retries answered by an effect that committed before a kill, its answer never stored
+    found_committed: int = 0
 
     def answered(self, answer: Answer) -> None:
         if answer.attempts > 1:
             self.retried += 1
             self.longest_wait = max(self.longest_wait, answer.seconds)
+            self.found_committed += answer.body.get("replayed") is True and not answer.stored
 
 
 class Client:
@@ -244,7 +248,8 @@ class Client:
             answer = r.json()
             if r.status_code == 409 and answer.get("type") == "/problems/idempotency-in-progress":
                 continue
-            return Answer(r.status_code, answer, attempts, time.monotonic() - began)
+            stored = r.headers.get("Idempotent-Replayed") == "true"
+            return Answer(r.status_code, answer, attempts, time.monotonic() - began, stored)
 
     def get(self, path: str) -> dict[str, Any]:
         while True:
@@ -575,12 +580,14 @@ def test_a_server_killed_at_random_moments_answers_every_retry_with_the_truth(
             check_books(client, customer)
         retried = sum(c.retried for c in customers)
         longest = max(c.longest_wait for c in customers)
+        committed = sum(c.found_committed for c in customers)
         refused = sum((c.refused for c in customers), Counter())
         server_errors = [e for c in clients for e in c.server_errors]
         print(
             f"crash seed {SEED}: {len(kills)} kills (after write {kills}), {OPERATIONS} writes "
-            f"({retried} answered after a retry, the slowest {longest:.1f} s after it was "
-            f"first sent; refused {dict(refused)}), "
+            f"({retried} answered after a retry, {committed} of them by an effect committed "
+            f"before the kill, the slowest {longest:.1f} s after it was first sent; "
+            f"refused {dict(refused)}), "
             f"{len(server_errors)} 5xx answers retried, {time.monotonic() - started:.1f} s"
         )
         assert kills, f"seed {SEED}: the stream ended before the first kill"
