@@ -21,6 +21,7 @@ from walaa.bootstrap import App, FixedClock, build
 from walaa.domain.customers import Profile
 from walaa.domain.earning import OrderLine, RefundedLine
 from walaa.domain.errors import InsufficientPoints, NotFound
+from walaa.domain.giving import Cause, amount_text
 from walaa.domain.memberships import BillingPeriod, Plan
 from walaa.domain.program import Channel
 from walaa.domain.rewards import NotRedeemable, Reward, RewardKind
@@ -32,7 +33,15 @@ from walaa.service.commands import (
     RecordOrder,
     RecordRefund,
 )
-from walaa.service.handlers import checkout, closing, earning, ledger, memberships, rewards
+from walaa.service.handlers import (
+    checkout,
+    closing,
+    earning,
+    giving,
+    ledger,
+    memberships,
+    rewards,
+)
 from walaa.service.handlers.customers import customer_ledger, explanation_text, upsert_customer
 from walaa.service.handlers.jobs import Worker, run_pass
 from walaa.service.handlers.program import apply_program
@@ -53,6 +62,30 @@ PLAN = Plan(
     multiplier=Decimal("1.5"),
     monthly_points=100,
 )
+
+#: Where the demo store gives: 5 USD for every full 100 USD of products (at most 20 an order),
+#: to the Saudi Green Initiative unless the customer chose animal welfare.
+CAUSES = (
+    Cause(
+        "green-initiative",
+        {"en": "Saudi Green Initiative", "ar": "مبادرة السعودية الخضراء"},
+        {"en": "Planting trees across the Kingdom", "ar": "زراعة الأشجار في أنحاء المملكة"},
+        link="https://www.greeninitiatives.gov.sa/",
+        default=True,
+    ),
+    Cause(
+        "animal-welfare",
+        {"en": "Animal welfare", "ar": "رعاية الحيوان"},
+        {"en": "Shelters and vets for strays", "ar": "ملاجئ ورعاية بيطرية للحيوانات الضالة"},
+    ),
+)
+GIVING = """
+giving:
+  rate: {give: 5, per: 100}
+  granularity: whole_blocks
+  caps: {per_order: 20}
+  customer_chooses: true
+"""
 
 #: The demo catalog: a reward of each kind customers meet most.
 REWARDS = (
@@ -95,6 +128,9 @@ class DemoResult:
     balances: list[tuple[str, int, int, int]] = field(default_factory=list)
     histories: dict[str, list[tuple[str, str, int, int, str]]] = field(default_factory=dict)
     tiers: dict[str, int] = field(default_factory=dict)
+    #: the year's giving report: one row of text per cause, and the total owed
+    giving: list[tuple[str, ...]] = field(default_factory=list)
+    given: str = ""
 
 
 @dataclass
@@ -125,7 +161,9 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     clock = FixedClock(START)
     app.clock = clock
     store = create_store(app.uow(), clock, "Dewy Skincare", "USD", "Asia/Riyadh")
-    apply_program(app.uow(), clock, store.id, PROGRAM.read_text(encoding="utf-8"))
+    for cause in CAUSES:
+        giving.save_cause(app.uow(), clock, store.id, cause)
+    apply_program(app.uow(), clock, store.id, PROGRAM.read_text(encoding="utf-8") + GIVING)
     for reward in REWARDS:
         rewards.save_reward(app.uow(), clock, store.id, reward)
     memberships.save_plan(app.uow(), clock, store.id, PLAN)
@@ -174,6 +212,7 @@ def _result(shop: _Shop, path: Path) -> DemoResult:
             )
             for line in page.lines
         ]
+    year = giving.report(app.uow(), store.id, START.date(), (START + timedelta(DAYS)).date())
     app.engine.dispose()
     return DemoResult(
         path,
@@ -183,6 +222,8 @@ def _result(shop: _Shop, path: Path) -> DemoResult:
         [(r[0], r[1], r[2], r[3]) for r in rows],
         histories,
         {level: int(n) for level, n in by_tier},
+        giving.report_rows(year),
+        f"{amount_text(year.total, year.currency)} {year.currency}",
     )
 
 
@@ -200,6 +241,7 @@ def _a_day_of(shop: _Shop, person: str) -> None:
         (0.052, _checkout_with_points),
         (0.055, _refund),
         (0.0555, _goodwill),
+        (0.057, _give_points),
     )
     for threshold, action in actions:
         if roll < threshold:
@@ -218,6 +260,9 @@ def _join(shop: _Shop, person: str) -> None:
         _event(shop, person, "newsletter")
     shop.joined.add(person)
     shop.count("customers joined")
+    if shop.rng.random() < 0.3:
+        giving.choose_cause(shop.app.uow(), shop.clock, shop.store.id, person, "animal-welfare")
+        shop.count("customers who chose animal welfare")
     if shop.rng.random() < 0.25:
         memberships.join(
             shop.app.uow(), shop.clock, shop.store.id, person, PLAN.id, shop.next_id("pay")
@@ -268,6 +313,18 @@ def _order(shop: _Shop, person: str, paid: Decimal | None = None) -> str:
     shop.orders.setdefault(person, []).append((order_id, len(lines)))
     shop.count(f"orders ({channel.value})")
     return order_id
+
+
+def _give_points(shop: _Shop, person: str) -> None:
+    """Give 500 points (5 USD) to the customer's cause, when they have them."""
+    if ledger_balance(shop, person) < 500:
+        return
+    cause = giving.chosen_cause(shop.app.uow(), shop.store.id, person)
+    cause_id = cause.id if cause else CAUSES[0].id
+    giving.give_points(
+        shop.app.uow(), shop.clock, shop.store.id, person, shop.next_id("gift"), cause_id, 500
+    )
+    shop.count("gifts of 500 points to a cause")
 
 
 def _review(shop: _Shop, person: str) -> None:
@@ -417,6 +474,13 @@ def print_summary(console: Console, result: DemoResult) -> None:
         for day, kind, available, pending, why in lines:
             history.add_row(day, kind, f"{available:+,}", f"{pending:+,}", why)
         console.print(history)
+    given = Table(
+        "cause", "orders", "taken back", "points", "total", "lines", title="given to causes"
+    )
+    for row in result.giving:
+        given.add_row(*row)
+    console.print(given)
+    console.print(f"owed to causes for the year: {result.given}")
     verdict = (
         "[green]audit: books balance[/green]" if result.audit.ok else "[red]audit FAILED[/red]"
     )

@@ -34,6 +34,7 @@ REFERENCE_KINDS = (
     "transaction",
     "milestone",
     "account",
+    "cause",
 )
 
 
@@ -125,6 +126,7 @@ _VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "spend": (
         ("entry.spend.reward", ("reward", "redemption")),
         ("entry.spend.order", ("order",)),
+        ("entry.spend.cause", ("cause", "gift")),
         ("entry.spend", ()),
     ),
     "hold": (

@@ -42,6 +42,7 @@ from walaa.domain.earning_choices import (
 )
 from walaa.domain.errors import ValidationFailed
 from walaa.domain.explanations import LocalizedText
+from walaa.domain.giving import GivingPolicy
 from walaa.domain.money import (
     Money,
     Rounding,
@@ -693,6 +694,8 @@ class Program:
     earn_granularity: EarnGranularity = EarnGranularity.PRO_RATA
     rewards_in_base: RewardsInBase = RewardsInBase.EXCLUDED
     discount_spread: DiscountSpread = DiscountSpread.ALL_LINES
+    #: money given to causes for what customers spend (`walaa.domain.giving`); None: no giving
+    giving: GivingPolicy | None = None
 
     def __post_init__(self) -> None:
         problems = program_problems(self)
@@ -766,6 +769,23 @@ def program_problems(program: Program) -> list[Problem]:
         problems.extend(tier_problems(program.tiers, currency=program.currency))
         tier_ids = frozenset(level.id for level in program.tiers.levels)
         problems.extend(tier_reference_problems(program.rules, tier_ids))
+    if program.giving is not None and is_currency_code(program.currency):
+        problems.extend(_giving_problems(program.giving, program.currency))
+    return problems
+
+
+def _giving_problems(policy: GivingPolicy, currency: str) -> list[Problem]:
+    """Giving amounts in the program's currency, with no more decimals than it has."""
+    amounts: tuple[tuple[tuple[str | int, ...], Decimal | None], ...] = (
+        (("giving", "rate", "give"), policy.give),
+        (("giving", "rate", "per"), policy.per),
+        (("giving", "caps", "per_order"), policy.per_order),
+        (("giving", "caps", "per_month"), policy.per_month),
+    )
+    problems = []
+    for path, amount in amounts:
+        if amount is not None:
+            problems.extend(_money_problems(path, Money(amount, policy.currency), currency))
     return problems
 
 

@@ -20,8 +20,10 @@ from walaa.adapters.db.audit import StoreAudit, audit_store
 from walaa.adapters.db.migrate import upgrade
 from walaa.bootstrap import App, SystemClock, build
 from walaa.domain.errors import ValidationFailed, WalaaError
+from walaa.domain.giving import amount_text
 from walaa.domain.keys import parse_scopes
 from walaa.domain.program import ProgramError
+from walaa.service.handlers import giving
 from walaa.service.handlers.closing import close_account, erase_customer
 from walaa.service.handlers.keys import create_key, list_keys, revoke_key
 from walaa.service.handlers.program import apply_program, validate_program
@@ -51,6 +53,8 @@ customers_app = typer.Typer(
 app.add_typer(customers_app, name="customers")
 clock_app = typer.Typer(help="Show and advance a test store's clock.", no_args_is_help=True)
 app.add_typer(clock_app, name="clock")
+giving_app = typer.Typer(help="What a store owes the causes it gives to.", no_args_is_help=True)
+app.add_typer(giving_app, name="giving")
 
 console = Console()
 err = Console(stderr=True)
@@ -477,6 +481,32 @@ def _serve_demo(path: Path, store_id: str, host: str, port: int) -> None:
         f"{base}/v1/customers/customer-001\n"
     )
     uvicorn.run(create_app(walaa), host=host, port=port, log_level="warning")
+
+
+@giving_app.command("report")
+def giving_report(
+    store: Annotated[str, typer.Option(help="The store whose gifts to report.")],
+    start: Annotated[
+        datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day, YYYY-MM-DD.")
+    ],
+    end: Annotated[
+        datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (included).")
+    ],
+    cause: Annotated[str | None, typer.Option(help="One cause's id; every cause without.")] = None,
+    locale: Annotated[str, typer.Option(help="en or ar: the language of cause names.")] = "en",
+    database_url: DatabaseOption = None,
+) -> None:
+    """What the store owes each cause for the days given (in the store's time zone): the sum
+    of its gifts, less what refunds took back, plus the points customers gave."""
+    walaa = _app(database_url)
+    with _errors():
+        found = giving.report(walaa.uow(), store, start.date(), end.date(), cause)
+    table = Table("cause", "orders", "taken back", "points", "total", "lines")
+    for row in giving.report_rows(found, locale):
+        table.add_row(*row)
+    console.print(table)
+    owed = f"{amount_text(found.total, found.currency)} {found.currency}"
+    console.print(f"total owed {found.start} to {found.end}: {owed}")
 
 
 def main() -> None:

@@ -65,6 +65,13 @@ from walaa.program_document.fields import (
     DocModel,
     LocalizedField,
 )
+from walaa.program_document.giving import (
+    GivingCapsDoc,
+    GivingDoc,
+    GivingRateDoc,
+    giving_from_doc,
+    giving_problems,
+)
 from walaa.program_document.rules import (
     FixedDoc,
     ItemsDoc,
@@ -206,6 +213,9 @@ class ProgramDocument(DocModel):
         default="pro_rata",
         description="Per-amount rates earn on every cent (pro_rata) or per full `per` spent",
     )
+    giving: GivingDoc | None = Field(
+        default=None, description="Money given to a cause for what customers spend"
+    )
 
     @field_validator("currency")
     @classmethod
@@ -249,6 +259,7 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         earn_granularity=EarnGranularity(doc.earn_granularity),
         rewards_in_base=RewardsInBase(doc.rewards_in_base),
         discount_spread=DiscountSpread(doc.discount_spread),
+        giving=giving_from_doc(doc.giving, currency),
     )
 
 
@@ -349,6 +360,7 @@ def _known_fields() -> list[str]:
     models += [PerAmountDoc, PerUnitDoc, FixedDoc, MultiplyDoc, PerCustomerDoc, PerOrderDoc]
     models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc]
     models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc]
+    models += [GivingDoc, GivingRateDoc, GivingCapsDoc]
     for model in models:
         names.update(model.model_fields)
     return sorted(names)
@@ -405,7 +417,7 @@ def _owner(loc: Sequence[str | int]) -> str:
 
 def _pattern_reason(loc: Sequence[str | int]) -> str:
     last = next((part for part in reversed(loc) if isinstance(part, str)), "")
-    if last in ("id", "rules"):
+    if last in ("id", "rules", "cause"):
         return "use lower-case letters, digits, - and _ (up to 64), starting with a letter or digit"
     if last == "on":
         return "use `order` or an event type in lower_case_with_underscores"
@@ -442,6 +454,7 @@ def load_program(source: str | bytes | Mapping[str, Any], *, version: int = 1) -
     problems.extend(_duplicate_ids(data.get("rules")))
     problems.extend(rule_problems(rules, currency=currency, positions=positions))
     problems.extend(_tier_problems(data.get("tiers"), currency))
+    problems.extend(giving_problems(data.get("giving"), currency))
     tier_ids = _tier_ids(data.get("tiers"))
     if tier_ids is not None:
         problems.extend(tier_reference_problems(rules, tier_ids, positions))

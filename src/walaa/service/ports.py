@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from walaa.domain.customers import Profile
 from walaa.domain.earning import RuleUse, UsageQuery, UsageSnapshot
 from walaa.domain.entry_explanations import LotChange
+from walaa.domain.giving import Cause
 from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
 from walaa.domain.memberships import Membership, Payment, Plan
@@ -470,6 +471,63 @@ class TiersRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class GiftRecord:
+    """One line of the giving ledger: money owed to a cause (negative: taken back), in minor
+    units of `currency`."""
+
+    key: str
+    cause_id: str
+    kind: str
+    customer_id: str
+    amount: int
+    currency: str
+    at: datetime
+    order_id: str | None = None
+    order_at: datetime | None = None
+    points: int | None = None
+    transaction_id: int | None = None
+    details: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GiftTotal:
+    """The gifts of one kind to one cause over a period: their sum and how many there were."""
+
+    cause_id: str
+    kind: str
+    amount: int
+    count: int
+
+
+class GivingRepository(Protocol):
+    def save_cause(self, cause: Cause, now: datetime) -> None: ...
+
+    def get_cause(self, cause_id: str) -> Cause | None: ...
+
+    def list_causes(self) -> list[Cause]: ...
+
+    def default_cause(self) -> Cause | None: ...
+
+    def choose(self, customer_id: str, cause_id: str, now: datetime) -> None: ...
+
+    def choice(self, customer_id: str) -> str | None: ...
+
+    def get_gift(self, key: str) -> GiftRecord | None: ...
+
+    def add_gift(self, record: GiftRecord, now: datetime) -> None: ...
+
+    def gifts_of_order(self, order_id: str) -> list[GiftRecord]: ...
+
+    def given_between(self, customer_id: str, start: datetime, end: datetime) -> int:
+        """What the customer's orders placed in [start, end) gave, net of take-backs."""
+        ...
+
+    def totals(
+        self, start: datetime, end: datetime, cause_id: str | None = None
+    ) -> list[GiftTotal]: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
 
@@ -489,6 +547,8 @@ class UnitOfWork(Protocol):
     def memberships(self, store_id: str) -> MembershipsRepository: ...
 
     def tiers(self, store_id: str) -> TiersRepository: ...
+
+    def giving(self, store_id: str) -> GivingRepository: ...
 
     @property
     def notices(self) -> NoticeRepository: ...

@@ -563,3 +563,70 @@ tier_events = Table(
     Column("at", UtcDateTime(), nullable=False),
     Index("ix_tier_events_customer", "store_id", "customer_id", "id"),
 )
+
+# --- giving: money owed to causes, never mixed into points ---------------------------------
+
+causes = Table(
+    "causes",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("names", JSON, nullable=False),
+    Column("descriptions", JSON, nullable=False),
+    # shown to customers, never fetched by Walaa
+    Column("link", Text, nullable=True),
+    Column("logo_url", Text, nullable=True),
+    Column("is_default", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+# At most one default cause per store.
+Index(
+    "uq_causes_default",
+    causes.c.store_id,
+    unique=True,
+    postgresql_where=text("is_default"),
+    sqlite_where=text("is_default"),
+)
+
+#: The giving ledger: append-only, one row per gift or take-back, in the store's currency's
+#: minor units (negative amounts take back). `key` is the idempotency key of the write.
+gifts = Table(
+    "gifts",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("cause_id", String(64), nullable=False),
+    # order (a program rule), refund (a take-back), points (a customer gave points)
+    Column("kind", String(8), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("order_id", String(128), nullable=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("points", BigInteger, nullable=True),
+    Column("transaction_id", Id, nullable=True),
+    # the order's moment: the monthly cap counts an order's gift and its take-backs in it
+    Column("order_at", UtcDateTime(), nullable=True),
+    # when the money became owed (or stopped being): what reports count by
+    Column("at", UtcDateTime(), nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "cause_id"], ["causes.store_id", "causes.id"]),
+    CheckConstraint("kind IN ('order', 'refund', 'points')", name="gift_kind_known"),
+    Index("ix_gifts_cause", "store_id", "cause_id", "at"),
+    Index("ix_gifts_customer_month", "store_id", "customer_id", "order_at"),
+    Index("ix_gifts_order", "store_id", "order_id"),
+)
+
+#: The cause a customer chose, for programs where the customer chooses.
+cause_choices = Table(
+    "cause_choices",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("cause_id", String(64), nullable=False),
+    Column("chosen_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "cause_id"], ["causes.store_id", "causes.id"]),
+)

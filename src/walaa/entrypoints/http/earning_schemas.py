@@ -78,6 +78,12 @@ class OrderIn(Strict):
     )
 
 
+class GaveOut(BaseModel):
+    cause: str = Field(description="The cause's id")
+    amount: str = Field(examples=["5.00"], description="Money owed to the cause")
+    currency: str
+
+
 class OrderOut(BaseModel):
     id: str
     customer_id: str
@@ -86,6 +92,9 @@ class OrderOut(BaseModel):
     program_version: int | None
     transaction_id: int | None
     replayed: bool
+    gave: list[GaveOut] = Field(
+        default_factory=list, description="What the order gave to causes (program `giving:`)"
+    )
 
     @classmethod
     def of(cls, r: OrderResult) -> OrderOut:
@@ -97,6 +106,7 @@ class OrderOut(BaseModel):
             program_version=r.program_version,
             transaction_id=r.transaction_id,
             replayed=r.replayed,
+            gave=[GaveOut(cause=g.cause_id, amount=g.text, currency=g.currency) for g in r.gave],
         )
 
 

@@ -50,8 +50,9 @@ from walaa.service.commands import (
     RecordRefund,
     Reverse,
 )
-from walaa.service.handlers import ledger, tiers
+from walaa.service.handlers import giving, ledger, tiers
 from walaa.service.handlers.context import customer_context, in_force
+from walaa.service.handlers.giving import Gave
 from walaa.service.handlers.money_back import give_back_points_paid
 from walaa.service.ports import (
     Balances,
@@ -76,6 +77,8 @@ class OrderResult:
     program_version: int | None
     transaction_id: int | None
     replayed: bool
+    #: what the order gave to causes under the program's giving rules
+    gave: tuple[Gave, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +194,8 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
             if found.status == "cancelled" and command.status == "paid":
                 raise Conflict(f"order {command.order_id!r} was cancelled")
             if found.status != "placed" or command.status == "placed":
-                return _order_result(found, replayed=True)
+                gave = giving.gave_on_order(uow, program, command.store_id, command.order_id)
+                return replace(_order_result(found, replayed=True), gave=gave)
         else:
             _open_account(balances, command.customer_id)
             _check_currency(uow, command, program)
@@ -282,6 +286,9 @@ def _award_order(
             ),
             f"order:{command.order_id}",
         )
+    gave = giving.give_for_order(
+        uow, program, command.store_id, command.customer_id, order, now, qualifying_spend
+    )
     earning.update_order(
         command.order_id,
         status="paid",
@@ -291,7 +298,7 @@ def _award_order(
         earn_transaction_id=txn_id,
     )
     return OrderResult(
-        command.order_id, command.customer_id, "paid", points, version, txn_id, False
+        command.order_id, command.customer_id, "paid", points, version, txn_id, False, gave
     )
 
 
@@ -400,6 +407,7 @@ def _refund_in(
     returned = give_back_points_paid(
         uow, now, store_id, order_id, refund.refund_id, refunded, value
     )
+    giving.take_back_for_refund(uow, now, store_id, order_id, refund.refund_id, refunded, value)
     # Stored with the refund, so a replay answers what this first call answered.
     record = replace(record, points_returned=returned)
     earning.add_refund(record, now)

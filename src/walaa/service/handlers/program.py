@@ -13,7 +13,7 @@ from functools import lru_cache
 from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.program import Program
 from walaa.program_document import load_program
-from walaa.service.ports import Clock, EarningRepository, UnitOfWork
+from walaa.service.ports import Clock, EarningRepository, GivingRepository, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +52,28 @@ def apply_program(uow: UnitOfWork, clock: Clock, store_id: str, source: str) -> 
             raise ValidationFailed(
                 "currency", f"the store keeps its books in {store.currency}, not {program.currency}"
             )
+        _check_causes(uow.giving(store_id), program)
         now = clock.now()
         repo.add_program(version, source, now)
         uow.commit()
     return ProgramVersion(program, source, now)
+
+
+def _check_causes(repo: GivingRepository, program: Program) -> None:
+    """A program's giving needs somewhere to give: its fixed cause, or the store's default."""
+    policy = program.giving
+    if policy is None:
+        return
+    if policy.cause is not None:
+        found = repo.get_cause(policy.cause)
+        if found is None or not found.active:
+            raise ValidationFailed(
+                "giving.cause", f"no active cause {policy.cause!r}; POST /v1/causes first"
+            )
+    elif repo.default_cause() is None:
+        raise ValidationFailed(
+            "giving.cause", "name a cause, or make one of the store's causes the default"
+        )
 
 
 def current_program(repo: EarningRepository) -> Program | None:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 def register(api: FastAPI) -> None:
     from walaa.entrypoints.http.routes import (
+        causes,
         checkout,
         customers,
         events,
@@ -27,6 +28,7 @@ def register(api: FastAPI) -> None:
         checkout,
         memberships,
         tiers,
+        causes,
         test_clock,
     ):
         api.include_router(module.router)
