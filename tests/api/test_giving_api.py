@@ -303,3 +303,21 @@ def test_an_order_without_giving_rules_never_reads_the_giving_tables(api, engine
         event.remove(engine, "before_cursor_execute", watch)
     assert answer["gave"] == [] and seen
     assert not [s for s in seen if "gifts" in s or "causes" in s or "cause_choices" in s]
+
+
+@pytest.mark.parametrize(
+    "query", ["from=0001-01-01&to=2000-01-01", "from=2026-01-01&to=9999-12-31"]
+)
+def test_a_report_of_days_off_the_calendar_is_refused(api, query):
+    r = api.get(f"/v1/giving/report?{query}")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] in ("from", "to")
+
+
+def test_a_refund_takes_back_a_gift_after_the_program_stopped_giving(api):
+    cause(api)
+    giving_program(api)
+    assert gave(order(api, "o-1", "200.00")) == [("animal-welfare", "10.00")]
+    assert api.put("/v1/program", DOCUMENT).status_code == 200
+    assert order(api, "o-2", "200.00")["gave"] == []
+    assert api.post("/v1/orders/o-1/cancel", {}).status_code == 200
+    assert report(api)["total"] == "0.00"

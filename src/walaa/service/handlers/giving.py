@@ -401,6 +401,9 @@ def report(
 ) -> GivingReport:
     """What the store owes each cause for the days `start` to `end` (both included, in the
     store's time zone): the sum of the giving ledger's lines dated in them."""
+    for name, day in (("from", start), ("to", end)):
+        if not date(1900, 1, 1) <= day < date(9999, 1, 1):
+            raise ValidationFailed(name, "must be a day between 1900 and 9998")
     if end < start:
         raise ValidationFailed("to", "must be on or after from")
     with uow:

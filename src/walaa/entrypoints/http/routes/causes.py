@@ -14,7 +14,7 @@ from walaa.entrypoints.http.deps import Admin, IdempotencyKey, Reader, Walaa, Wr
 from walaa.entrypoints.http.earning_schemas import Id
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.routes.customers import CustomerId
-from walaa.entrypoints.http.schemas import PROBLEMS, Strict
+from walaa.entrypoints.http.schemas import PROBLEMS, Day, Strict
 from walaa.service.handlers import giving as gv
 
 router = APIRouter(tags=["giving"], responses=PROBLEMS)
@@ -161,8 +161,8 @@ class GivingReportOut(BaseModel):
         )
 
 
-From = Annotated[date, Query(alias="from", description="First day, in the store's time zone")]
-To = Annotated[date, Query(description="Last day (included), in the store's time zone")]
+From = Annotated[Day, Query(alias="from", description="First day, in the store's time zone")]
+To = Annotated[Day, Query(description="Last day (included), in the store's time zone")]
 
 
 @router.post(
