@@ -30,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 from functools import cached_property
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from walaa.domain.earning_choices import (
@@ -50,6 +50,9 @@ from walaa.domain.money import (
     is_currency_code,
     minor_units,
 )
+
+if TYPE_CHECKING:  # games import Problem from here; a program only holds them
+    from walaa.domain.games.settings import Game
 
 ORDER = "order"
 """The trigger of purchase rules; every other trigger is a customer event type."""
@@ -693,6 +696,8 @@ class Program:
     earn_granularity: EarnGranularity = EarnGranularity.PRO_RATA
     rewards_in_base: RewardsInBase = RewardsInBase.EXCLUDED
     discount_spread: DiscountSpread = DiscountSpread.ALL_LINES
+    #: games of chance a qualifying order or event unlocks (`walaa.domain.games`)
+    games: tuple[Game, ...] = ()
 
     def __post_init__(self) -> None:
         problems = program_problems(self)

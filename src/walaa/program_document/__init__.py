@@ -65,6 +65,12 @@ from walaa.program_document.fields import (
     DocModel,
     LocalizedField,
 )
+from walaa.program_document.games import (
+    GAME_MODELS,
+    GameDoc,
+    game_from_doc,
+    game_section_problems,
+)
 from walaa.program_document.rules import (
     FixedDoc,
     ItemsDoc,
@@ -206,6 +212,9 @@ class ProgramDocument(DocModel):
         default="pro_rata",
         description="Per-amount rates earn on every cent (pro_rata) or per full `per` spent",
     )
+    games: list[GameDoc] = Field(
+        default=[], description="Games of chance (wheel, scratch card, mystery box)"
+    )
 
     @field_validator("currency")
     @classmethod
@@ -249,6 +258,7 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         earn_granularity=EarnGranularity(doc.earn_granularity),
         rewards_in_base=RewardsInBase(doc.rewards_in_base),
         discount_spread=DiscountSpread(doc.discount_spread),
+        games=tuple(game_from_doc(game) for game in doc.games),
     )
 
 
@@ -348,7 +358,7 @@ def _known_fields() -> list[str]:
     models: list[type[BaseModel]] = [ProgramDocument, RuleDoc, WhenDoc, ItemsDoc, PropertyDoc]
     models += [PerAmountDoc, PerUnitDoc, FixedDoc, MultiplyDoc, PerCustomerDoc, PerOrderDoc]
     models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc]
-    models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc]
+    models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc, *GAME_MODELS]
     for model in models:
         names.update(model.model_fields)
     return sorted(names)
@@ -442,6 +452,7 @@ def load_program(source: str | bytes | Mapping[str, Any], *, version: int = 1) -
     problems.extend(_duplicate_ids(data.get("rules")))
     problems.extend(rule_problems(rules, currency=currency, positions=positions))
     problems.extend(_tier_problems(data.get("tiers"), currency))
+    problems.extend(game_section_problems(data.get("games"), currency))
     tier_ids = _tier_ids(data.get("tiers"))
     if tier_ids is not None:
         problems.extend(tier_reference_problems(rules, tier_ids, positions))
@@ -614,12 +625,14 @@ def _tier_ids(raw: Any) -> frozenset[str] | None:
 
 def _in_document_order(problems: Sequence[Problem]) -> list[Problem]:
     """Each problem once; the settings first, then the tiers tier by tier, then rule by rule,
-    as the merchant reads them."""
+    then the games, as the merchant reads them."""
 
     def position(problem: Problem) -> tuple[int, int]:
         path = problem.path
         if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
             return 2, path[1]
+        if len(path) >= 2 and path[0] == "games" and isinstance(path[1], int):
+            return 3, path[1]
         if path and path[0] == "tiers":
             level = path[2] if len(path) >= 3 and path[1] == "levels" else -1
             return 1, level if isinstance(level, int) else -1

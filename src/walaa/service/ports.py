@@ -22,6 +22,7 @@ from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.service.game_ports import GamesRepository
 
 
 class Clock(Protocol):
@@ -489,6 +490,8 @@ class UnitOfWork(Protocol):
     def memberships(self, store_id: str) -> MembershipsRepository: ...
 
     def tiers(self, store_id: str) -> TiersRepository: ...
+
+    def games(self, store_id: str) -> GamesRepository: ...
 
     @property
     def notices(self) -> NoticeRepository: ...

@@ -563,3 +563,73 @@ tier_events = Table(
     Column("at", UtcDateTime(), nullable=False),
     Index("ix_tier_events_customer", "store_id", "customer_id", "id"),
 )
+
+# --- games of chance ------------------------------------------------------------------------
+
+# A game's server seeds: the current one (revealed_at NULL) is committed to by its SHA-256;
+# rotating reveals it and starts the next. `plays` is the last nonce used, under the row lock.
+game_seeds = Table(
+    "game_seeds",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("game_id", String(64), primary_key=True),
+    Column("seed_no", Integer, primary_key=True),
+    Column("server_seed", String(64), nullable=False),
+    Column("commitment", String(64), nullable=False),
+    Column("plays", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revealed_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
+# A play a customer has earned: by an order (source order:<id>), an event (event:<id>) or the
+# free entry of a period (free:<period>). One per game and source.
+game_unlocks = Table(
+    "game_unlocks",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("game_id", String(64), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("source", String(160), nullable=False),
+    Column("order_id", String(128), nullable=True),
+    # open -> played | voided
+    Column("status", String(8), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    UniqueConstraint("store_id", "game_id", "source", name="uq_game_unlocks_source"),
+    Index("ix_game_unlocks_customer", "store_id", "customer_id", "game_id", "status"),
+    Index("ix_game_unlocks_order", "store_id", "order_id"),
+)
+
+# Every play with what recomputes it: the seed and nonce, the client seed, the digest, and the
+# prize table (ids and weights) as it stood, so `walaa games verify` needs nothing else.
+game_plays = Table(
+    "game_plays",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("game_id", String(64), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("unlock_id", String(40), nullable=False),
+    Column("seed_no", Integer, nullable=False),
+    Column("nonce", Integer, nullable=False),
+    Column("client_seed", String(128), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("prizes", JSON, nullable=False),
+    Column("prize_id", String(64), nullable=False),
+    # won | no_prize | out_of_stock
+    Column("outcome", String(12), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("redemption_id", String(40), nullable=True),
+    Column("transaction_id", Id, nullable=True),
+    # issued -> voided (a refunded qualifying order took the unused prize back)
+    Column("status", String(8), nullable=False),
+    Column("request_key", String(255), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    UniqueConstraint("store_id", "unlock_id", name="uq_game_plays_unlock"),
+    UniqueConstraint("store_id", "game_id", "seed_no", "nonce", name="uq_game_plays_nonce"),
+    UniqueConstraint("store_id", "request_key", name="uq_game_plays_request_key"),
+    Index("ix_game_plays_customer", "store_id", "customer_id", "game_id"),
+)

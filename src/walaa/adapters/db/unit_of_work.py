@@ -12,6 +12,7 @@ from walaa.adapters.db import tables as t
 from walaa.adapters.db.customers import SqlCustomerRepository
 from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.engine import insert_for
+from walaa.adapters.db.games_repository import SqlGamesRepository
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
@@ -187,6 +188,9 @@ class SqlUnitOfWork:
 
     def tiers(self, store_id: str) -> SqlTiersRepository:
         return SqlTiersRepository(self.conn, store_id)
+
+    def games(self, store_id: str) -> SqlGamesRepository:
+        return SqlGamesRepository(self.conn, store_id)
 
     def commit(self) -> None:
         assert self._tx is not None

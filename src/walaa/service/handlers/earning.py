@@ -50,7 +50,7 @@ from walaa.service.commands import (
     RecordRefund,
     Reverse,
 )
-from walaa.service.handlers import ledger, tiers
+from walaa.service.handlers import games, ledger, tiers
 from walaa.service.handlers.context import customer_context, in_force
 from walaa.service.handlers.money_back import give_back_points_paid
 from walaa.service.ports import (
@@ -272,16 +272,19 @@ def _award_order(
             used_at=command.placed_at,
         )
     if program is not None:
+        spend = qualifying_spend(program, order)
         tiers.count_activity(
             uow,
             program,
             command.store_id,
             command.customer_id,
-            QualifyingEvent.order(
-                command.placed_at, spend=qualifying_spend(program, order), points=points
-            ),
+            QualifyingEvent.order(command.placed_at, spend=spend, points=points),
             f"order:{command.order_id}",
         )
+        if program.games:  # the order path does no games work for a store without games
+            games.unlock_after_order(
+                uow, program, command.store_id, command.customer_id, command.order_id, spend, now
+            )
     earning.update_order(
         command.order_id,
         status="paid",
@@ -404,6 +407,7 @@ def _refund_in(
     record = replace(record, points_returned=returned)
     earning.add_refund(record, now)
     _count_refund(uow, store_id, found, placed, earlier, record, refunded)
+    _void_games(uow, now, store_id, found, placed, refund.refund_id, refunded)
     return RefundResult(refund.refund_id, order_id, points, txn_id, False, returned)
 
 
@@ -421,7 +425,18 @@ def _count_refund(
     program = in_force(uow, store_id)
     if program is None or program.tiers is None or found.status != "paid":
         return
-    total = sum(
+    total = _counted_spend(program, placed)
+    before = min(_refunded_money(placed, earlier), total)
+    spend = min(refunded, total) - before
+    event = QualifyingEvent.refund(
+        found.placed_at, spend=spend, points=record.points, whole_order=refunded >= total
+    )
+    tiers.count_activity(uow, program, store_id, found.customer_id, event, f"refund:{record.id}")
+
+
+def _counted_spend(program: Program, placed: dict[str, Any]) -> Decimal:
+    """What a recorded order counts as spend (its request's lines of the kinds that earn)."""
+    return sum(
         (
             _dec(line["paid"])
             for line in placed.get("lines", ())
@@ -430,12 +445,24 @@ def _count_refund(
         ),
         Decimal(0),
     )
-    before = min(_refunded_money(placed, earlier), total)
-    spend = min(refunded, total) - before
-    event = QualifyingEvent.refund(
-        found.placed_at, spend=spend, points=record.points, whole_order=refunded >= total
-    )
-    tiers.count_activity(uow, program, store_id, found.customer_id, event, f"refund:{record.id}")
+
+
+def _void_games(
+    uow: UnitOfWork,
+    now: datetime,
+    store_id: str,
+    found: OrderRecord,
+    placed: dict[str, Any],
+    refund_id: str,
+    refunded: Decimal,
+) -> None:
+    """A refund that takes the order below a game's minimum voids the play it unlocked."""
+    program = in_force(uow, store_id)
+    if program is None or not program.games or found.status != "paid":
+        return
+    spend = _counted_spend(program, placed)
+    remaining = max(Decimal(0), spend - refunded) if refunded.is_finite() else Decimal(0)
+    games.void_after_refund(uow, program, store_id, found.id, refund_id, remaining, now)
 
 
 def _refunded_money(order: dict[str, Any], refunds: list[RefundRecord]) -> Decimal:
@@ -527,6 +554,16 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                 )
                 txn_id = ledger.earn_in(repo, earn, now).transaction_id
                 points = evaluation.total
+            if program.games:
+                games.unlock_after_event(
+                    uow,
+                    program,
+                    command.store_id,
+                    command.customer_id,
+                    command.event_id,
+                    command.type,
+                    now,
+                )
             earning.add_uses(
                 command.customer_id,
                 evaluation.uses(),

@@ -207,6 +207,14 @@ def cancel_redemption(
     return record
 
 
+def give_back_in(
+    uow: UnitOfWork, store_id: str, customer_id: str, redemption_id: str, now: datetime
+) -> RedemptionRecord:
+    """Cancel a redemption inside a unit of work the caller commits: a game takes back an
+    unused prize code when the order that unlocked it is refunded."""
+    return _give_back(uow, store_id, customer_id, redemption_id, "cancelled", now)
+
+
 def _give_back(
     uow: UnitOfWork, store_id: str, customer_id: str, redemption_id: str, status: str, now: datetime
 ) -> RedemptionRecord:

@@ -10,6 +10,7 @@ def register(api: FastAPI) -> None:
         checkout,
         customers,
         events,
+        games,
         memberships,
         orders,
         program,
@@ -27,6 +28,7 @@ def register(api: FastAPI) -> None:
         checkout,
         memberships,
         tiers,
+        games,
         test_clock,
     ):
         api.include_router(module.router)
