@@ -21,6 +21,7 @@ from walaa.bootstrap import App, FixedClock, build
 from walaa.domain.customers import Profile
 from walaa.domain.earning import OrderLine, RefundedLine
 from walaa.domain.errors import InsufficientPoints, NotFound
+from walaa.domain.games import NoPlayAvailable
 from walaa.domain.memberships import BillingPeriod, Plan
 from walaa.domain.program import Channel
 from walaa.domain.rewards import NotRedeemable, Reward, RewardKind
@@ -32,13 +33,25 @@ from walaa.service.commands import (
     RecordOrder,
     RecordRefund,
 )
-from walaa.service.handlers import checkout, closing, earning, ledger, memberships, rewards
+from walaa.service.handlers import (
+    checkout,
+    closing,
+    earning,
+    game_fairness,
+    games,
+    ledger,
+    memberships,
+    rewards,
+)
 from walaa.service.handlers.customers import customer_ledger, explanation_text, upsert_customer
 from walaa.service.handlers.jobs import Worker, run_pass
 from walaa.service.handlers.program import apply_program
 from walaa.service.handlers.stores import create_store
 
 PROGRAM = Path(__file__).with_name("program.yaml")
+#: The wheel, saved as the program's second version once the catalog it names exists.
+GAMES = Path(__file__).with_name("games.yaml")
+WHEEL = "spin-the-wheel"
 START = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
 DAYS = 365
 #: A paid membership: a yearly fee for free shipping, 1.5x points and 100 points a month.
@@ -95,6 +108,8 @@ class DemoResult:
     balances: list[tuple[str, int, int, int]] = field(default_factory=list)
     histories: dict[str, list[tuple[str, str, int, int, str]]] = field(default_factory=dict)
     tiers: dict[str, int] = field(default_factory=dict)
+    #: the wheel's odds as shoppers read them, and whether every spin was verified
+    games: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -129,6 +144,8 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     for reward in REWARDS:
         rewards.save_reward(app.uow(), clock, store.id, reward)
     memberships.save_plan(app.uow(), clock, store.id, PLAN)
+    with_wheel = PROGRAM.read_text(encoding="utf-8") + "\n" + GAMES.read_text(encoding="utf-8")
+    apply_program(app.uow(), clock, store.id, with_wheel)
     shop = _Shop(app, clock, store, random.Random(seed))
     people = [f"customer-{n:03d}" for n in range(1, customers + 1)]
     for day in range(DAYS):
@@ -140,7 +157,38 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     clock.current = START + timedelta(days=DAYS)
     _housekeeping(shop)
     _leave(shop, people[-2], people[-1])
-    return _result(shop, path)
+    wheel = _reveal_and_verify(shop)
+    result = _result(shop, path)
+    result.games.extend(wheel)
+    return result
+
+
+def _spin(shop: _Shop, person: str) -> None:
+    """Most customers whose order unlocked a spin take it."""
+    if shop.rng.random() < 0.2:
+        return
+    try:
+        played = games.play(
+            shop.app.uow(), shop.clock, shop.store.id, person, WHEEL, key=shop.next_id("spin")
+        )
+    except NoPlayAvailable:
+        return
+    outcome = played.play.outcome
+    shop.count(f"wheel spins: {played.prize.id if outcome == 'won' else outcome}")
+
+
+def _reveal_and_verify(shop: _Shop) -> list[str]:
+    """Rotate the wheel's seed, as a store would at the end of a season, and check every spin."""
+    uow, store_id = shop.app.uow, shop.store.id
+    view = game_fairness.describe_game(uow(), shop.clock, store_id, WHEEL)
+    odds = ", ".join(f"{o.prize.name.get('en')} {float(o.now):.0%}" for o in view.odds)
+    game_fairness.rotate_seed(uow(), shop.clock, store_id, WHEEL)
+    report = game_fairness.verify_game(uow(), store_id, WHEEL)
+    verdict = "all match" if report.ok else f"{len(report.mismatches)} MISMATCH"
+    return [
+        f"{view.game.name.get('en')}: {odds}; chance of winning {float(view.win_chance):.0%}",
+        f"seed {view.seed.seed_no} revealed, {report.checked} spins recomputed: {verdict}",
+    ]
 
 
 def _result(shop: _Shop, path: Path) -> DemoResult:
@@ -267,6 +315,7 @@ def _order(shop: _Shop, person: str, paid: Decimal | None = None) -> str:
     )
     shop.orders.setdefault(person, []).append((order_id, len(lines)))
     shop.count(f"orders ({channel.value})")
+    _spin(shop, person)
     return order_id
 
 
@@ -417,6 +466,8 @@ def print_summary(console: Console, result: DemoResult) -> None:
         for day, kind, available, pending, why in lines:
             history.add_row(day, kind, f"{available:+,}", f"{pending:+,}", why)
         console.print(history)
+    for line in result.games:
+        console.print(line)
     verdict = (
         "[green]audit: books balance[/green]" if result.audit.ok else "[red]audit FAILED[/red]"
     )

@@ -301,7 +301,7 @@ class RedemptionRecord:
     customer_id: str
     reward_id: str
     points: int
-    transaction_id: int
+    transaction_id: int | None  # None: a game's prize code, which no points paid for
     code: str
     status: str
     uses_left: int

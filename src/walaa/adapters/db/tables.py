@@ -363,7 +363,8 @@ redemptions = Table(
     Column("customer_id", String(128), nullable=False),
     Column("reward_id", String(64), nullable=False),
     Column("points", BigInteger, nullable=False),
-    Column("transaction_id", Id, nullable=False),
+    # NULL for a code a game gave as a prize: no points paid for it, none come back.
+    Column("transaction_id", Id, nullable=True),
     Column("code", String(32), nullable=False),
     # issued -> used | expired | cancelled
     Column("status", String(12), nullable=False),

@@ -27,7 +27,7 @@ from walaa.domain.games.settings import period_key
 from walaa.domain.money import decimal_text
 from walaa.domain.program import Program
 from walaa.domain.rewards import code_expiry, new_code
-from walaa.service.commands import Earn, Reverse, Spend
+from walaa.service.commands import Earn, Reverse
 from walaa.service.game_ports import GamesRepository, PlayRecord, UnlockRecord
 from walaa.service.handlers import ledger
 from walaa.service.handlers.context import in_force
@@ -219,11 +219,8 @@ def _draw_and_issue(
         txn_id = _issue_points(uow, program, store_id, game, prize, unlock, play_id, now)
         outcome, points = "won", prize.points
     elif prize.reward_id is not None:
-        issued = _issue_code(uow, program, store_id, game, prize, unlock, play_id, now)
-        if issued is None:
-            outcome = "out_of_stock"
-        else:
-            outcome, (redemption, txn_id) = "won", issued
+        redemption = _issue_code(uow, store_id, prize, unlock, play_id, now)
+        outcome = "out_of_stock" if redemption is None else "won"
     record = PlayRecord(
         id=play_id,
         game_id=game.id,
@@ -256,21 +253,9 @@ def _prize_left(uow: UnitOfWork, store_id: str, game: Game, prize: Prize) -> boo
 def _won_text(program: Program, game: Game, prize: Prize, points: int) -> dict[str, list[str]]:
     """A prize's ledger explanation in English and Arabic."""
     en_points, ar_points = program.name_of_points("en"), program.name_of_points("ar")
-    game_en, game_ar = game.name.get("en"), game.name.get("ar")
-    prize_en, prize_ar = prize.name.get("en"), prize.name.get("ar")
-    if prize.reward_id is not None:
-        return {
-            "en": [
-                f"{game_en}: won {prize_en}, worth {points:,} {en_points},"
-                " paid at once for its single-use code"
-            ],
-            "ar": [
-                f"{game_ar}: ربحت {prize_ar} بقيمة {points:,} {ar_points}، دُفعت فوراً مقابل رمزها"
-            ],
-        }
     return {
-        "en": [f"{game_en}: won {prize_en}, {points:,} {en_points}"],
-        "ar": [f"{game_ar}: ربحت {prize_ar}، {points:,} {ar_points}"],
+        "en": [f"{game.name.get('en')}: won {prize.name.get('en')}, {points:,} {en_points}"],
+        "ar": [f"{game.name.get('ar')}: ربحت {prize.name.get('ar')}، {points:,} {ar_points}"],
     }
 
 
@@ -323,62 +308,32 @@ def _refers(unlock: UnlockRecord) -> tuple[tuple[str, str], ...]:
 
 
 def _issue_code(
-    uow: UnitOfWork,
-    program: Program,
-    store_id: str,
-    game: Game,
-    prize: Prize,
-    unlock: UnlockRecord,
-    play_id: str,
-    now: datetime,
-) -> tuple[RedemptionRecord, int] | None:
-    """A catalog reward as a single-use code: its cost is given and spent on it in the same
-    transaction, so the books show the prize's worth and the balance does not change.
-    Returns the code and the earn (which voiding the prize takes back after cancelling the
-    code); None when the catalog has no stock left (or the reward is off the shelf)."""
+    uow: UnitOfWork, store_id: str, prize: Prize, unlock: UnlockRecord, play_id: str, now: datetime
+) -> RedemptionRecord | None:
+    """A catalog reward as a single-use code, checked at the store's checkout like any
+    redemption. No points pay for it, so none come back if it expires or is cancelled, and
+    a customer's debt does not stand in its way. None when the catalog has no stock left (or
+    the reward is off the shelf)."""
     assert prize.reward_id is not None
     rewards = uow.rewards(store_id)
     found = rewards.get_reward(prize.reward_id, lock=True)
     if found is None or not found[0].active or not rewards.take_stock(prize.reward_id):
         return None
     reward = found[0]
-    repo = uow.ledger(store_id)
-    earn = Earn(
-        store_id,
-        unlock.customer_id,
-        f"game:{play_id}",
-        reward.cost,
-        expires_at=program.expiry.expires_at(now),
-        reason="game",
-        reference=play_id,
-        details=_details(program, game, prize, play_id, reward.cost),
-        refers_to=_refers(unlock),
-    )
-    earned = ledger.earn_in(repo, earn, now).transaction_id
-    redemption_id = _new_id("rd")
-    spend = Spend(
-        store_id,
-        unlock.customer_id,
-        f"game:{play_id}:code",
-        reward.cost,
-        reason=f"reward:{reward.id}",
-        refers_to=(("redemption", redemption_id), ("reward", reward.id)),
-    )
-    spent = ledger.spend_in(repo, spend, now)
     record = RedemptionRecord(
-        id=redemption_id,
+        id=_new_id("rd"),
         customer_id=unlock.customer_id,
         reward_id=reward.id,
-        points=reward.cost,
-        transaction_id=spent.transaction_id,
+        points=0,
+        transaction_id=None,
         code=new_code(),
         status="issued",
-        uses_left=reward.code_uses,
+        uses_left=1,
         expires_at=code_expiry(reward, now),
         created_at=now,
     )
     rewards.add_redemption(record, f"game:{play_id}", now)
-    return record, earned
+    return record
 
 
 # --- refunds void what an order unlocked ------------------------------------------------------

@@ -234,17 +234,19 @@ def _give_back(
     refers_to = [("redemption", redemption_id), ("reward", record.reward_id)]
     if uses:
         refers_to.append(("unused_uses", str(record.uses_left)))
-    reverse = Reverse(
-        store_id,
-        customer_id,
-        f"redemption:{redemption_id}:{status}",
-        record.transaction_id,
-        points=record.points - paid if uses else None,
-        reason=f"redemption {status}",
-        refers_to=tuple(refers_to),
-    )
-    receipt = ledger.reverse_in(repo, reverse, now)
-    rewards.settle_redemption(redemption_id, status, now, receipt.transaction_id)
+    refund_txn = None
+    if record.transaction_id is not None:  # a game's prize code: no points paid, none back
+        reverse = Reverse(
+            store_id,
+            customer_id,
+            f"redemption:{redemption_id}:{status}",
+            record.transaction_id,
+            points=record.points - paid if uses else None,
+            reason=f"redemption {status}",
+            refers_to=tuple(refers_to),
+        )
+        refund_txn = ledger.reverse_in(repo, reverse, now).transaction_id
+    rewards.settle_redemption(redemption_id, status, now, refund_txn)
     if not uses:  # a used code's unit of stock was handed over
         rewards.return_stock(record.reward_id)
     return replace(record, status=status)

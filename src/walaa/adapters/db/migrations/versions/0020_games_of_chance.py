@@ -1,4 +1,4 @@
-"""games of chance: committed server seeds, unlocked plays, and every play's draw
+"""games of chance: committed server seeds, unlocked plays, every play's draw; prize codes
 
 Revision ID: 0020
 Revises: 0014
@@ -94,9 +94,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("store_id", "request_key", name="uq_game_plays_request_key"),
     )
     op.create_index("ix_game_plays_customer", "game_plays", ["store_id", "customer_id", "game_id"])
+    # A prize code is a redemption no points paid for: it has no spend transaction.
+    with op.batch_alter_table("redemptions", schema=None) as batch_op:
+        batch_op.alter_column("transaction_id", existing_type=Id, nullable=True)
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM redemptions WHERE transaction_id IS NULL")
+    with op.batch_alter_table("redemptions", schema=None) as batch_op:
+        batch_op.alter_column("transaction_id", existing_type=Id, nullable=False)
     op.drop_index("ix_game_plays_customer", table_name="game_plays")
     op.drop_table("game_plays")
     op.drop_index("ix_game_unlocks_order", table_name="game_unlocks")
