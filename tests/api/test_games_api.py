@@ -200,8 +200,21 @@ def test_a_prize_out_of_stock_gives_nothing_and_the_disclosure_says_so(api):
 
 def test_free_entry_is_one_play_without_purchase_per_period(api):
     with_games(api, wheel([fifty(30), {**NO_PRIZE, "weight": 70}], free_entry={"period": "day"}))
+    before = api.get("/v1/customers/walk-in/games").json()["data"][0]
+    assert before["free_entry_left"] and before["plays_left"] == 0 and before["plays"] == []
     assert spin(api, customer="walk-in").status_code == 201
     assert spin(api, customer="walk-in").status_code == 409
+    after = api.get("/v1/customers/walk-in/games").json()["data"][0]
+    assert not after["free_entry_left"] and len(after["plays"]) == 1
+
+
+def test_a_customer_sees_the_plays_orders_unlocked(api):
+    with_games(api, wheel([fifty(30), {**NO_PRIZE, "weight": 70}]))
+    paid(api, "o-1")
+    paid(api, "o-2")
+    shown = api.get("/v1/customers/amal/games").json()["data"][0]
+    assert shown["game_id"] == "wheel" and shown["plays_left"] == 2
+    assert not shown["free_entry_left"]
 
 
 def test_an_event_unlocks_a_play(api):

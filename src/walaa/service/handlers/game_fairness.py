@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from walaa.domain.errors import ValidationFailed
+from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.games import Game, Odds, commitment, disclosed_odds, recompute, win_chance_now
 from walaa.service.game_ports import SeedRecord
 from walaa.service.handlers.context import in_force
@@ -107,7 +107,7 @@ def export_plays(uow: UnitOfWork, store_id: str, game_id: str) -> dict[str, Any]
         seeds = games.seeds(game_id)
         plays = games.plays(game_id)
     if not seeds:
-        raise ValidationFailed("game", f"game {game_id!r} has no seeds in this store yet")
+        raise NotFound(f"game {game_id!r} has no seeds in this store")
     return {
         "format": EXPORT_FORMAT,
         "store_id": store_id,

@@ -171,15 +171,52 @@ def _replay(
     return PlayResult(earlier, game, game.prize(earlier.prize_id), code, left, True)
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerGame:
+    """What a customer may do with a game now, and what they played."""
+
+    game: Game
+    plays_left: int
+    free_entry_left: bool
+    plays: list[PlayRecord]
+
+
+def customer_games(
+    uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str
+) -> list[CustomerGame]:
+    """Each game's unplayed plays (and free entry) for a customer, with their plays so far."""
+    now = clock.now()
+    with uow:
+        program = in_force(uow, store_id)
+        if program is None:
+            return []
+        games = uow.games(store_id)
+        return [
+            CustomerGame(
+                game,
+                games.count_open(customer_id, game.id),
+                game.free_entry is not None
+                and not games.has_source(game.id, _free_source(program, game, customer_id, now)),
+                games.plays_of(customer_id, game.id),
+            )
+            for game in program.games
+        ]
+
+
+def _free_source(program: Program, game: Game, customer_id: str, now: datetime) -> str:
+    """One free entry per customer per period: the unlock's source names both."""
+    assert game.free_entry is not None
+    local_day = now.astimezone(program.tz).date().isoformat()
+    return f"free:{period_key(game.free_entry.period, local_day)}:{customer_id}"
+
+
 def _free_entry(
     games: GamesRepository, program: Program, game: Game, customer_id: str, now: datetime
 ) -> UnlockRecord | None:
     """This period's free play, the first time it is asked for; None once it was used."""
     if game.free_entry is None:
         return None
-    local_day = now.astimezone(program.tz).date().isoformat()
-    # One free entry per customer per period: the source names both.
-    source = f"free:{period_key(game.free_entry.period, local_day)}:{customer_id}"
+    source = _free_source(program, game, customer_id, now)
     record = UnlockRecord(_new_id("gu"), game.id, customer_id, source, None, "open", now)
     return record if games.add_unlock(record) else None
 

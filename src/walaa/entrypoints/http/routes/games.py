@@ -203,6 +203,66 @@ class PlayOut(BaseModel):
         )
 
 
+class CustomerPlayOut(BaseModel):
+    id: str
+    outcome: str
+    prize_id: str
+    points: int
+    redemption_id: str | None
+    status: str
+    seed_no: int
+    nonce: int
+    created_at: datetime
+
+
+class CustomerGameOut(BaseModel):
+    game_id: str
+    kind: str
+    names: dict[str, str]
+    plays_left: int = Field(description="Unplayed plays that orders or events unlocked")
+    free_entry_left: bool = Field(description="Whether this period's free play is still there")
+    plays: list[CustomerPlayOut]
+
+
+class CustomerGameList(BaseModel):
+    data: list[CustomerGameOut]
+
+
+@router.get(
+    "/v1/customers/{customer_id}/games",
+    response_model=CustomerGameList,
+    summary="The customer's plays left in each game, and what they played",
+)
+def read_customer_games(customer_id: CustomerId, caller: Reader, walaa: Walaa) -> CustomerGameList:
+    found = g.customer_games(walaa.uow(), walaa.clock, caller.store_id, customer_id)
+    return CustomerGameList(
+        data=[
+            CustomerGameOut(
+                game_id=c.game.id,
+                kind=c.game.kind.value,
+                names=c.game.name.as_dict(),
+                plays_left=c.plays_left,
+                free_entry_left=c.free_entry_left,
+                plays=[
+                    CustomerPlayOut(
+                        id=p.id,
+                        outcome=p.outcome,
+                        prize_id=p.prize_id,
+                        points=p.points,
+                        redemption_id=p.redemption_id,
+                        status=p.status,
+                        seed_no=p.seed_no,
+                        nonce=p.nonce,
+                        created_at=p.created_at,
+                    )
+                    for p in c.plays
+                ],
+            )
+            for c in found
+        ]
+    )
+
+
 @router.get("/v1/games", response_model=GameList, summary="The program's games and their odds")
 def read_games(caller: Reader, walaa: Walaa) -> GameList:
     views = fair.list_games(walaa.uow(), walaa.clock, caller.store_id)
