@@ -406,13 +406,16 @@ def _refund_in(
     # Stored with the refund, so a replay answers what this first call answered.
     record = replace(record, points_returned=returned)
     earning.add_refund(record, now)
-    _count_refund(uow, store_id, found, placed, earlier, record, refunded)
-    _void_games(uow, now, store_id, found, placed, refund.refund_id, refunded)
+    program = in_force(uow, store_id)
+    _count_refund(uow, program, store_id, found, placed, earlier, record, refunded)
+    if program is not None and program.games:  # no games work for a store without games
+        _void_games(uow, program, store_id, now, found, placed, refund.refund_id, refunded)
     return RefundResult(refund.refund_id, order_id, points, txn_id, False, returned)
 
 
 def _count_refund(
     uow: UnitOfWork,
+    program: Program | None,
     store_id: str,
     found: OrderRecord,
     placed: dict[str, Any],
@@ -422,7 +425,6 @@ def _count_refund(
 ) -> None:
     """A refund lowers what the order counted toward tiers (at the order's own moment, so it
     leaves the same window); the tier itself moves down only at the next review."""
-    program = in_force(uow, store_id)
     if program is None or program.tiers is None or found.status != "paid":
         return
     total = _counted_spend(program, placed)
@@ -449,16 +451,16 @@ def _counted_spend(program: Program, placed: dict[str, Any]) -> Decimal:
 
 def _void_games(
     uow: UnitOfWork,
-    now: datetime,
+    program: Program,
     store_id: str,
+    now: datetime,
     found: OrderRecord,
     placed: dict[str, Any],
     refund_id: str,
     refunded: Decimal,
 ) -> None:
     """A refund that takes the order below a game's minimum voids the play it unlocked."""
-    program = in_force(uow, store_id)
-    if program is None or not program.games or found.status != "paid":
+    if found.status != "paid":
         return
     spend = _counted_spend(program, placed)
     remaining = max(Decimal(0), spend - refunded) if refunded.is_finite() else Decimal(0)
