@@ -83,7 +83,11 @@ def test_verify_reads_an_export_and_finds_a_play_that_was_changed(tmp_path: Path
     data["plays"][3]["prize_id"] = "none" if data["plays"][3]["prize_id"] == "twenty" else "twenty"
     export.write_text(json.dumps(data), encoding="utf-8")
     code, out = walaa("games", "verify", "--file", str(export), url=url)
-    assert code == 1 and "MISMATCH" in out and "nonce 4" in out and "1 of 6 plays" in out
+    assert code == 1 and "MISMATCH" in out and "nonce 4" in out and "1 mismatch(es) among 6" in out
+    del data["plays"][0]["nonce"]
+    export.write_text(json.dumps(data), encoding="utf-8")
+    code, out = walaa("games", "verify", "--file", str(export), url=url)
+    assert code == 2 and "lacks a field" in out
 
 
 def test_validate_with_a_store_names_a_prize_missing_from_its_catalog(tmp_path: Path):

@@ -402,7 +402,7 @@ def games_verify(
         f"; {report.unrevealed} wait for their seed to be revealed" if report.unrevealed else ""
     )
     if not report.ok:
-        err.print(f"[red]{len(report.mismatches)} of {report.checked} plays do not match[/red]")
+        err.print(f"[red]{len(report.mismatches)} mismatch(es) among {report.checked} plays[/red]")
         raise typer.Exit(1)
     console.print(f"[green]all {report.checked} plays of revealed seeds match[/green]{waiting}")
 

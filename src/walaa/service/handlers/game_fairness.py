@@ -139,14 +139,22 @@ def verify_game(uow: UnitOfWork, store_id: str, game_id: str) -> Verification:
     return verify_export(export_plays(uow, store_id, game_id))
 
 
-def verify_export(data: Mapping[str, Any]) -> Verification:
+def verify_export(data: Any) -> Verification:
     """Recompute every play whose seed is revealed, from the export alone.
 
     A revealed seed must hash to the commitment published before its plays; each play's
     digest and prize must be what that seed, its client seed and nonce give.
     """
-    if data.get("format") != EXPORT_FORMAT:
+    if not isinstance(data, Mapping) or data.get("format") != EXPORT_FORMAT:
         raise ValidationFailed("format", f"not a {EXPORT_FORMAT} export")
+    try:
+        return _verify(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        reason = f"a seed or play lacks a field or has a bad one ({error})"
+        raise ValidationFailed("file", reason) from None
+
+
+def _verify(data: Mapping[str, Any]) -> Verification:
     revealed: dict[int, str] = {}
     mismatches = []
     for seed in data.get("seeds", ()):
