@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 import yaml
 
 from tests.builders import audit
 from tests.integration.test_concurrency import run_together
 from walaa.domain.earning import OrderLine
+from walaa.domain.errors import IdempotencyConflict
 from walaa.domain.games import NoPlayAvailable
 from walaa.service.commands import RecordOrder
 from walaa.service.handlers.earning import record_order
@@ -62,12 +64,14 @@ def test_ten_concurrent_plays_of_one_unlock_play_it_once(app, clock, store):
 
 
 def test_a_key_replays_the_first_play_without_using_another_unlock(app, clock, store):
-    orders(app, clock, store, ["amal", "amal"])
+    orders(app, clock, store, ["amal", "amal", "badr"])
     first = play(app.uow(), clock, store.id, "amal", "wheel", key="same")
     again = play(app.uow(), clock, store.id, "amal", "wheel", key="same")
     assert again.replayed and again.play.id == first.play.id and again.plays_left == 1
     other = play(app.uow(), clock, store.id, "amal", "wheel", key="other")
     assert other.play.nonce == first.play.nonce + 1 and not other.replayed
+    with pytest.raises(IdempotencyConflict):
+        play(app.uow(), clock, store.id, "badr", "wheel", key="same")
 
 
 def test_concurrent_plays_of_many_customers_keep_nonces_unique_and_stock_exact(app, clock, store):

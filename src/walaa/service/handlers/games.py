@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from walaa.domain.errors import AccountClosed, IdempotencyConflict, NotFound, ValidationFailed
+from walaa.domain.explanations import LocalizedText
 from walaa.domain.games import Game, NoPlayAvailable, Prize, draw
 from walaa.domain.games.settings import period_key
 from walaa.domain.money import decimal_text
@@ -145,7 +146,7 @@ def play(
         if key is not None:
             earlier = games.play_by_key(key)
             if earlier is not None:
-                return _replay(uow, store_id, game, earlier, key)
+                return _replay(uow, store_id, game, earlier, key, customer_id)
         if balances.closed:
             raise AccountClosed(customer_id)
         unlock = games.open_unlock(customer_id, game_id) or _free_entry(
@@ -159,16 +160,24 @@ def play(
 
 
 def _replay(
-    uow: UnitOfWork, store_id: str, game: Game, earlier: PlayRecord, key: str
+    uow: UnitOfWork, store_id: str, game: Game, earlier: PlayRecord, key: str, customer_id: str
 ) -> PlayResult:
-    if earlier.game_id != game.id:
+    if earlier.game_id != game.id or earlier.customer_id != customer_id:
         raise IdempotencyConflict(f"Idempotency-Key {key!r} was used for another play")
     code = None
     if earlier.redemption_id is not None:
         found = uow.rewards(store_id).get_redemption(earlier.redemption_id)
         code = found.code if found else None
     left = uow.games(store_id).count_open(earlier.customer_id, game.id)
-    return PlayResult(earlier, game, game.prize(earlier.prize_id), code, left, True)
+    return PlayResult(earlier, game, _prize_of(game, earlier), code, left, True)
+
+
+def _prize_of(game: Game, earlier: PlayRecord) -> Prize:
+    """The prize a play drew, even if a later program version dropped it from the game."""
+    try:
+        return game.prize(earlier.prize_id)
+    except KeyError:
+        return Prize(earlier.prize_id, LocalizedText.of(earlier.prize_id), Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)
