@@ -139,6 +139,8 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     upgrade(app.engine)
     clock = FixedClock(START)
     app.clock = clock
+    seeds = random.Random(seed * 7919)  # the wheel's server seeds: same demo seed, same spins
+    app.game_seeds = lambda: f"{seeds.getrandbits(256):064x}"
     store = create_store(app.uow(), clock, "Dewy Skincare", "USD", "Asia/Riyadh")
     apply_program(app.uow(), clock, store.id, PROGRAM.read_text(encoding="utf-8"))
     for reward in REWARDS:
@@ -169,7 +171,13 @@ def _spin(shop: _Shop, person: str) -> None:
         return
     try:
         played = games.play(
-            shop.app.uow(), shop.clock, shop.store.id, person, WHEEL, key=shop.next_id("spin")
+            shop.app.uow(),
+            shop.clock,
+            shop.store.id,
+            person,
+            WHEEL,
+            client_seed=f"{shop.rng.getrandbits(64):016x}",
+            key=shop.next_id("spin"),
         )
     except NoPlayAvailable:
         return

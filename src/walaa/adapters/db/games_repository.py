@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -45,9 +46,12 @@ def _play(row: Any) -> PlayRecord:
 
 
 class SqlGamesRepository:
-    def __init__(self, conn: Connection, store_id: str) -> None:
+    def __init__(
+        self, conn: Connection, store_id: str, new_seed: Callable[[], str] = new_server_seed
+    ) -> None:
         self.conn = conn
         self.store_id = store_id
+        self.new_seed = new_seed
 
     # -- seeds ---------------------------------------------------------------------------
 
@@ -62,7 +66,7 @@ class SqlGamesRepository:
         if row is not None:
             return _seed(row)
         # The first seed: two first plays racing insert the same key, one does nothing.
-        seed = new_server_seed()
+        seed = self.new_seed()
         self.conn.execute(
             insert_for(self.conn.dialect, s)
             .values(
@@ -108,7 +112,7 @@ class SqlGamesRepository:
             )
             .values(revealed_at=now)
         )
-        seed = new_server_seed()
+        seed = self.new_seed()
         self.conn.execute(
             s.insert().values(
                 store_id=self.store_id,

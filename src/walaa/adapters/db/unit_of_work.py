@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -18,6 +19,7 @@ from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
+from walaa.domain.games import new_server_seed
 from walaa.domain.keys import ApiKey, Scope
 from walaa.domain.stores import Store, TestClock
 
@@ -141,8 +143,9 @@ class SqlKeyRepository:
 class SqlUnitOfWork:
     """Reusable, one block at a time: ``with uow: ...; uow.commit()``."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, game_seeds: Callable[[], str] = new_server_seed) -> None:
         self.engine = engine
+        self.game_seeds = game_seeds
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
@@ -190,7 +193,7 @@ class SqlUnitOfWork:
         return SqlTiersRepository(self.conn, store_id)
 
     def games(self, store_id: str) -> SqlGamesRepository:
-        return SqlGamesRepository(self.conn, store_id)
+        return SqlGamesRepository(self.conn, store_id, self.game_seeds)
 
     def commit(self) -> None:
         assert self._tx is not None
