@@ -50,6 +50,7 @@ from walaa.domain.money import (
     is_currency_code,
     minor_units,
 )
+from walaa.domain.spending_choices import PointsRounding, TakeBack
 
 ORDER = "order"
 """The trigger of purchase rules; every other trigger is a customer event type."""
@@ -216,11 +217,13 @@ class PointValue:
 @dataclass(frozen=True, slots=True)
 class CheckoutPolicy:
     """How points pay at checkout: at least `min_points`, at most `max_share` of the order,
-    in steps of `step` points (500 when rewards come in 5 USD blocks)."""
+    in steps of `step` points (500 when rewards come in 5 USD blocks), the points for an amount
+    counted as `round_points` says."""
 
     min_points: int = 1
     max_share: Decimal = Decimal(1)
     step: int = 1
+    round_points: PointsRounding = PointsRounding.DOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -693,6 +696,7 @@ class Program:
     earn_granularity: EarnGranularity = EarnGranularity.PRO_RATA
     rewards_in_base: RewardsInBase = RewardsInBase.EXCLUDED
     discount_spread: DiscountSpread = DiscountSpread.ALL_LINES
+    take_back: TakeBack = TakeBack.DEBT
 
     def __post_init__(self) -> None:
         problems = program_problems(self)

@@ -16,6 +16,7 @@ from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from walaa.domain.errors import Conflict, HoldAlreadyResolved, ValidationFailed
+from walaa.domain.money import Money
 from walaa.domain.program import CheckoutPolicy, PointValue
 
 
@@ -166,7 +167,11 @@ def code_expiry(reward: Reward, now: datetime) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """How many points may pay for an order, and what they are worth."""
+    """How many points may pay for an order, and what they are worth.
+
+    `points` are the points for the money `amount` asked to be covered (the most the order
+    allows when none was asked), and `covers` the money those points take off the order.
+    """
 
     available: int
     min_points: int
@@ -174,6 +179,8 @@ class Quote:
     max_worth: Decimal
     point_value: PointValue
     step: int = 1
+    points: int = 0
+    covers: Decimal = Decimal(0)
 
     @property
     def usable(self) -> bool:
@@ -184,21 +191,43 @@ def worth(points: int, value: PointValue) -> Decimal:
     return value.value_of(points).amount
 
 
-def quote(available: int, subtotal: Decimal, policy: CheckoutPolicy, value: PointValue) -> Quote:
-    """The most points an order may take: the balance, the merchant's share, in whole steps.
+def points_for(amount: Decimal, policy: CheckoutPolicy, value: PointValue) -> int:
+    """The points worth `amount`, in whole steps, rounded as the program's `round_points` says:
+    down never gives points worth more than the amount, up gives enough to cover it."""
+    exact = amount * value.points / value.worth.amount
+    return policy.round_points.whole(exact, policy.step)
 
-    Rounded down everywhere, so points never pay more than the share the merchant allows.
+
+def quote(
+    available: int,
+    subtotal: Decimal,
+    policy: CheckoutPolicy,
+    value: PointValue,
+    amount: Decimal | None = None,
+) -> Quote:
+    """The most points an order may take: the balance, the merchant's share, in whole steps;
+    and the points for `amount`, the money the customer wants points to cover.
+
+    With `round_points: down` (the default) every count is rounded down, so points never pay
+    more than the share the merchant allows. With `up` the share and the amount are covered
+    exactly, by the fewest points whose worth reaches them. The balance is never exceeded.
     """
     if subtotal <= 0:
         raise ValidationFailed("subtotal", "must be more than zero")
+    if amount is not None and not 0 < amount <= subtotal:
+        raise ValidationFailed(
+            "amount", f"must be more than zero and at most the subtotal {subtotal}"
+        )
     allowed_money = subtotal * policy.max_share
-    # points whose worth fits in the allowed money: worth = points * value.worth / value.points
-    by_share = int(
-        (allowed_money * value.points / value.worth.amount).to_integral_value(ROUND_FLOOR)
+    spendable = max(available, 0)
+    most = min(spendable - spendable % policy.step, points_for(allowed_money, policy, value))
+    asked = allowed_money if amount is None else amount
+    points = min(most, points_for(asked, policy, value))
+    # Points worth more than asked (rounded up) cover what was asked, never more.
+    covers = min(worth(points, value), Money(asked, value.worth.currency).quantized().amount)
+    return Quote(
+        spendable, policy.min_points, most, worth(most, value), value, policy.step, points, covers
     )
-    most = min(max(available, 0), by_share)
-    most -= most % policy.step
-    return Quote(max(available, 0), policy.min_points, most, worth(most, value), value, policy.step)
 
 
 def check_payment(points: int, q: Quote) -> None:

@@ -59,6 +59,7 @@ from walaa.domain.program import (
     tier_reference_problems,
     timezone_exists,
 )
+from walaa.domain.spending_choices import PointsRounding, TakeBack
 from walaa.program_document.fields import (
     Amount,
     Count,
@@ -141,6 +142,21 @@ class CheckoutDoc(DocModel):
         default=Decimal(1), description="Largest share of an order points may pay (0 to 1)"
     )
     step: Count = Field(default=1, description="Points are used in multiples of this")
+    round_points: Literal["down", "up"] = Field(
+        default="down",
+        description="Points for a money amount: down (never worth more than it) or up (enough"
+        " to cover it exactly)",
+    )
+
+
+class RefundsDoc(DocModel):
+    """What a refund does with points the customer already spent: {take_back: debt}."""
+
+    take_back: Literal["debt", "cap_at_balance"] = Field(
+        default="debt",
+        description="debt: the balance may go below zero, later earnings repay it;"
+        " cap_at_balance: take back at most what the customer has, forgive the rest",
+    )
 
 
 class EarnOnDoc(DocModel):
@@ -190,6 +206,9 @@ class ProgramDocument(DocModel):
     rules: list[RuleDoc] = Field(default=[], description="Earning rules, in order")
     checkout: CheckoutDoc = Field(
         default=CheckoutDoc(), description="How points may pay at checkout"
+    )
+    refunds: RefundsDoc = Field(
+        default=RefundsDoc(), description="What a refund does with points already spent"
     )
     tiers: TiersDoc | None = Field(
         default=None, description="Tiers earned by spend, points or orders over a window"
@@ -243,8 +262,12 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         action_daily_cap=doc.action_daily_cap,
         rules=rules,
         checkout=CheckoutPolicy(
-            doc.checkout.min_points, doc.checkout.max_order_share, doc.checkout.step
+            doc.checkout.min_points,
+            doc.checkout.max_order_share,
+            doc.checkout.step,
+            PointsRounding(doc.checkout.round_points),
         ),
+        take_back=TakeBack(doc.refunds.take_back),
         tiers=tiers_from_doc(doc.tiers),
         earn_granularity=EarnGranularity(doc.earn_granularity),
         rewards_in_base=RewardsInBase(doc.rewards_in_base),
@@ -347,7 +370,7 @@ def _known_fields() -> list[str]:
     names: set[str] = set()
     models: list[type[BaseModel]] = [ProgramDocument, RuleDoc, WhenDoc, ItemsDoc, PropertyDoc]
     models += [PerAmountDoc, PerUnitDoc, FixedDoc, MultiplyDoc, PerCustomerDoc, PerOrderDoc]
-    models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc]
+    models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc, CheckoutDoc, RefundsDoc]
     models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc]
     for model in models:
         names.update(model.model_fields)

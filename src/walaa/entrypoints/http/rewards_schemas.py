@@ -217,6 +217,11 @@ class CodeOut(BaseModel):
 class QuoteIn(Strict):
     customer_id: Id
     subtotal: Amount = Field(description="What the order costs before points")
+    amount: Amount | None = Field(
+        None,
+        description="The money the customer wants points to cover (at most the subtotal); "
+        "left out: the most the order allows",
+    )
 
 
 class QuoteOut(BaseModel):
@@ -230,6 +235,11 @@ class QuoteOut(BaseModel):
     currency: str
     step: int
     usable: bool
+    points: int = Field(
+        description="The points for `amount` (or for the most the order allows), rounded as "
+        "the program's checkout.round_points says, at most max_points"
+    )
+    amount: str = Field(description="The money those points cover")
 
 
 class HoldIn(Strict):

@@ -55,14 +55,19 @@ def _program_of(uow: UnitOfWork, store_id: str) -> Program:
 
 
 def get_quote(
-    uow: UnitOfWork, store_id: str, customer_id: str, subtotal: Decimal
+    uow: UnitOfWork,
+    store_id: str,
+    customer_id: str,
+    subtotal: Decimal,
+    amount: Decimal | None = None,
 ) -> tuple[Program, Quote]:
-    """How many points this customer may use on an order of ``subtotal``, and their worth."""
+    """How many points this customer may use on an order of ``subtotal``, and their worth;
+    with ``amount``, the points that cover that much of it (rounded as the program says)."""
     with uow:
         program = _program(uow, store_id)
         record = uow.customers.get(store_id, customer_id)
     available = record.balances.available if record else 0
-    return program, quote(available, subtotal, program.checkout, program.point_value)
+    return program, quote(available, subtotal, program.checkout, program.point_value, amount)
 
 
 def hold_points(

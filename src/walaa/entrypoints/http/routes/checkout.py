@@ -21,7 +21,10 @@ HoldId = Annotated[int, Path(ge=1, le=2**62)]
 
 @router.post("/quotes", response_model=QuoteOut, summary="How many points may pay for this order")
 def post_quote(body: QuoteIn, caller: Reader, walaa: Walaa) -> QuoteOut:
-    program, q = c.get_quote(walaa.uow(), caller.store_id, body.customer_id, Decimal(body.subtotal))
+    amount = None if body.amount is None else Decimal(body.amount)
+    program, q = c.get_quote(
+        walaa.uow(), caller.store_id, body.customer_id, Decimal(body.subtotal), amount
+    )
     return QuoteOut(
         customer_id=body.customer_id,
         spendable=q.available,
@@ -31,6 +34,8 @@ def post_quote(body: QuoteIn, caller: Reader, walaa: Walaa) -> QuoteOut:
         currency=program.currency,
         step=q.step,
         usable=q.usable,
+        points=q.points,
+        amount=str(q.covers),
     )
 
 
