@@ -102,3 +102,107 @@ def test_an_amount_beyond_the_subtotal_is_refused_naming_it(api):
     assert beyond.headers["content-type"].startswith("application/problem+json")
     assert beyond.json()["errors"][0]["field"] == "amount"
     assert "at most the subtotal" in beyond.json()["errors"][0]["reason"]
+
+
+# --- 9. refund take-back ------------------------------------------------------------------------
+
+
+def order(api, order_id: str, paid: str = "100.00") -> None:
+    body = {
+        "id": order_id,
+        "customer_id": "amal",
+        "placed_at": "2026-03-01T08:00:00Z",
+        "currency": "USD",
+        "lines": [{"id": "l1", "paid": paid, "quantity": 2}],
+    }
+    placed = api.post("/v1/orders", body)
+    assert placed.status_code == 201, placed.text
+
+
+def spend_on_a_reward(api, cost: int) -> None:
+    body = {"id": f"gift-{cost}", "kind": "free_shipping", "cost": cost, "names": {"en": "Gift"}}
+    assert api.post("/v1/rewards", body).status_code == 201
+    redeemed = api.post("/v1/customers/amal/redemptions", {"reward_id": f"gift-{cost}"})
+    assert redeemed.status_code == 201, redeemed.text
+
+
+def refund(api, order_id: str, refund_id: str, **body: Any) -> dict[str, Any]:
+    answer = api.post(f"/v1/orders/{order_id}/refunds", {"id": refund_id, **body})
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def balance(api) -> int:
+    return int(api.get("/v1/customers/amal").json()["balances"]["balance"])
+
+
+def test_by_default_a_refund_of_spent_points_leaves_a_debt(api, walaa):
+    save(api)
+    o = uid("o")
+    order(api, o)
+    spend_on_a_reward(api, 80)
+    answer = refund(api, o, uid("r"), whole_order=True)
+    assert (answer["points_taken"], answer["points_forgiven"]) == (100, 0)
+    assert balance(api) == -80
+    assert audit(walaa, api.store.id).ok
+
+
+def test_capped_at_the_balance_a_refund_takes_what_is_left_and_forgives_the_rest(api, walaa):
+    save(api, refunds={"take_back": "cap_at_balance"})
+    o, r = uid("o"), uid("r")
+    order(api, o)
+    spend_on_a_reward(api, 80)
+    answer = refund(api, o, r, whole_order=True)
+    assert (answer["points_taken"], answer["points_forgiven"]) == (20, 80)
+    assert balance(api) == 0
+    again = refund(api, o, r, whole_order=True)
+    assert again["replayed"] is True
+    assert (again["points_taken"], again["points_forgiven"]) == (20, 80)
+    assert balance(api) == 0
+    page = api.get("/v1/customers/amal/ledger?limit=50").json()["data"]
+    (entry,) = [e for e in page if e["transaction_id"] == answer["transaction_id"]]
+    assert entry["refers_to"]["forgiven"] == "80"
+    assert entry["explanation"][0] == (
+        f"20 points taken back for refund {r} of order {o}; 80 more were already spent and "
+        "are forgiven"
+    )
+    arabic = api.get("/v1/customers/amal/ledger?limit=50&locale=ar").json()["data"]
+    (entry,) = [e for e in arabic if e["transaction_id"] == answer["transaction_id"]]
+    assert "أُعفي العميل من 80 نقطة" in entry["explanation"][0]
+    assert audit(walaa, api.store.id).ok
+
+
+def test_capped_partial_refunds_forgive_what_the_balance_cannot_cover(api, walaa):
+    save(api, refunds={"take_back": "cap_at_balance"})
+    o = uid("o")
+    order(api, o)
+    spend_on_a_reward(api, 80)
+    first = refund(api, o, uid("r"), lines=[{"line_id": "l1", "quantity": 1}])
+    assert (first["points_taken"], first["points_forgiven"]) == (20, 30)
+    second = refund(api, o, uid("r"), lines=[{"line_id": "l1", "quantity": 1}])
+    assert (second["points_taken"], second["points_forgiven"]) == (0, 50)
+    assert second["transaction_id"] is None
+    assert balance(api) == 0
+    assert audit(walaa, api.store.id).ok
+
+
+def test_capped_points_that_paid_for_the_order_come_back_before_the_cap_is_counted(api, walaa):
+    save(api, refunds={"take_back": "cap_at_balance"})
+    give(api, 100)
+    o = uid("o")
+    held = hold(api, 80, "100.00")
+    assert held.status_code == 201, held.text
+    captured = api.post(
+        f"/v1/checkout/holds/{held.json()['hold_id']}/capture",
+        {"order_id": o, "order_total": "100.00"},
+    )
+    assert captured.status_code == 200, captured.text
+    order(api, o)
+    spend_on_a_reward(api, 120)
+    assert balance(api) == 0
+    answer = refund(api, o, uid("r"), whole_order=True)
+    # the 80 that paid come back, and so 80 of the 100 earned can be taken back
+    assert answer["points_returned"] == 80
+    assert (answer["points_taken"], answer["points_forgiven"]) == (80, 20)
+    assert balance(api) == 0
+    assert audit(walaa, api.store.id).ok

@@ -37,6 +37,14 @@ ENTRY_EN: dict[str, str] = {
         "{points} points given back for refund {refund} of order {order}"
     ),
     "entry.reversal.cancel.taken": "{points} points taken back: order {order} was cancelled",
+    "entry.reversal.refund.taken.forgiven": (
+        "{points} points taken back for refund {refund} of order {order}; {forgiven} more "
+        "were already spent and are forgiven"
+    ),
+    "entry.reversal.cancel.taken.forgiven": (
+        "{points} points taken back: order {order} was cancelled; {forgiven} more were "
+        "already spent and are forgiven"
+    ),
     "entry.reversal.cancel.back": "{points} points given back: order {order} was cancelled",
     "entry.reversal.refund.code": (
         "{points} points given back: the reward {reward} (redemption {redemption}) paid for "
@@ -103,6 +111,14 @@ ENTRY_AR: dict[str, str] = {
     "entry.reversal.refund.taken": "استُردت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",
     "entry.reversal.refund.back": "أُعيدت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",
     "entry.reversal.cancel.taken": "استُردت {points} نقطة: أُلغي الطلب {order}",
+    "entry.reversal.refund.taken.forgiven": (
+        "استُردت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}، وأُعفي العميل من "
+        "{forgiven} نقطة أخرى سبق أن أنفقها"
+    ),
+    "entry.reversal.cancel.taken.forgiven": (
+        "استُردت {points} نقطة: أُلغي الطلب {order}، وأُعفي العميل من {forgiven} نقطة أخرى "
+        "سبق أن أنفقها"
+    ),
     "entry.reversal.cancel.back": "أُعيدت {points} نقطة: أُلغي الطلب {order}",
     "entry.reversal.refund.code": (
         "أُعيدت {points} نقطة: دفعت المكافأة {reward} (الاستبدال {redemption}) للطلب {order} "

@@ -111,7 +111,7 @@ def _headline(facts: EntryFacts) -> Explanation:
 
 
 #: References that are counts of points or uses, shown as numbers.
-_COUNTS = frozenset({"released", "unused_uses"})
+_COUNTS = frozenset({"released", "unused_uses", "forgiven"})
 
 #: Per kind, the headline variants from the most specific to the plainest, with the
 #: references each one names.
@@ -163,6 +163,13 @@ def _reversal(facts: EntryFacts, refs: dict[str, str]) -> Explanation:
         if direction == "back" and refs.get("hold"):
             params["hold"] = refs["hold"]
             return Explanation.of(f"entry.reversal.{key}.paid", points=points, **params)
+        if direction == "taken" and refs.get("forgiven"):  # capped at the balance
+            return Explanation.of(
+                f"entry.reversal.{key}.taken.forgiven",
+                points=points,
+                forgiven=int(refs["forgiven"]),
+                **params,
+            )
         return Explanation.of(f"entry.reversal.{key}.{direction}", points=points, **params)
     if refs.get("redemption"):
         status = facts.reason.split()[-1] if facts.reason else "cancelled"

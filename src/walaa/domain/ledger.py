@@ -408,6 +408,26 @@ def reverse(book: Book, original: Original, amount: int) -> Entry:
     return Entry(Kind.REVERSAL, amount, postings, lot_moves=tuple(moves))
 
 
+def within_reach(book: Book, original: Original) -> int:
+    """What a reversal can take back without leaving a debt: what is left of the credit's own
+    lot (pending or not), the part of it that expired, and the customer's other spendable
+    lots. A debit's reversal gives points back, so all of what is outstanding is in reach.
+
+    A refund of a program that caps take-backs at the balance takes this much and forgives the
+    rest (`walaa.domain.spending_choices.TakeBack`).
+    """
+    outstanding = original.amount - original.reversed_so_far
+    if not original.is_credit or original.lot_id is None:
+        return outstanding
+    own = book.lot(original.lot_id)
+    others = sum(
+        lot.remaining
+        for lot in book.lots
+        if lot.id != own.id and not lot.pending and lot.remaining > 0
+    )
+    return min(outstanding, own.remaining + own.expired + others)
+
+
 def _reverse_credit(book: Book, original: Original, amount: int) -> Entry:
     if original.lot_id is None:
         raise AssertionError("a credit reversal needs the credit's lot")

@@ -232,6 +232,8 @@ class RefundRecord:
     transaction_id: int | None
     #: points that had paid for the order and came back with this refund
     points_returned: int = 0
+    #: points the refund did not take back because they were spent (cap_at_balance)
+    points_forgiven: int = 0
 
 
 @dataclass(frozen=True, slots=True)

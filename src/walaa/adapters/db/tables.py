@@ -298,6 +298,9 @@ refunds = Table(
     Column("transaction_id", Id, nullable=True),
     # Points that had paid for the order and came back: what every replay of the refund answers.
     Column("points_returned", BigInteger, nullable=False, server_default="0"),
+    # Points the refund did not take back because the customer had spent them
+    # (`refunds: {take_back: cap_at_balance}`): answered by every replay too.
+    Column("points_forgiven", BigInteger, nullable=False, server_default="0"),
     Column("created_at", UtcDateTime(), nullable=False),
     ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
     UniqueConstraint("store_id", "order_id", "seq", name="uq_refunds_order_seq"),
@@ -373,6 +376,8 @@ redemptions = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("settled_at", UtcDateTime(), nullable=True),
     Column("refund_transaction_id", Id, nullable=True),
+    # How many blocks of its reward the redemption covers (a free product per N units bought)
+    Column("blocks", Integer, nullable=False, server_default="1"),
     ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
     ForeignKeyConstraint(["store_id", "reward_id"], ["rewards.store_id", "rewards.id"]),
     UniqueConstraint("store_id", "code", name="uq_redemptions_code"),

@@ -124,6 +124,11 @@ class RefundOut(BaseModel):
         description="Points that had paid for the order (through a checkout hold or a reward "
         "code used on it), given back"
     )
+    points_forgiven: int = Field(
+        0,
+        description="Points the order had earned that were not taken back because the customer "
+        "had spent them (a program with refunds.take_back: cap_at_balance); 0 otherwise",
+    )
     transaction_id: int | None
     replayed: bool
 
@@ -134,6 +139,7 @@ class RefundOut(BaseModel):
             order_id=r.order_id,
             points_taken=r.points_taken,
             points_returned=r.points_returned,
+            points_forgiven=r.points_forgiven,
             transaction_id=r.transaction_id,
             replayed=r.replayed,
         )

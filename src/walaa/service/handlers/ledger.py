@@ -455,6 +455,18 @@ def reverse(uow: UnitOfWork, clock: Clock, command: Reverse) -> Receipt:
     return _post(uow, command, decide, occurred_at=clock.now(), lot_ids=lots)
 
 
+def within_reach_in(repo: LedgerRepository, customer_id: str, transaction_id: int) -> int:
+    """What reversing this transaction could take back now without a debt, read under the
+    customer's lock inside the caller's unit of work (see :func:`ledger.within_reach`)."""
+    balances = repo.lock_customer(customer_id, create=False)
+    target = repo.get_transaction(transaction_id)
+    if balances is None or target is None or target.customer_id != customer_id:
+        raise NotFound(f"transaction {transaction_id} does not exist for this customer")
+    original = _original(repo, target)
+    own = [original.lot_id] if original.lot_id is not None else []
+    return ledger.within_reach(repo.book(customer_id, balances, lot_ids=own), original)
+
+
 def reverse_in(repo: LedgerRepository, command: Reverse, now: datetime) -> Receipt:
     """A reversal inside a unit of work the caller opened (a refund records itself with it)."""
     _check_key(command.idempotency_key)
