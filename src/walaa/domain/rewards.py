@@ -52,6 +52,34 @@ class CodeOfAnotherCustomer(Conflict):
         self.facts = {"owner": owner}
 
 
+class RewardLimitPerOrder(Conflict):
+    """A code used on an order that already used as many of this reward as it may."""
+
+    code = "reward-limit-per-order"
+
+    def __init__(self, reward_id: str, order_id: str, per_order: int, used: Sequence[str]) -> None:
+        super().__init__(
+            f"reward {reward_id!r} can be used {per_order} time(s) per order, and order "
+            f"{order_id!r} already used it with {', '.join(used)}"
+        )
+        self.facts = {"per_order": per_order, "codes_used": list(used)}
+
+
+class NotEnoughUnits(Conflict):
+    """A free-product code covering more blocks than the order buys units for."""
+
+    code = "not-enough-units"
+
+    def __init__(self, reward: Reward, blocks: int, bought: int) -> None:
+        needed = blocks * (reward.units_per_block or 0)
+        super().__init__(
+            f"the code gives {blocks * reward.quantity} free {reward.sku} for {blocks} "
+            f"block(s) of {reward.units_per_block} bought, so the order must buy {needed}; "
+            f"it buys {bought}"
+        )
+        self.facts = {"sku": reward.sku, "units_needed": needed, "units_bought": bought}
+
+
 class HoldPaidForAnotherOrder(HoldAlreadyResolved):
     """A captured hold paid for one order; capturing it for another would pay twice."""
 
@@ -76,6 +104,12 @@ class Reward:
     cause: str | None = None
     stock: int | None = None
     per_customer: int | None = None
+    #: the most codes of this reward one order may use (None: no limit)
+    per_order: int | None = None
+    #: a free product: units given per block, and units of the SKU an order buys per block
+    #: ("one free per 3 bought": quantity 1, units_per_block 3); None: nothing to buy
+    quantity: int = 1
+    units_per_block: int | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     min_tier: str | None = None
@@ -111,6 +145,48 @@ def check_reward(reward: Reward) -> None:
         raise ValidationFailed("names", "give the reward a name")
     if reward.code_valid_days < 1 or reward.code_uses < 1:
         raise ValidationFailed("code_valid_days", "codes must live a day and allow one use")
+    _check_limits_and_blocks(reward)
+
+
+def _check_limits_and_blocks(reward: Reward) -> None:
+    if reward.per_order is not None and reward.per_order < 1:
+        raise ValidationFailed("per_order", "must be 1 or more")
+    if reward.quantity < 1:
+        raise ValidationFailed("quantity", "must be 1 or more")
+    free = reward.kind is RewardKind.FREE_PRODUCT
+    if reward.quantity != 1 and not free:
+        raise ValidationFailed("quantity", "only a free product reward gives several units")
+    if reward.units_per_block is not None:
+        if not free:
+            raise ValidationFailed("units_per_block", "only a free product reward has blocks")
+        if reward.units_per_block < 1:
+            raise ValidationFailed("units_per_block", "must be 1 or more")
+
+
+def check_blocks(reward: Reward, blocks: int) -> None:
+    """A redemption covers one block, or several of a free product bought by the block."""
+    if blocks < 1:
+        raise ValidationFailed("blocks", "must be 1 or more")
+    if blocks > 1 and reward.units_per_block is None:
+        raise ValidationFailed(
+            "blocks",
+            f"reward {reward.id!r} has no units_per_block, so a redemption covers one block",
+        )
+
+
+def check_units(reward: Reward, blocks: int, bought: int | None) -> None:
+    """A free product by the block needs the order to buy its units: one block per
+    `units_per_block` bought. `bought` is None when the units are not known."""
+    if reward.units_per_block is None:
+        return
+    needed = blocks * reward.units_per_block
+    if bought is None:
+        raise ValidationFailed(
+            "units",
+            f"the order is not recorded: say how many {reward.sku} it buys (at least {needed})",
+        )
+    if bought < needed:
+        raise NotEnoughUnits(reward, blocks, bought)
 
 
 @dataclass(frozen=True, slots=True)

@@ -308,6 +308,8 @@ class RedemptionRecord:
     uses_left: int
     expires_at: datetime
     created_at: datetime | None = None
+    #: blocks of its reward the redemption covers (a free product by the block)
+    blocks: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,9 +355,9 @@ class RewardsRepository(Protocol):
 
     def save_reward(self, reward: Reward, stock_left: int | None, now: datetime) -> None: ...
 
-    def take_stock(self, reward_id: str) -> bool: ...
+    def take_stock(self, reward_id: str, units: int = 1) -> bool: ...
 
-    def return_stock(self, reward_id: str) -> None: ...
+    def return_stock(self, reward_id: str, units: int = 1) -> None: ...
 
     def count_redemptions(self, customer_id: str, reward_id: str) -> int: ...
 
@@ -378,6 +380,9 @@ class RewardsRepository(Protocol):
     def uses_of(self, code: str) -> list[CodeUseRecord]: ...
 
     def codes_used_by(self, order_id: str) -> list[str]: ...
+
+    def reward_codes_used_by(self, order_id: str, reward_id: str) -> list[str]:
+        """Codes of this reward the order used, oldest first."""
 
     def add_returned(self, code: str, order_id: str, points: int) -> None: ...
 

@@ -31,6 +31,7 @@ _REQUIRED = frozenset(
         "code_uses",
         "transferable",
         "active",
+        "quantity",
     }
 )
 
@@ -47,6 +48,19 @@ class RewardFields(Strict):
     cause: Annotated[str, Field(max_length=200)] | None = None
     stock: int | None = Field(None, ge=0, le=10**9, description="Units available; null: no limit")
     per_customer: int | None = Field(None, ge=1, le=10**6)
+    per_order: int | None = Field(
+        None, ge=1, le=10**6, description="The most codes of this reward one order may use"
+    )
+    quantity: int | None = Field(
+        None, ge=1, le=10**6, description="A free product: units given per block (default 1)"
+    )
+    units_per_block: int | None = Field(
+        None,
+        ge=1,
+        le=10**6,
+        description="A free product by the block: units of its SKU an order buys per block "
+        "(one free per 3 bought: 3); a redemption may then cover several blocks",
+    )
     starts_at: Moment | None = None
     ends_at: Moment | None = None
     min_tier: Annotated[str, Field(max_length=64)] | None = None
@@ -95,6 +109,9 @@ class RewardOut(BaseModel):
     stock: int | None
     stock_left: int | None
     per_customer: int | None
+    per_order: int | None
+    quantity: int
+    units_per_block: int | None
     starts_at: datetime | None
     ends_at: datetime | None
     min_tier: str | None
@@ -125,6 +142,9 @@ class RewardOut(BaseModel):
             stock=r.stock,
             stock_left=entry.stock_left,
             per_customer=r.per_customer,
+            per_order=r.per_order,
+            quantity=r.quantity,
+            units_per_block=r.units_per_block,
             starts_at=r.starts_at,
             ends_at=r.ends_at,
             min_tier=r.min_tier,
@@ -142,6 +162,12 @@ class RewardList(BaseModel):
 
 class RedemptionIn(Strict):
     reward_id: RewardId
+    blocks: int = Field(
+        1,
+        ge=1,
+        le=10_000,
+        description="Blocks of a free product by the block (units_per_block) to redeem at once",
+    )
 
 
 class RedemptionOut(BaseModel):
@@ -155,6 +181,7 @@ class RedemptionOut(BaseModel):
     expires_at: datetime
     transaction_id: int
     replayed: bool = False
+    blocks: int = Field(1, description="Blocks of its reward the redemption covers")
 
     @classmethod
     def of(cls, r: Any, replayed: bool = False) -> RedemptionOut:
@@ -169,6 +196,7 @@ class RedemptionOut(BaseModel):
             expires_at=r.expires_at,
             transaction_id=r.transaction_id,
             replayed=replayed,
+            blocks=r.blocks,
         )
 
     @classmethod
@@ -187,6 +215,13 @@ class CodeUseIn(Strict):
         description="Whose order it is, when Walaa has not recorded the order yet; a code "
         "pays only for its owner's orders unless its reward is transferable",
     )
+    units: int | None = Field(
+        None,
+        ge=0,
+        le=10**6,
+        description="Units of a free product's SKU the order buys, when Walaa has not recorded "
+        "the order yet (a recorded order's lines are counted instead)",
+    )
 
 
 class CodeOut(BaseModel):
@@ -198,10 +233,17 @@ class CodeOut(BaseModel):
     expires_at: datetime
     customer_id: str
     reward: RewardOut
+    blocks: int = Field(1, description="Blocks of its reward the code covers")
+    free_units: int | None = Field(
+        None, description="A free product: the units the code gives (quantity x blocks)"
+    )
+    units_to_buy: int | None = Field(
+        None, description="A free product by the block: units of its SKU the order must buy"
+    )
 
     @classmethod
     def of(cls, check: CodeCheck) -> CodeOut:
-        r = check.redemption
+        r, reward = check.redemption, check.reward
         return cls(
             code=check.code,
             usable=check.usable,
@@ -211,6 +253,13 @@ class CodeOut(BaseModel):
             expires_at=r.expires_at,
             customer_id=r.customer_id,
             reward=RewardOut.of(CatalogEntry(check.reward, None)),
+            blocks=r.blocks,
+            free_units=r.blocks * reward.quantity
+            if reward.kind is RewardKind.FREE_PRODUCT
+            else None,
+            units_to_buy=None
+            if reward.units_per_block is None
+            else r.blocks * reward.units_per_block,
         )
 
 

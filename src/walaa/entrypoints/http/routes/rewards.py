@@ -74,7 +74,13 @@ def post_redemption(
     def produce() -> tuple[int, RedemptionOut]:
         key = idempotency_key or request_id(request)
         result = r.redeem(
-            walaa.uow(), walaa.clock, caller.store_id, customer_id, body.reward_id, key
+            walaa.uow(),
+            walaa.clock,
+            caller.store_id,
+            customer_id,
+            body.reward_id,
+            key,
+            body.blocks,
         )
         return (200 if result.replayed else 201), RedemptionOut.redeemed(result)
 
@@ -129,6 +135,12 @@ def post_use(
     walaa: Walaa,
 ) -> CodeOut:
     used = r.use_code(
-        walaa.uow(), walaa.clock, caller.store_id, code, body.order_id, body.customer_id
+        walaa.uow(),
+        walaa.clock,
+        caller.store_id,
+        code,
+        body.order_id,
+        body.customer_id,
+        body.units,
     )
     return CodeOut.of(used)
