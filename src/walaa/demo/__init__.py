@@ -57,7 +57,7 @@ PLAN = Plan(
 #: The demo catalog: a reward of each kind customers meet most.
 REWARDS = (
     Reward("five-off", RewardKind.FIXED_DISCOUNT, 500, {"en": "5 USD off", "ar": "خصم 5 دولار"},
-           value=Decimal("5")),
+           value=Decimal("5"), per_order=1),  # one 5 USD off per order
     Reward("free-shipping", RewardKind.FREE_SHIPPING, 300,
            {"en": "Free shipping", "ar": "شحن مجاني"}),
     Reward("fifteen-percent", RewardKind.PERCENT_DISCOUNT, 900,
