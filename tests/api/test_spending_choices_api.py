@@ -206,3 +206,23 @@ def test_capped_points_that_paid_for_the_order_come_back_before_the_cap_is_count
     assert (answer["points_taken"], answer["points_forgiven"]) == (80, 20)
     assert balance(api) == 0
     assert audit(walaa, api.store.id).ok
+
+
+def test_capped_a_cancellation_forgives_what_was_spent_and_says_so_in_arabic_too(api, walaa):
+    save(api, refunds={"take_back": "cap_at_balance"})
+    o = uid("o")
+    order(api, o)
+    spend_on_a_reward(api, 70)
+    cancelled = api.post(f"/v1/orders/{o}/cancel", {})
+    assert cancelled.status_code in (200, 201), cancelled.text
+    answer = cancelled.json()
+    assert (answer["points_taken"], answer["points_forgiven"]) == (30, 70)
+    assert balance(api) == 0
+    for locale, text in (
+        ("en", f"30 points taken back: order {o} was cancelled; 70 more were already spent"),
+        ("ar", f"استُردت 30 نقطة: أُلغي الطلب {o}، وأُعفي العميل من 70 نقطة"),
+    ):
+        page = api.get(f"/v1/customers/amal/ledger?limit=50&locale={locale}").json()["data"]
+        (entry,) = [e for e in page if e["transaction_id"] == answer["transaction_id"]]
+        assert entry["explanation"][0].startswith(text)
+    assert audit(walaa, api.store.id).ok
