@@ -198,11 +198,13 @@ def _reversal(facts: EntryFacts, refs: dict[str, str]) -> Explanation:
 
 def _lot_line(facts: EntryFacts, lot: LotChange) -> Explanation:
     earned = f"{lot.earned_at:%Y-%m-%d}"
+    # A lot's number is a name, not a quantity: "lot 2715", never "lot 2,715".
+    lot_name = str(lot.lot_id)
     if lot.lot_id == facts.own_lot and lot.points < 0:
         return Explanation.of("entry.lot.debt", points=-lot.points)
     key = "entry.lot.taken" if lot.points < 0 else "entry.lot.returned"
     if lot.source:
         return Explanation.of(
-            f"{key}.source", points=abs(lot.points), lot=lot.lot_id, date=earned, source=lot.source
+            f"{key}.source", points=abs(lot.points), lot=lot_name, date=earned, source=lot.source
         )
-    return Explanation.of(key, points=abs(lot.points), lot=lot.lot_id, date=earned)
+    return Explanation.of(key, points=abs(lot.points), lot=lot_name, date=earned)
