@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import pydantic
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from walaa.domain.earning.inputs import EARLIEST_YEAR, LATEST_YEAR
@@ -56,38 +56,11 @@ Day = Annotated[date, FromText, AfterValidator(_plausible_day)]
 class Strict(BaseModel):
     """Every request body inherits this. Unknown fields are errors; types are strict, so
     `"100"`, `100.0`, `1e2` and `true` are not the integer 100 or 1 and `1` is not `true`
-    (mark a field parsed from text, such as an enum, with `FromText`; dates use `Moment`);
-    and no text may carry a NUL character (PostgreSQL cannot store one, and no legitimate
-    value needs it)."""
+    (mark a field parsed from text, such as an enum, with `FromText`; dates use `Moment`).
+    Text holding a NUL or a control character never reaches a model: the route class
+    (body.py) refuses it, with duplicated keys and the like, for every body."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        where = _nul_at(value, "")
-        if where is not None:
-            raise ValueError(f"{where or 'a value'} must not contain the NUL character")
-        return value
-
-
-def _nul_at(value: Any, path: str) -> str | None:
-    """The path of the first text holding a NUL character, or None."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(key, str) and "\x00" in key:
-                return path or "a field name"
-            found = _nul_at(item, f"{path}.{key}" if path else str(key))
-            if found is not None:
-                return found
-    if isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            found = _nul_at(item, f"{path}[{index}]")
-            if found is not None:
-                return found
-    return None
 
 
 Tag = Annotated[str, Field(min_length=1, max_length=64)]

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.rewards_schemas import CaptureIn, HoldIn, HoldOut, QuoteIn, QuoteOut
@@ -15,7 +16,9 @@ from walaa.entrypoints.http.routes.customers import request_id
 from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.handlers import checkout as c
 
-router = APIRouter(prefix="/v1/checkout", tags=["checkout"], responses=PROBLEMS)
+router = APIRouter(
+    route_class=JsonRoute, prefix="/v1/checkout", tags=["checkout"], responses=PROBLEMS
+)
 HoldId = Annotated[int, Path(ge=1, le=2**62)]
 
 

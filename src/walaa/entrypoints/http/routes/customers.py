@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from walaa.domain.customers import Profile
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.schemas import (
@@ -27,7 +28,9 @@ from walaa.service.handlers.closing import close_account, erase_customer
 from walaa.service.handlers.customers import customer_ledger, get_customer, upsert_customer
 from walaa.service.handlers.tiers import tier_view
 
-router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEMS)
+router = APIRouter(
+    route_class=JsonRoute, prefix="/v1/customers", tags=["customers"], responses=PROBLEMS
+)
 CustomerId = Annotated[
     str, Path(min_length=1, max_length=128, description="The store's own customer id")
 ]

@@ -12,13 +12,14 @@ from pydantic import BaseModel, Field
 
 from walaa.bootstrap import App
 from walaa.domain.memberships import Benefits, Membership, MembershipChange, Plan
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, Reader, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import Amount
 from walaa.entrypoints.http.routes.customers import CustomerId
 from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict
 from walaa.service.handlers import memberships as ms
 
-router = APIRouter(tags=["memberships"], responses=PROBLEMS)
+router = APIRouter(route_class=JsonRoute, tags=["memberships"], responses=PROBLEMS)
 Ref = Annotated[str, Field(min_length=1, max_length=128, description="The store's payment id")]
 MembershipId = Annotated[str, Path(min_length=1, max_length=40)]
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import IdempotencyKey, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import (
     OrderIn,
@@ -20,7 +21,7 @@ from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.commands import CancelOrder, RecordOrder, RecordRefund
 from walaa.service.handlers.earning import cancel_order, record_order, record_refund
 
-router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=PROBLEMS)
+router = APIRouter(route_class=JsonRoute, prefix="/v1/orders", tags=["orders"], responses=PROBLEMS)
 OrderId = Annotated[str, Path(min_length=1, max_length=128)]
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.rewards_schemas import (
@@ -25,7 +26,7 @@ from walaa.entrypoints.http.routes.customers import CustomerId, request_id
 from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.handlers import rewards as r
 
-router = APIRouter(tags=["rewards"], responses=PROBLEMS)
+router = APIRouter(route_class=JsonRoute, tags=["rewards"], responses=PROBLEMS)
 RewardPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
