@@ -31,6 +31,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from walaa.domain.errors import InsufficientPoints, ReversalExceedsOriginal, ValidationFailed
+from walaa.domain.money import MAX_POINTS
 
 
 class Account(StrEnum):
@@ -171,6 +172,15 @@ def _positive(amount: int, name: str = "points") -> None:
         raise ValidationFailed(name, "must be greater than zero")
 
 
+def _within_bounds(book: Book, amount: int) -> None:
+    if amount > MAX_POINTS:
+        raise ValidationFailed("points", f"at most {MAX_POINTS} points may be given at once")
+    if book.available + book.pending + amount > MAX_POINTS:
+        raise ValidationFailed(
+            "points", f"a customer may hold at most {MAX_POINTS} points (available and pending)"
+        )
+
+
 def _consume_fifo(lots: Iterable[Lot], amount: int) -> list[LotMove]:
     """Take ``amount`` from the oldest matured lots that still hold points."""
     moves: list[LotMove] = []
@@ -219,6 +229,7 @@ def credit(
     already passed; its caller expires the lot in the same transaction.
     """
     _positive(amount)
+    _within_bounds(book, amount)
     if expires_at is not None and expires_at <= as_of and not backdated:
         raise ValidationFailed("expires_at", "must be in the future")
     if expires_at is not None and available_at is not None and expires_at <= available_at:

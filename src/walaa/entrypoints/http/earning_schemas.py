@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from walaa.domain.earning import Evaluation, InvalidOrder, OrderLine, RefundedLine
 from walaa.domain.program import Channel, LineKind
-from walaa.entrypoints.http.schemas import FromText, Moment, Strict
+from walaa.entrypoints.http.schemas import ID_PATTERN, FromText, Moment, Strict
 from walaa.service.handlers.earning import EventResult, OrderResult, RefundResult
 
 Amount = Annotated[
@@ -21,7 +21,7 @@ Amount = Annotated[
         description="Money as a decimal string in the store's currency",
     ),
 ]
-Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=ID_PATTERN)]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
 
 

@@ -17,7 +17,8 @@ from walaa.service.handlers.rewards import CatalogEntry, CodeCheck, Redeemed
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Names = Annotated[dict[Annotated[str, Field(pattern="^(en|ar)$")], Text], Field(min_length=1)]
-RewardId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["ten-off"])]
+REWARD_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+RewardId = Annotated[str, Field(pattern=REWARD_ID_PATTERN, examples=["ten-off"])]
 
 
 #: Fields every reward has: a PATCH may change them, never clear them.

@@ -44,12 +44,20 @@ def upsert_customer(
     return get_customer(uow, clock, store_id, customer_id)
 
 
+def known_customer(uow: UnitOfWork, store_id: str, customer_id: str) -> CustomerRecord:
+    """The customer, inside an open unit of work, or NotFound: every read about one customer
+    (profile, ledger, tier, memberships, notices, a quote) answers an unknown id the same way,
+    rather than an empty answer that reads as "exists, has nothing"."""
+    record = uow.customers.get(store_id, customer_id)
+    if record is None:
+        raise NotFound(f"customer {customer_id!r} does not exist in this store")
+    return record
+
+
 def get_customer(uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str) -> CustomerView:
     until = clock.now() + EXPIRING_SOON
     with uow:
-        record = uow.customers.get(store_id, customer_id)
-        if record is None:
-            raise NotFound(f"customer {customer_id!r} does not exist in this store")
+        record = known_customer(uow, store_id, customer_id)
         expiring = uow.customers.expiring(store_id, customer_id, until)
     return CustomerView(record, expiring, until)
 
@@ -107,8 +115,7 @@ def customer_ledger(
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed("limit", f"must be between 1 and {MAX_PAGE}")
     with uow:
-        if uow.customers.get(store_id, customer_id) is None:
-            raise NotFound(f"customer {customer_id!r} does not exist in this store")
+        known_customer(uow, store_id, customer_id)
         lines = uow.customers.ledger(store_id, customer_id, cursor, limit + 1)
     more = len(lines) > limit
     lines = lines[:limit]

@@ -15,6 +15,7 @@ from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.memberships import Membership, MembershipChange, Plan
 from walaa.service.commands import Earn
 from walaa.service.handlers import ledger
+from walaa.service.handlers.customers import known_customer
 from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, UnitOfWork
 
@@ -172,6 +173,7 @@ def customer_memberships(
 ) -> list[tuple[Membership, Plan, m.Benefits]]:
     now = clock.now()
     with uow:
+        known_customer(uow, store_id, customer_id)
         repo = uow.memberships(store_id)
         out = []
         for found in repo.for_customer(customer_id):

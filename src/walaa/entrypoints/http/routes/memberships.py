@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from walaa.bootstrap import App
@@ -16,12 +16,12 @@ from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, Reader, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import Amount
 from walaa.entrypoints.http.routes.customers import CustomerId
-from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict
+from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict, path_id
 from walaa.service.handlers import memberships as ms
 
 router = APIRouter(route_class=JsonRoute, tags=["memberships"], responses=PROBLEMS)
 Ref = Annotated[str, Field(min_length=1, max_length=128, description="The store's payment id")]
-MembershipId = Annotated[str, Path(min_length=1, max_length=40)]
+MembershipId = Annotated[str, path_id("The membership's id (ms_...)", 40)]
 
 
 class PlanIn(Strict):
