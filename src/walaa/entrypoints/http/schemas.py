@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import pydantic
 from fastapi import Path
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from walaa.domain.earning.inputs import EARLIEST_YEAR, LATEST_YEAR
@@ -40,8 +40,18 @@ def _out_of_range(earliest: int) -> PydanticCustomError:
     return PydanticCustomError("out_of_range", f"must be between {earliest} and {LATEST_YEAR}")
 
 
+def _written(value: Any) -> Any:
+    """Dates are ISO 8601 text: lax parsing alone would also take 1772355600 as a moment
+    (seconds since 1970, or milliseconds past a size) and 20260301 as a day."""
+    if not isinstance(value, str | datetime | date):
+        raise PydanticCustomError("date_type", "must be ISO 8601 text, e.g. 2026-03-01T09:00Z")
+    return value
+
+
 #: Every date and time the API takes: with a time zone offset, within the supported years.
-Moment = Annotated[AwareDatetime, FromText, AfterValidator(_on_the_calendar)]
+Moment = Annotated[
+    AwareDatetime, FromText, BeforeValidator(_written), AfterValidator(_on_the_calendar)
+]
 
 
 def _plausible_day(day: date) -> date:
@@ -51,7 +61,7 @@ def _plausible_day(day: date) -> date:
 
 
 #: A calendar day without a time (a birthday).
-Day = Annotated[date, FromText, AfterValidator(_plausible_day)]
+Day = Annotated[date, FromText, BeforeValidator(_written), AfterValidator(_plausible_day)]
 
 
 #: What an id the store gives (a customer, an order, a line, an event) or Walaa gives (a
@@ -81,7 +91,14 @@ Tag = Annotated[str, Field(min_length=1, max_length=64)]
 
 class CustomerIn(Strict):
     email: str | None = Field(None, max_length=320, examples=["amal@example.com"])
-    name: str | None = Field(None, max_length=200, examples=["Amal Saleh"])
+    name: str | None = Field(
+        None,
+        max_length=200,
+        pattern=r"^[^<>]*$",
+        examples=["Amal Saleh"],
+        description="Plain text: `<` and `>` are refused, so a name is never markup in an "
+        "email or a page that forgets to escape it",
+    )
     birthday: Day | None = None
     locale: str = Field("en", pattern="^(en|ar)$", description="Language of messages: en or ar")
     tags: list[Tag] = Field(default_factory=list, max_length=50)

@@ -21,11 +21,12 @@ from walaa.service.handlers import memberships as ms
 
 router = APIRouter(route_class=JsonRoute, tags=["memberships"], responses=PROBLEMS)
 Ref = Annotated[str, Field(min_length=1, max_length=128, description="The store's payment id")]
+PLAN_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MembershipId = Annotated[str, path_id("The membership's id (ms_...)", 40)]
 
 
 class PlanIn(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+    id: Annotated[str, Field(pattern=PLAN_ID_PATTERN)]
     names: dict[Literal["en", "ar"], Annotated[str, Field(min_length=1, max_length=200)]]
     fee: Amount
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
@@ -92,7 +93,7 @@ class PlanList(BaseModel):
 
 
 class JoinIn(Strict):
-    plan_id: Annotated[str, Field(min_length=1, max_length=64)]
+    plan_id: Annotated[str, Field(pattern=PLAN_ID_PATTERN)]
     payment_ref: Ref | None = None
     started_at: Moment | None = Field(
         None,
