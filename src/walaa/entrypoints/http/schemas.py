@@ -355,6 +355,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     409: problem_response("Conflicts with the current state or an earlier request"),
     422: problem_response("A field is not valid; `errors` names each one"),
     413: problem_response("The body is over WALAA_MAX_BODY_BYTES; `max_body_bytes` says it"),
+    415: problem_response("A body sent as another media type than application/json"),
     429: problem_response("Rate limit reached, for the key or the address; see Retry-After"),
     431: problem_response("Too many header lines or bytes of headers"),
     503: problem_response("The database does not answer; nothing was written; see Retry-After"),
