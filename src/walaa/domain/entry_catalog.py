@@ -28,6 +28,9 @@ ENTRY_EN: dict[str, str] = {
     "entry.release.plain": "{points} points returned: the checkout was not completed",
     "entry.mature": "{points} points became spendable: the return window has passed",
     "entry.expire": "{points} points expired",
+    "entry.expire.inactive": (
+        "{points} points expired: none were earned or spent for {inactive_days} days"
+    ),
     "entry.forfeit.reason": "{points} points forfeited: the account was closed ({reason})",
     "entry.forfeit": "{points} points forfeited: the account was closed",
     "entry.reversal.refund.taken": (
@@ -106,6 +109,9 @@ ENTRY_AR: dict[str, str] = {
     "entry.release.plain": "أُعيدت {points} نقطة: لم تكتمل عملية الدفع",
     "entry.mature": "أصبحت {points} نقطة قابلة للإنفاق بعد انقضاء مهلة الإرجاع",
     "entry.expire": "انتهت صلاحية {points} نقطة",
+    "entry.expire.inactive": (
+        "انتهت صلاحية {points} نقطة: لم تُكسب أو تُنفق أي نقطة طوال {inactive_days} يومًا"
+    ),
     "entry.forfeit.reason": "سقطت {points} نقطة: أُغلق الحساب ({reason})",
     "entry.forfeit": "سقطت {points} نقطة: أُغلق الحساب",
     "entry.reversal.refund.taken": "استُردت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",

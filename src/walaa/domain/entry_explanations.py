@@ -111,7 +111,7 @@ def _headline(facts: EntryFacts) -> Explanation:
 
 
 #: References that are counts of points or uses, shown as numbers.
-_COUNTS = frozenset({"released", "unused_uses", "forgiven"})
+_COUNTS = frozenset({"released", "unused_uses", "forgiven", "inactive_days"})
 
 #: Per kind, the headline variants from the most specific to the plainest, with the
 #: references each one names.
@@ -142,7 +142,10 @@ _VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("entry.release.plain", ()),
     ),
     "mature": (("entry.mature", ()),),
-    "expire": (("entry.expire", ()),),
+    "expire": (
+        ("entry.expire.inactive", ("inactive_days",)),
+        ("entry.expire", ()),
+    ),
 }
 
 

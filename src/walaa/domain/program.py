@@ -41,7 +41,9 @@ from walaa.domain.earning_choices import (
     WithCodes,
 )
 from walaa.domain.errors import ValidationFailed
+from walaa.domain.expiry import ExpiryPolicy
 from walaa.domain.explanations import LocalizedText
+from walaa.domain.milestones import Milestone, milestone_problems
 from walaa.domain.money import (
     Money,
     Rounding,
@@ -224,31 +226,6 @@ class CheckoutPolicy:
     max_share: Decimal = Decimal(1)
     step: int = 1
     round_points: PointsRounding = PointsRounding.DOWN
-
-
-@dataclass(frozen=True, slots=True)
-class ExpiryPolicy:
-    """How long earned points live: `after_months` after they were earned, or forever (None)."""
-
-    after_months: int | None = None
-
-    @property
-    def never(self) -> bool:
-        """True when points never expire."""
-        return self.after_months is None
-
-    def expires_at(self, earned_at: datetime) -> datetime | None:
-        """When points earned at `earned_at` expire; the last day of a shorter month if needed.
-
-        31 January + 1 month is 28/29 February rather than an error or 3 March, so a customer
-        never loses points earlier than the policy promised.
-        """
-        if self.after_months is None:
-            return None
-        months = earned_at.month - 1 + self.after_months
-        year, month = earned_at.year + months // 12, months % 12 + 1
-        day = min(earned_at.day, calendar.monthrange(year, month)[1])
-        return earned_at.replace(year=year, month=month, day=day)
 
 
 # --- which items a rule counts ---------------------------------------------------------------
@@ -697,6 +674,8 @@ class Program:
     rewards_in_base: RewardsInBase = RewardsInBase.EXCLUDED
     discount_spread: DiscountSpread = DiscountSpread.ALL_LINES
     take_back: TakeBack = TakeBack.DEBT
+    #: balances worth a notice the first time a customer reaches them, lowest first
+    milestones: tuple[Milestone, ...] = ()
 
     def __post_init__(self) -> None:
         problems = program_problems(self)
@@ -763,6 +742,10 @@ def program_problems(program: Program) -> list[Problem]:
         problems.append(Problem(("return_window_days",), "cannot be negative"))
     if program.action_daily_cap is not None and program.action_daily_cap <= 0:
         problems.append(Problem(("action_daily_cap",), "must be more than 0"))
+    problems.extend(Problem(("expiry", *path), why) for path, why in program.expiry.problems())
+    problems.extend(
+        Problem(("milestones", *path), why) for path, why in milestone_problems(program.milestones)
+    )
     if not program.earn_on <= OPTIONALLY_EARNING:
         problems.append(Problem(("earn_on",), "only shipping, tax and gift cards may be added"))
     problems.extend(rule_problems(program.rules, currency=program.currency))

@@ -44,7 +44,6 @@ from walaa.domain.money import Money, Rounding, fits_minor_units, minor_units
 from walaa.domain.program import (
     CheckoutPolicy,
     EarnRate,
-    ExpiryPolicy,
     LineKind,
     PointValue,
     Problem,
@@ -65,6 +64,13 @@ from walaa.program_document.fields import (
     Count,
     DocModel,
     LocalizedField,
+)
+from walaa.program_document.lifecycle import (
+    ExpiryDoc,
+    MilestoneDoc,
+    MilestoneField,
+    expiry_from_doc,
+    milestones_from_doc,
 )
 from walaa.program_document.rules import (
     FixedDoc,
@@ -126,12 +132,6 @@ class PointValueDoc(DocModel):
 
     points: Count
     worth: Amount
-
-
-class ExpiryDoc(DocModel):
-    """Points expire `after_months` months after they are earned; leave it out for never."""
-
-    after_months: Count | None = None
 
 
 class CheckoutDoc(DocModel):
@@ -196,7 +196,9 @@ class ProgramDocument(DocModel):
     return_window_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = Field(
         default=0, description="Days order points stay pending (returns are still possible)"
     )
-    expiry: ExpiryDoc = Field(default=ExpiryDoc(), description="When earned points expire")
+    expiry: ExpiryDoc = Field(
+        default=ExpiryDoc(), description="When earned points expire: by age, by inactivity"
+    )
     earn_on: EarnOnDoc = Field(
         default=EarnOnDoc(), description="Line kinds that earn besides products"
     )
@@ -224,6 +226,11 @@ class ProgramDocument(DocModel):
     earn_granularity: Literal["pro_rata", "whole_blocks"] = Field(
         default="pro_rata",
         description="Per-amount rates earn on every cent (pro_rata) or per full `per` spent",
+    )
+    milestones: list[MilestoneField] = Field(
+        default=[],
+        description="Balances, lowest first, that earn a customer a notice the first time they"
+        " reach one; with any, a customer's joining is noticed too",
     )
 
     @field_validator("currency")
@@ -257,7 +264,7 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         point_value=PointValue(doc.point_value.points, Money(doc.point_value.worth, currency)),
         rounding=Rounding(doc.rounding),
         return_window_days=doc.return_window_days,
-        expiry=ExpiryPolicy(doc.expiry.after_months),
+        expiry=expiry_from_doc(doc.expiry),
         earn_on=frozenset(kind for kind, on in earn_on.items() if on),
         action_daily_cap=doc.action_daily_cap,
         rules=rules,
@@ -272,6 +279,7 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         earn_granularity=EarnGranularity(doc.earn_granularity),
         rewards_in_base=RewardsInBase(doc.rewards_in_base),
         discount_spread=DiscountSpread(doc.discount_spread),
+        milestones=milestones_from_doc(doc.milestones),
     )
 
 
@@ -371,6 +379,7 @@ def _known_fields() -> list[str]:
     models: list[type[BaseModel]] = [ProgramDocument, RuleDoc, WhenDoc, ItemsDoc, PropertyDoc]
     models += [PerAmountDoc, PerUnitDoc, FixedDoc, MultiplyDoc, PerCustomerDoc, PerOrderDoc]
     models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc, CheckoutDoc, RefundsDoc]
+    models += [MilestoneDoc]
     models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc]
     for model in models:
         names.update(model.model_fields)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from walaa.domain.customers import Profile
 from walaa.domain.earning import RuleUse, UsageQuery, UsageSnapshot
 from walaa.domain.entry_explanations import LotChange
+from walaa.domain.expiry import WarningWindow
 from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
 from walaa.domain.memberships import Membership, Payment, Plan
@@ -57,6 +58,8 @@ class Balances:
     held: int
     #: a closed account takes no new points and spends none (see handlers/closing.py)
     closed: bool = False
+    #: this unit of work created the customer: the first time the store saw them
+    created: bool = False
 
 
 class LedgerRepository(Protocol):
@@ -88,8 +91,11 @@ class LedgerRepository(Protocol):
         reason: str | None = None,
         reference: str | None = None,
         details: dict[str, Any] | None = None,
+        active_at: datetime | None = None,
     ) -> int:
-        """Write the transaction, its postings, lot and lot movements, and cached balances."""
+        """Write the transaction, its postings, lot and lot movements, and cached balances;
+        with ``active_at``, move the customer's last activity forward to it in the same
+        balance update."""
 
     def reversed_so_far(self, transaction_id: int) -> int: ...
 
@@ -413,6 +419,9 @@ class NoticeRepository(Protocol):
 
     def for_customer(self, store_id: str, customer_id: str) -> list[dict[str, Any]]: ...
 
+    def keys_of(self, store_id: str, customer_id: str, kind: str) -> list[str]:
+        """The keys of the customer's notices of this kind."""
+
 
 class MembershipsRepository(Protocol):
     def save_plan(self, plan: Plan, now: datetime) -> None: ...
@@ -553,8 +562,11 @@ class ScheduledJobs(Protocol):
     """The worker's set-based SQL. One instance is one database transaction, like a unit of
     work: leaving the block without commit() rolls it back."""
 
-    def due_customers(self, store_id: str, job: str, as_of: datetime) -> list[DueCustomer]:
-        """Customers with lots due for ``job`` ('mature' or 'expire'), in id order."""
+    def due_customers(
+        self, store_id: str, job: str, as_of: datetime, *, cutoff: datetime | None = None
+    ) -> list[DueCustomer]:
+        """Customers with lots due for ``job`` ('mature', 'expire', or 'inactive': points
+        left and last active at or before ``cutoff``), in id order."""
 
     def claim_customers(self, store_id: str, customer_ids: Sequence[str]) -> list[str]:
         """Lock these customers' rows for this transaction, skipping any another holds."""
@@ -567,12 +579,25 @@ class ScheduledJobs(Protocol):
         """Expire what is left in the claimed customers' lots past their date. A customer whose
         key is already used is left alone."""
 
+    def expire_inactive(
+        self, store_id: str, keys: Sequence[TimedKey], as_of: datetime, inactive_days: int
+    ) -> BatchOutcome:
+        """Expire every point left in the lots of the claimed customers who have not earned or
+        spent for ``inactive_days`` (checked again under the lock). A customer whose key is
+        already used is left alone."""
+
     def claim_job(self, store_id: str, job: str) -> bool:
         """Take a store-wide job for this transaction; False if another worker has it."""
 
     def warn_expiring(self, store_id: str, as_of: datetime, until: datetime) -> int:
         """Record one notice per customer and expiry date for points expiring after ``as_of``
         and by ``until``, unless already recorded; returns how many were new."""
+
+    def warn_inactive(
+        self, store_id: str, as_of: datetime, windows: Sequence[WarningWindow], inactive_days: int
+    ) -> int:
+        """Record one notice per customer, inactivity deadline and warning for the customers
+        with points in each window, unless already recorded; returns how many were new."""
 
     def commit(self) -> None: ...
 

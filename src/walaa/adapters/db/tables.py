@@ -117,9 +117,14 @@ customers = Table(
     Column("closed_at", UtcDateTime(), nullable=True),
     Column("closed_reason", String(200), nullable=True),
     Column("erased_at", UtcDateTime(), nullable=True),
+    # When the customer last earned or spent, by the order's or action's own date (a spend by
+    # when it happened): the clock of inactivity expiry. Moved forward by the balance update
+    # every such ledger write already makes, never back by history imported late.
+    Column("last_activity_at", UtcDateTime(), nullable=True),
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),
+    Index("ix_customers_last_activity", "store_id", "last_activity_at"),
 )
 
 ledger_transactions = Table(

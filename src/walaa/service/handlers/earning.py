@@ -53,6 +53,7 @@ from walaa.service.commands import (
 )
 from walaa.service.handlers import ledger, tiers
 from walaa.service.handlers.context import customer_context, in_force
+from walaa.service.handlers.milestones import notice_joined, notice_milestone
 from walaa.service.handlers.money_back import give_back_points_paid
 from walaa.service.ports import (
     Balances,
@@ -198,6 +199,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
         else:
             _open_account(balances, command.customer_id)
             _check_currency(uow, command, program)
+            notice_joined(uow, program, command.store_id, command.customer_id, balances, now)
             record = OrderRecord(
                 command.order_id,
                 command.customer_id,
@@ -264,8 +266,11 @@ def _award_order(
                 details=explained(evaluation),
                 refers_to=(("order", command.order_id),),
             )
-            txn_id = ledger.earn_in(repo, earn, now).transaction_id
-            points = evaluation.total
+            receipt = ledger.earn_in(repo, earn, now, active_at=command.placed_at)
+            txn_id, points = receipt.transaction_id, evaluation.total
+            notice_milestone(
+                uow, program, command.store_id, command.customer_id, _moved(receipt), now
+            )
         earning.add_uses(
             command.customer_id,
             evaluation.uses(),
@@ -314,6 +319,10 @@ def _order_result(found: OrderRecord, *, replayed: bool) -> OrderResult:
         found.earn_transaction_id,
         replayed,
     )
+
+
+def _moved(receipt: ledger.Receipt) -> tuple[int, int]:
+    return receipt.balance_before, receipt.balance_after
 
 
 # --- refunds and cancellations ----------------------------------------------------------------
@@ -556,6 +565,7 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                 True,
             )
         program = in_force(uow, command.store_id)
+        notice_joined(uow, program, command.store_id, command.customer_id, balances, now)
         points, txn_id, version = 0, None, None
         if program is not None:
             version = program.version
@@ -574,8 +584,11 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                     details=explained(evaluation),
                     refers_to=(("event", command.event_id),),
                 )
-                txn_id = ledger.earn_in(repo, earn, now).transaction_id
-                points = evaluation.total
+                receipt = ledger.earn_in(repo, earn, now, active_at=command.occurred_at)
+                txn_id, points = receipt.transaction_id, evaluation.total
+                notice_milestone(
+                    uow, program, command.store_id, command.customer_id, _moved(receipt), now
+                )
             earning.add_uses(
                 command.customer_id,
                 evaluation.uses(),

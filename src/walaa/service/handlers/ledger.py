@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,6 +59,10 @@ class Receipt:
     amount: int
     replayed: bool = False
     hold_id: int | None = None
+    #: the customer's points (spendable and pending) before and after this entry; the same
+    #: on a replay, which changed nothing
+    balance_before: int = 0
+    balance_after: int = 0
 
 
 def request_hash(command: Any) -> str:
@@ -99,6 +103,7 @@ Decide = Callable[[LedgerRepository, Book], _Write]
 
 
 def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) -> Receipt:
+    """The first write's receipt; its balances are left at 0, a replay moved none."""
     if found.request_hash != fingerprint:
         raise IdempotencyConflict("this idempotency key was already used for a different request")
     hold_id = found.hold_id
@@ -127,11 +132,13 @@ def _post_in(
     lot_ids: Callable[[LedgerRepository], Sequence[int]] = lambda _repo: (),
     after: Callable[[LedgerRepository, int, _Write], int | None] | None = None,
     needs_lots: bool = True,
+    active_at: datetime | None = None,
 ) -> Receipt:
     """One ledger write inside a unit of work the caller opened and will commit.
 
     A credit decides from balances alone (it only needs the debt), so it skips loading the
-    customer's lots: ``needs_lots=False``.
+    customer's lots: ``needs_lots=False``. ``active_at`` marks the write as the customer's
+    activity (earning or spending) at that moment, for inactivity expiry.
     """
     fingerprint = request_hash(command)
     balances = repo.lock_customer(command.customer_id, create=create_customer)
@@ -156,11 +163,16 @@ def _post_in(
         reverses_id=write.reverses_id,
         hold_id=write.hold_id,
         reason=getattr(command, "reason", None),
+        active_at=active_at,
         **_references(command),
     )
     hold_id = after(repo, txn_id, write) if after else write.hold_id
     entry = write.entry
-    return Receipt(txn_id, entry.kind, command.customer_id, entry.amount, False, hold_id)
+    before = balances.available + balances.pending
+    after_entry = before + entry.change(Account.AVAILABLE) + entry.change(Account.PENDING)
+    return Receipt(
+        txn_id, entry.kind, command.customer_id, entry.amount, False, hold_id, before, after_entry
+    )
 
 
 def _references(command: Any) -> dict[str, Any]:
@@ -205,6 +217,7 @@ def earn(uow: UnitOfWork, clock: Clock, command: Earn) -> Receipt:
         occurred_at=now,
         create_customer=True,
         needs_lots=False,
+        active_at=now,
     )
 
 
@@ -235,6 +248,7 @@ def earn_many(uow: UnitOfWork, clock: Clock, commands: Sequence[Earn]) -> list[R
                 occurred_at=now,
                 create_customer=True,
                 needs_lots=False,
+                active_at=now,
             )
             for command in commands
         ]
@@ -271,11 +285,13 @@ def adjust(uow: UnitOfWork, clock: Clock, command: Adjust) -> Receipt:
 
 def spend(uow: UnitOfWork, clock: Clock, command: Spend) -> Receipt:
     """Spend available points at once, oldest lots first."""
+    now = clock.now()
     return _post(
         uow,
         command,
         lambda _repo, book: _Write(ledger.spend(book, command.points)),
-        occurred_at=clock.now(),
+        occurred_at=now,
+        active_at=now,
     )
 
 
@@ -337,7 +353,15 @@ def _resolving(command: CaptureHold | ReleaseHold) -> dict[str, Any]:
 
 
 def _resolve(uow: UnitOfWork, clock: Clock, command: CaptureHold | ReleaseHold) -> Receipt:
-    return _post(uow, command, occurred_at=clock.now(), **_resolving(command))
+    now = clock.now()
+    return _post(
+        uow, command, occurred_at=now, active_at=_spent_at(command, now), **_resolving(command)
+    )
+
+
+def _spent_at(command: CaptureHold | ReleaseHold, now: datetime) -> datetime | None:
+    """A capture spends the held points: the customer's activity. A release is not."""
+    return now if isinstance(command, CaptureHold) else None
 
 
 def resolve_in(
@@ -346,7 +370,9 @@ def resolve_in(
     """Capture or release inside a unit of work the caller opened (checkout records the
     order a capture paid for in the same transaction)."""
     _check_key(command.idempotency_key)
-    return _post_in(repo, command, occurred_at=now, **_resolving(command))
+    return _post_in(
+        repo, command, occurred_at=now, active_at=_spent_at(command, now), **_resolving(command)
+    )
 
 
 def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
@@ -357,6 +383,7 @@ def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
         command,
         lambda _repo, book: _Write(ledger.spend(book, command.points)),
         occurred_at=now,
+        active_at=now,
     )
 
 
@@ -474,9 +501,13 @@ def reverse_in(repo: LedgerRepository, command: Reverse, now: datetime) -> Recei
     return _post_in(repo, command, decide, occurred_at=now, lot_ids=lots)
 
 
-def earn_in(repo: LedgerRepository, command: Earn, now: datetime) -> Receipt:
+def earn_in(
+    repo: LedgerRepository, command: Earn, now: datetime, *, active_at: datetime | None = None
+) -> Receipt:
     """An earn inside a unit of work the caller opened: an order's points are written in the
-    same database transaction as the order itself.
+    same database transaction as the order itself. ``active_at`` is when the customer earned
+    them (the order's ``placed_at``, the action's ``occurred_at``); a grant the customer did
+    nothing for (a membership's monthly points) leaves it out.
 
     History recorded late (an imported order) may already be past its expiry: its points
     arrive expired, the earn and its expiry written together under ``<key>:expired``, so no
@@ -491,18 +522,20 @@ def earn_in(repo: LedgerRepository, command: Earn, now: datetime) -> Receipt:
         occurred_at=now,
         create_customer=True,
         needs_lots=False,
+        active_at=active_at,
     )
     if late and not receipt.replayed:
         key = f"{command.idempotency_key}:expired"
         expiry = Timed(command.store_id, command.customer_id, key, "expire", now)
         # A debt may take the points as they arrive, leaving nothing to expire.
         with contextlib.suppress(_NothingDue):
-            _post_in(
+            expired = _post_in(
                 repo,
                 expiry,
                 lambda _repo, book: _Write(_required(ledger.expire(book, now))),
                 occurred_at=now,
             )
+            receipt = replace(receipt, balance_after=expired.balance_after)
     return receipt
 
 
