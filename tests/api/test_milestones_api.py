@@ -84,3 +84,14 @@ def test_a_wrong_milestone_is_refused_naming_it(api):
     r = api.put("/v1/program", wrong)
     assert r.status_code == 422, r.text
     assert "milestones[1]: must be more than the milestone before it (1000)" in r.text
+
+
+def test_points_the_store_gives_reach_milestones_too(api):
+    assert api.put("/v1/program", MILESTONES).status_code == 200
+    body = {"points": 1200, "reason": "apology for a lost parcel"}
+    r = api.post("/v1/customers/amal/adjustments", body, key="gift-1")
+    assert r.status_code == 201, r.text
+    api.post("/v1/customers/amal/adjustments", body, key="gift-1")  # a replay: nothing new
+    taken = {"points": -300, "reason": "correction"}
+    assert api.post("/v1/customers/amal/adjustments", taken).status_code == 201
+    assert told(api) == [("customer_joined", None), ("milestone_reached", 1000)]

@@ -10,8 +10,8 @@ from walaa.domain.entry_explanations import EntryFacts, explain_entry
 from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.explanations import DEFAULT_LOCALE, render_one
 from walaa.domain.ledger import Kind
-from walaa.service.handlers.context import in_force
-from walaa.service.handlers.milestones import joined
+from walaa.service.handlers.milestones import notice_joined
+from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, CustomerRecord, Expiring, LedgerLine, UnitOfWork
 
 #: How far ahead "expiring soon" looks: far enough to warn, near enough to matter.
@@ -44,9 +44,9 @@ def upsert_customer(
         now = clock.now()
         new = uow.customers.profile(store_id, customer_id) is None
         uow.customers.upsert(store_id, customer_id, profile, now)
-        program = in_force(uow, store_id) if new else None
-        if program is not None and program.milestones:
-            joined(uow, store_id, customer_id, now)
+        if new:
+            program = current_program(uow.earning(store_id))
+            notice_joined(uow, program, store_id, customer_id, new, now)
         uow.commit()
     return get_customer(uow, clock, store_id, customer_id)
 

@@ -199,7 +199,9 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
         else:
             _open_account(balances, command.customer_id)
             _check_currency(uow, command, program)
-            notice_joined(uow, program, command.store_id, command.customer_id, balances, now)
+            notice_joined(
+                uow, program, command.store_id, command.customer_id, _created(balances), now
+            )
             record = OrderRecord(
                 command.order_id,
                 command.customer_id,
@@ -319,6 +321,10 @@ def _order_result(found: OrderRecord, *, replayed: bool) -> OrderResult:
         found.earn_transaction_id,
         replayed,
     )
+
+
+def _created(balances: Balances | None) -> bool:
+    return balances is not None and balances.created
 
 
 def _moved(receipt: ledger.Receipt) -> tuple[int, int]:
@@ -565,7 +571,7 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                 True,
             )
         program = in_force(uow, command.store_id)
-        notice_joined(uow, program, command.store_id, command.customer_id, balances, now)
+        notice_joined(uow, program, command.store_id, command.customer_id, _created(balances), now)
         points, txn_id, version = 0, None, None
         if program is not None:
             version = program.version

@@ -40,6 +40,8 @@ from walaa.service.commands import (
     Spend,
     Timed,
 )
+from walaa.service.handlers.milestones import notice_joined, notice_milestone
+from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, LedgerRepository, StoredTransaction, UnitOfWork
 
 MAX_HOLD = timedelta(days=30)
@@ -63,6 +65,8 @@ class Receipt:
     #: on a replay, which changed nothing
     balance_before: int = 0
     balance_after: int = 0
+    #: this write created the customer: the first time the store saw them
+    created: bool = False
 
 
 def request_hash(command: Any) -> str:
@@ -112,12 +116,22 @@ def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) 
     return Receipt(found.id, found.kind, found.customer_id, found.amount, True, hold_id)
 
 
-def _post(uow: UnitOfWork, command: Any, decide: Decide, **options: Any) -> Receipt:
-    """One ledger write in a unit of work of its own; ``options`` as for :func:`_post_in`."""
+def _post(
+    uow: UnitOfWork,
+    command: Any,
+    decide: Decide,
+    *,
+    then: Callable[[UnitOfWork, Receipt], object] | None = None,
+    **options: Any,
+) -> Receipt:
+    """One ledger write in a unit of work of its own; ``options`` as for :func:`_post_in`.
+    ``then`` runs in the same transaction after a first write (never on a replay)."""
     _check_key(command.idempotency_key)
     with uow:
         receipt = _post_in(uow.ledger(command.store_id), command, decide, **options)
         if not receipt.replayed:
+            if then is not None:
+                then(uow, receipt)
             uow.commit()
     return receipt
 
@@ -171,7 +185,15 @@ def _post_in(
     before = balances.available + balances.pending
     after_entry = before + entry.change(Account.AVAILABLE) + entry.change(Account.PENDING)
     return Receipt(
-        txn_id, entry.kind, command.customer_id, entry.amount, False, hold_id, before, after_entry
+        txn_id,
+        entry.kind,
+        command.customer_id,
+        entry.amount,
+        False,
+        hold_id,
+        before,
+        after_entry,
+        balances.created,
     )
 
 
@@ -280,7 +302,21 @@ def adjust(uow: UnitOfWork, clock: Clock, command: Adjust) -> Receipt:
             ledger.debit(book, -command.points, kind=Kind.ADJUST, target=Account.ADJUSTMENTS)
         )
 
-    return _post(uow, command, decide, occurred_at=now, create_customer=command.points > 0)
+    def milestone(uow: UnitOfWork, receipt: Receipt) -> None:
+        store_id, customer_id = command.store_id, command.customer_id
+        program = current_program(uow.earning(store_id))
+        notice_joined(uow, program, store_id, customer_id, receipt.created, now)
+        moved = (receipt.balance_before, receipt.balance_after)
+        notice_milestone(uow, program, store_id, customer_id, moved, now)
+
+    return _post(
+        uow,
+        command,
+        decide,
+        occurred_at=now,
+        create_customer=command.points > 0,
+        then=milestone if command.points > 0 else None,
+    )
 
 
 def spend(uow: UnitOfWork, clock: Clock, command: Spend) -> Receipt:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from walaa.domain.milestones import crossed, may_cross
 from walaa.domain.program import Program
-from walaa.service.ports import Balances, UnitOfWork
+from walaa.service.ports import UnitOfWork
 
 MILESTONE_REACHED = "milestone_reached"
 CUSTOMER_JOINED = "customer_joined"
@@ -23,12 +23,12 @@ def notice_joined(
     program: Program | None,
     store_id: str,
     customer_id: str,
-    balances: Balances | None,
+    created: bool,
     now: datetime,
 ) -> bool:
-    """Record that a customer joined, when this unit of work created them and the program
+    """Record that a customer joined, when this unit of work ``created`` them and the program
     celebrates milestones; False if it did not (or it was already recorded)."""
-    if program is None or not program.milestones or balances is None or not balances.created:
+    if program is None or not program.milestones or not created:
         return False
     return joined(uow, store_id, customer_id, now)
 
