@@ -109,6 +109,9 @@ def test_an_order_moves_the_deadline_and_spending_counts_too(walaa, clock, test_
     first = order(test_api, "o-1", "2026-03-01T08:00:00Z")
     move_to(test_api, "2026-05-01T09:00:00Z")
     second = order(test_api, "o-2", "2026-05-01T08:00:00Z")
+    shown = test_api.get("/v1/customers/amal").json()
+    assert shown["last_activity_at"] == "2026-05-01T08:00:00Z"  # the order's date
+    assert shown["balances"]["inactivity_expiry"] == "2026-07-30T08:00:00Z"
     move_to(test_api, "2026-06-05T09:00:00Z")  # past 1 March's deadline, not 1 May's
     assert worker_pass(walaa, clock, test_api).points == 0
     assert points(test_api) == first + second
@@ -189,6 +192,7 @@ def test_points_expire_the_given_days_after_they_become_spendable(walaa, clock, 
     report = run_pass(worker_for(walaa, WorkerSettings()), clock.now(), stores=[test_api.store.id])
     assert report.ok and report.jobs["expire"].points == earned
     assert points(test_api) == 0
+    assert test_api.get("/v1/customers/amal").json()["balances"]["inactivity_expiry"] is None
 
 
 def test_a_wrong_expiry_is_refused_with_what_to_change(test_api):

@@ -166,6 +166,8 @@ class CustomerRecord:
     lifetime_earned_gross: int = 0
     closed_at: datetime | None = None
     closed_reason: str | None = None
+    #: when the customer last earned or spent (dated by the order), for inactivity expiry
+    last_activity_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

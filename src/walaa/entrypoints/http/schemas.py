@@ -132,6 +132,11 @@ class BalancesOut(BaseModel):
     next_expiry: datetime | None = Field(
         description="The first date any of the customer's points expire, however far ahead"
     )
+    inactivity_expiry: datetime | None = Field(
+        None,
+        description="When every point left expires unless the customer earns or spends before"
+        " (the program's expiry.inactive_days after `last_activity_at`); null without",
+    )
 
 
 class CustomerOut(BaseModel):
@@ -148,6 +153,11 @@ class CustomerOut(BaseModel):
         None, description="When the account was closed; a closed account takes no new points"
     )
     closed_reason: str | None = None
+    last_activity_at: datetime | None = Field(
+        None,
+        description="When the customer last earned or spent points, dated by the order or "
+        "action; what inactivity expiry counts from",
+    )
     tier: dict[str, Any] | None = Field(
         None,
         description="Tier, since when, what counts toward the next, what is still needed and "
@@ -168,6 +178,7 @@ class CustomerOut(BaseModel):
             created_at=r.created_at,
             closed_at=r.closed_at,
             closed_reason=r.closed_reason,
+            last_activity_at=r.last_activity_at,
             tier=None,
             balances=BalancesOut(
                 balance=r.balances.available,
@@ -181,6 +192,7 @@ class CustomerOut(BaseModel):
                 expiring_soon=view.expiring.points,
                 expiring_before=view.expiring_until,
                 next_expiry=view.expiring.first_at,
+                inactivity_expiry=view.inactive_expiry,
             ),
         )
 

@@ -10,6 +10,7 @@ from walaa.domain.entry_explanations import EntryFacts, explain_entry
 from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.explanations import DEFAULT_LOCALE, render_one
 from walaa.domain.ledger import Kind
+from walaa.domain.program import Program
 from walaa.service.handlers.milestones import notice_joined
 from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, CustomerRecord, Expiring, LedgerLine, UnitOfWork
@@ -24,6 +25,9 @@ class CustomerView:
     record: CustomerRecord
     expiring: Expiring
     expiring_until: datetime
+    #: when every point left expires unless the customer earns or spends before; None
+    #: without inactivity expiry, points or any activity yet
+    inactive_expiry: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,16 @@ def get_customer(uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str)
     with uow:
         record = known_customer(uow, store_id, customer_id)
         expiring = uow.customers.expiring(store_id, customer_id, until)
-    return CustomerView(record, expiring, until)
+        program = current_program(uow.earning(store_id))
+    return CustomerView(record, expiring, until, _inactive_expiry(record, program))
+
+
+def _inactive_expiry(record: CustomerRecord, program: Program | None) -> datetime | None:
+    days = program.expiry.inactive_days if program is not None else None
+    points = record.balances.available + record.balances.pending
+    if days is None or record.last_activity_at is None or points <= 0:
+        return None
+    return record.last_activity_at + timedelta(days=days)
 
 
 #: Reasons older entries carry, read as what they refer to (entries written since carry
