@@ -168,12 +168,13 @@ def _result(shop: _Shop, path: Path) -> DemoResult:
             "SELECT kind, COUNT(*) FROM notices WHERE store_id = ? GROUP BY kind", (store.id,)
         ).all()
         lapsed = conn.exec_driver_sql(
-            "SELECT COUNT(*) FROM ledger_transactions WHERE store_id = ? AND reference = ?",
+            "SELECT COUNT(DISTINCT customer_id) FROM ledger_transactions"
+            " WHERE store_id = ? AND reference = ?",
             (store.id, "inactivity"),
         ).scalar_one()
     shop.counts.update({f"tier changes: {change}": int(n) for change, n in changes})
     shop.counts.update({f"notices: {kind}": int(n) for kind, n in notices})
-    shop.counts["customers whose points expired for inactivity"] = int(lapsed)
+    shop.counts["customers who lost their points to inactivity"] = int(lapsed)
     histories = {}
     for customer_id, *_ in rows[:2]:
         page = customer_ledger(app.uow(), store.id, customer_id, cursor=None, limit=6)
