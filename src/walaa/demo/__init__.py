@@ -54,6 +54,9 @@ GAMES = Path(__file__).with_name("games.yaml")
 WHEEL = "spin-the-wheel"
 START = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
 DAYS = 365
+#: The first customer stops coming after this day: the program's inactivity expiry (120 days,
+#: warned 30 and 7 days ahead) takes their points before the year is out.
+LAPSES_AFTER = 150
 #: A paid membership: a yearly fee for free shipping, 1.5x points and 100 points a month.
 PLAN = Plan(
     id="dewy-plus",
@@ -70,7 +73,7 @@ PLAN = Plan(
 #: The demo catalog: a reward of each kind customers meet most.
 REWARDS = (
     Reward("five-off", RewardKind.FIXED_DISCOUNT, 500, {"en": "5 USD off", "ar": "خصم 5 دولار"},
-           value=Decimal("5")),
+           value=Decimal("5"), per_order=1),  # one 5 USD off per order
     Reward("free-shipping", RewardKind.FREE_SHIPPING, 300,
            {"en": "Free shipping", "ar": "شحن مجاني"}),
     Reward("fifteen-percent", RewardKind.PERCENT_DISCOUNT, 900,
@@ -153,7 +156,8 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     for day in range(DAYS):
         clock.current = START + timedelta(days=day, hours=shop.rng.randint(0, 10))
         for person in people:
-            _a_day_of(shop, person)
+            if person != people[0] or day < LAPSES_AFTER:
+                _a_day_of(shop, person)
         if day % 7 == 6:
             _housekeeping(shop)
     clock.current = START + timedelta(days=DAYS)
@@ -216,7 +220,17 @@ def _result(shop: _Shop, path: Path) -> DemoResult:
             "SELECT change, COUNT(*) FROM tier_events WHERE store_id = ? GROUP BY change",
             (store.id,),
         ).all()
+        notices = conn.exec_driver_sql(
+            "SELECT kind, COUNT(*) FROM notices WHERE store_id = ? GROUP BY kind", (store.id,)
+        ).all()
+        lapsed = conn.exec_driver_sql(
+            "SELECT COUNT(DISTINCT customer_id) FROM ledger_transactions"
+            " WHERE store_id = ? AND reference = ?",
+            (store.id, "inactivity"),
+        ).scalar_one()
     shop.counts.update({f"tier changes: {change}": int(n) for change, n in changes})
+    shop.counts.update({f"notices: {kind}": int(n) for kind, n in notices})
+    shop.counts["customers who lost their points to inactivity"] = int(lapsed)
     histories = {}
     for customer_id, *_ in rows[:2]:
         page = customer_ledger(app.uow(), store.id, customer_id, cursor=None, limit=6)

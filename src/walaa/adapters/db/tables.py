@@ -117,9 +117,14 @@ customers = Table(
     Column("closed_at", UtcDateTime(), nullable=True),
     Column("closed_reason", String(200), nullable=True),
     Column("erased_at", UtcDateTime(), nullable=True),
+    # When the customer last earned or spent, by the order's or action's own date (a spend by
+    # when it happened): the clock of inactivity expiry. Moved forward by the balance update
+    # every such ledger write already makes, never back by history imported late.
+    Column("last_activity_at", UtcDateTime(), nullable=True),
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),
+    Index("ix_customers_last_activity", "store_id", "last_activity_at"),
 )
 
 ledger_transactions = Table(
@@ -298,6 +303,9 @@ refunds = Table(
     Column("transaction_id", Id, nullable=True),
     # Points that had paid for the order and came back: what every replay of the refund answers.
     Column("points_returned", BigInteger, nullable=False, server_default="0"),
+    # Points the refund did not take back because the customer had spent them
+    # (`refunds: {take_back: cap_at_balance}`): answered by every replay too.
+    Column("points_forgiven", BigInteger, nullable=False, server_default="0"),
     Column("created_at", UtcDateTime(), nullable=False),
     ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
     UniqueConstraint("store_id", "order_id", "seq", name="uq_refunds_order_seq"),
@@ -374,6 +382,8 @@ redemptions = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("settled_at", UtcDateTime(), nullable=True),
     Column("refund_transaction_id", Id, nullable=True),
+    # How many blocks of its reward the redemption covers (a free product per N units bought)
+    Column("blocks", Integer, nullable=False, server_default="1"),
     ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
     ForeignKeyConstraint(["store_id", "reward_id"], ["rewards.store_id", "rewards.id"]),
     UniqueConstraint("store_id", "code", name="uq_redemptions_code"),

@@ -1,7 +1,7 @@
 """games of chance: committed server seeds, unlocked plays, every play's draw; prize codes
 
-Revision ID: 0020
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import walaa.adapters.db.tables
 
-revision: str = "0020"
-down_revision: str | None = "0014"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
