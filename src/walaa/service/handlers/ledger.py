@@ -61,8 +61,8 @@ class Receipt:
     amount: int
     replayed: bool = False
     hold_id: int | None = None
-    #: the customer's points (spendable and pending) before and after this entry; the same
-    #: on a replay, which changed nothing
+    #: the customer's points (spendable and pending) before and after this entry; equal on a
+    #: replay, which moved nothing (so nothing reacts to it twice, e.g. a milestone)
     balance_before: int = 0
     balance_after: int = 0
     #: this write created the customer: the first time the store saw them
