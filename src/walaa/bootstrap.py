@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -14,6 +15,7 @@ from walaa.adapters.db.idempotency import SqlIdempotencyStore
 from walaa.adapters.db.jobs import SqlScheduledJobs
 from walaa.adapters.db.unit_of_work import SqlUnitOfWork
 from walaa.config import Settings
+from walaa.domain.games import new_server_seed
 from walaa.service.ports import Clock
 
 
@@ -38,6 +40,9 @@ class App:
 
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
+    #: where games' server seeds come from: `secrets` in production; the demo passes its own
+    #: random source, so the same demo seed builds the same store
+    game_seeds: Callable[[], str] = new_server_seed
 
     def on_clock(self, clock: Clock) -> App:
         """The same application reading ``clock``: engine and idempotency store are shared."""
@@ -46,7 +51,7 @@ class App:
         return view
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self.game_seeds)
 
     @cached_property
     def idempotency(self) -> SqlIdempotencyStore:

@@ -20,6 +20,19 @@ from walaa.demo import PROGRAM
 from walaa.entrypoints.http.app import create_app
 
 DOCUMENT = yaml.safe_load(PROGRAM.read_text(encoding="utf-8"))
+#: A wheel the order below unlocks, so the games' operations are reached too.
+DOCUMENT["games"] = [
+    {
+        "id": "wheel",
+        "kind": "wheel",
+        "name": {"en": "Spin the wheel", "ar": "عجلة الحظ"},
+        "unlock": {"order_min_amount": 5},
+        "prizes": [
+            {"id": "ten", "name": {"en": "10", "ar": "١٠"}, "points": 10, "weight": 1},
+            {"id": "none", "name": {"en": "None", "ar": "لا"}, "weight": 1},
+        ],
+    }
+]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ REDIS_URL = os.environ.get("WALAA_TEST_REDIS_URL")
 
 
 def test_a_key_past_its_burst_gets_429_with_retry_after(walaa, clock, store):
-    api = api_for(walaa, clock, store, settings=limited(0.5, 3))
+    api = api_for(walaa, clock, store, settings=limited(0.01, 3))
     answers = [api.get("/v1/customers/nobody") for _ in range(4)]
     assert [a.status_code for a in answers] == [404, 404, 404, 429]
     assert [a.headers["RateLimit-Remaining"] for a in answers[:3]] == ["2", "1", "0"]
@@ -25,7 +25,7 @@ def test_a_key_past_its_burst_gets_429_with_retry_after(walaa, clock, store):
 
 
 def test_limits_are_per_key(walaa, clock, store):
-    first = api_for(walaa, clock, store, settings=limited(0.5, 1))
+    first = api_for(walaa, clock, store, settings=limited(0.01, 1))
     second = api_for(walaa, clock, store)
     second.client = first.client  # the same server, another key
     assert first.get("/v1/customers/x").status_code == 404

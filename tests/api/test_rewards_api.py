@@ -163,6 +163,7 @@ def test_a_quote_honours_the_minimum_the_share_and_the_step(api):
     q = api.post("/v1/checkout/quotes", {"customer_id": "amal", "subtotal": "38.00"}).json()
     # half of 38.00 USD is 19.00 = 1,900 points at 500 = 5 USD, in steps of 100
     assert (q["max_points"], q["max_worth"], q["min_points"]) == (1900, "19.00", 100)
+    api.put("/v1/customers/new", {"name": "New"})
     poor = api.post("/v1/checkout/quotes", {"customer_id": "new", "subtotal": "38.00"}).json()
     assert poor["max_points"] == 0 and poor["usable"] is False
 

@@ -6,7 +6,13 @@ from decimal import Decimal
 
 from tests.builders import audit, balances, give
 from tests.integration.test_concurrency import run_together
-from walaa.domain.rewards import CodeNotUsable, NotRedeemable, Reward, RewardKind
+from walaa.domain.rewards import (
+    CodeNotUsable,
+    NotRedeemable,
+    Reward,
+    RewardKind,
+    RewardLimitPerOrder,
+)
 from walaa.service.handlers import rewards as r
 from walaa.service.ports import RedemptionRecord
 
@@ -86,4 +92,24 @@ def test_a_use_racing_the_cancel_of_a_partly_used_code_gives_every_point_back_on
         assert check.redemption.status == "cancelled"
         assert check.redemption.uses_left == 3 - uses
     assert balances(app, store.id, "amal").available == 900 * rounds - paid
+    assert audit(app, store.id).ok
+
+
+def test_codes_of_a_reward_limited_per_order_racing_onto_one_order_let_one_through(
+    app, clock, store
+):
+    r.save_reward(app.uow(), clock, store.id, ten_off(per_order=1))
+    give(app, clock, store.id, "amal", 1000)
+    codes = [
+        r.redeem(app.uow(), clock, store.id, "amal", "ten-off", f"k{i}").redemption.code
+        for i in range(10)
+    ]
+    results = run_together(
+        10, lambda i: r.use_code(app.uow(), clock, store.id, codes[i], "one-order")
+    )
+    used = [x for x in results if isinstance(x, r.CodeCheck)]
+    refused = [x for x in results if isinstance(x, RewardLimitPerOrder)]
+    assert len(used) == 1 and len(refused) == 9, results
+    still = [r.validate_code(app.uow(), clock, store.id, code).usable for code in codes]
+    assert still.count(False) == 1
     assert audit(app, store.id).ok

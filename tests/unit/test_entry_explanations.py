@@ -25,3 +25,11 @@ def test_a_credit_that_repays_a_debt_says_so_instead_of_listing_a_lot():
 def test_every_entry_text_has_its_arabic_twin():
     english = {k for k in CATALOGS["en"] if k.startswith("entry.")}
     assert english and english <= set(CATALOGS["ar"])
+
+
+def test_a_lot_is_named_by_its_number_while_points_keep_their_thousands():
+    facts = EntryFacts("spend", 1500, -1500, {"hold": "h-1"}, "", (LotChange(2715, EARNED, -1500),))
+    lines = [render_one(item) for item in explain_entry(facts)]
+    assert "1,500 from lot 2715, earned 2026-01-05" in lines
+    arabic = [render_one(item, "ar") for item in explain_entry(facts)]
+    assert any("الدفعة 2715 " in line for line in arabic)

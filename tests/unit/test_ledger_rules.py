@@ -30,6 +30,7 @@ from walaa.domain.ledger import (
     release,
     reverse,
     spend,
+    within_reach,
 )
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -352,3 +353,27 @@ def test_a_reversed_spend_gives_points_back_to_the_lots_it_took_them_from(
     result = apply(b, reverse(b, original, points))
     assert left(result) == after
     assert result.available == available + points
+
+
+# -- what a reversal can take back without a debt (refunds capped at the balance) -------------
+
+
+@pytest.mark.parametrize(
+    "lots, reach",
+    [
+        pytest.param((lot(1, 100, 20),), 20, id="the-rest-of-its-own-lot"),
+        pytest.param((lot(1, 100, 20, pending=True),), 20, id="its-own-pending-points"),
+        pytest.param((lot(1, 100, 0, expired=30),), 30, id="its-own-expired-part"),
+        pytest.param((lot(1, 100, 0), lot(2, 50), lot(3, 40, pending=True)), 50, id="others"),
+        pytest.param((lot(1, 100), lot(2, 50)), 100, id="never-more-than-outstanding"),
+    ],
+)
+def test_a_reversal_reaches_its_own_lot_and_the_spendable_balance_without_a_debt(lots, reach):
+    b = book(*lots)
+    assert within_reach(b, earned(1, 100)) == reach
+    after = apply(b, reverse(b, earned(1, 100), reach))
+    assert after.available >= 0
+
+
+def test_a_reversed_spend_is_all_in_reach_since_it_gives_points_back():
+    assert within_reach(book(lot(1, 100, 0)), spent(60, (Allocation(1, 60),), so_far=10)) == 50

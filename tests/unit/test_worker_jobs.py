@@ -25,6 +25,11 @@ class FakeLedger:
         return []
 
 
+class FakeEarning:
+    def latest_program(self) -> None:
+        return None  # no program: nothing expires by inactivity
+
+
 class FakeStores:
     def test_clock(self, store_id: str) -> None:
         return None  # live stores: the pass runs as of its own moment
@@ -41,6 +46,9 @@ class FakeUow:
 
     def ledger(self, store_id: str) -> FakeLedger:
         return FakeLedger()
+
+    def earning(self, store_id: str) -> FakeEarning:
+        return FakeEarning()
 
 
 class FakeJobs:
@@ -64,7 +72,9 @@ class FakeJobs:
     def commit(self) -> None:
         self.commits += 1
 
-    def due_customers(self, store_id: str, job: str, as_of: datetime) -> list[DueCustomer]:
+    def due_customers(
+        self, store_id: str, job: str, as_of: datetime, *, cutoff: datetime | None = None
+    ) -> list[DueCustomer]:
         return self.due.get((store_id, job), [])
 
     def claim_customers(self, store_id: str, customer_ids: list[str]) -> list[str]:

@@ -21,6 +21,7 @@ from walaa.bootstrap import App, FixedClock, build
 from walaa.domain.customers import Profile
 from walaa.domain.earning import OrderLine, RefundedLine
 from walaa.domain.errors import InsufficientPoints, NotFound
+from walaa.domain.games import NoPlayAvailable
 from walaa.domain.giving import Cause, amount_text
 from walaa.domain.memberships import BillingPeriod, Plan
 from walaa.domain.program import Channel
@@ -37,6 +38,8 @@ from walaa.service.handlers import (
     checkout,
     closing,
     earning,
+    game_fairness,
+    games,
     giving,
     ledger,
     memberships,
@@ -48,8 +51,14 @@ from walaa.service.handlers.program import apply_program
 from walaa.service.handlers.stores import create_store
 
 PROGRAM = Path(__file__).with_name("program.yaml")
+#: The wheel, saved as the program's second version once the catalog it names exists.
+GAMES = Path(__file__).with_name("games.yaml")
+WHEEL = "spin-the-wheel"
 START = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
 DAYS = 365
+#: The first customer stops coming after this day: the program's inactivity expiry (120 days,
+#: warned 30 and 7 days ahead) takes their points before the year is out.
+LAPSES_AFTER = 150
 #: A paid membership: a yearly fee for free shipping, 1.5x points and 100 points a month.
 PLAN = Plan(
     id="dewy-plus",
@@ -90,7 +99,7 @@ giving:
 #: The demo catalog: a reward of each kind customers meet most.
 REWARDS = (
     Reward("five-off", RewardKind.FIXED_DISCOUNT, 500, {"en": "5 USD off", "ar": "خصم 5 دولار"},
-           value=Decimal("5")),
+           value=Decimal("5"), per_order=1),  # one 5 USD off per order
     Reward("free-shipping", RewardKind.FREE_SHIPPING, 300,
            {"en": "Free shipping", "ar": "شحن مجاني"}),
     Reward("fifteen-percent", RewardKind.PERCENT_DISCOUNT, 900,
@@ -131,6 +140,8 @@ class DemoResult:
     #: the year's giving report: one row of text per cause, and the total owed
     giving: list[tuple[str, ...]] = field(default_factory=list)
     given: str = ""
+    #: the wheel's odds as shoppers read them, and whether every spin was verified
+    games: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -160,6 +171,8 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     upgrade(app.engine)
     clock = FixedClock(START)
     app.clock = clock
+    seeds = random.Random(seed * 7919)  # the wheel's server seeds: same demo seed, same spins
+    app.game_seeds = lambda: f"{seeds.getrandbits(256):064x}"
     store = create_store(app.uow(), clock, "Dewy Skincare", "USD", "Asia/Riyadh")
     for cause in CAUSES:
         giving.save_cause(app.uow(), clock, store.id, cause)
@@ -167,18 +180,58 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     for reward in REWARDS:
         rewards.save_reward(app.uow(), clock, store.id, reward)
     memberships.save_plan(app.uow(), clock, store.id, PLAN)
+    with_wheel = PROGRAM.read_text(encoding="utf-8") + "\n" + GAMES.read_text(encoding="utf-8")
+    apply_program(app.uow(), clock, store.id, with_wheel)
     shop = _Shop(app, clock, store, random.Random(seed))
     people = [f"customer-{n:03d}" for n in range(1, customers + 1)]
     for day in range(DAYS):
         clock.current = START + timedelta(days=day, hours=shop.rng.randint(0, 10))
         for person in people:
-            _a_day_of(shop, person)
+            if person != people[0] or day < LAPSES_AFTER:
+                _a_day_of(shop, person)
         if day % 7 == 6:
             _housekeeping(shop)
     clock.current = START + timedelta(days=DAYS)
     _housekeeping(shop)
     _leave(shop, people[-2], people[-1])
-    return _result(shop, path)
+    wheel = _reveal_and_verify(shop)
+    result = _result(shop, path)
+    result.games.extend(wheel)
+    return result
+
+
+def _spin(shop: _Shop, person: str) -> None:
+    """Most customers whose order unlocked a spin take it."""
+    if shop.rng.random() < 0.2:
+        return
+    try:
+        played = games.play(
+            shop.app.uow(),
+            shop.clock,
+            shop.store.id,
+            person,
+            WHEEL,
+            client_seed=f"{shop.rng.getrandbits(64):016x}",
+            key=shop.next_id("spin"),
+        )
+    except NoPlayAvailable:
+        return
+    outcome = played.play.outcome
+    shop.count(f"wheel spins: {played.prize.id if outcome == 'won' else outcome}")
+
+
+def _reveal_and_verify(shop: _Shop) -> list[str]:
+    """Rotate the wheel's seed, as a store would at the end of a season, and check every spin."""
+    uow, store_id = shop.app.uow, shop.store.id
+    view = game_fairness.describe_game(uow(), shop.clock, store_id, WHEEL)
+    odds = ", ".join(f"{o.prize.name.get('en')} {float(o.now):.0%}" for o in view.odds)
+    game_fairness.rotate_seed(uow(), shop.clock, store_id, WHEEL)
+    report = game_fairness.verify_game(uow(), store_id, WHEEL)
+    verdict = "all match" if report.ok else f"{len(report.mismatches)} MISMATCH"
+    return [
+        f"{view.game.name.get('en')}: {odds}; chance of winning {float(view.win_chance):.0%}",
+        f"seed {view.seed.seed_no} revealed, {report.checked} spins recomputed: {verdict}",
+    ]
 
 
 def _result(shop: _Shop, path: Path) -> DemoResult:
@@ -198,7 +251,17 @@ def _result(shop: _Shop, path: Path) -> DemoResult:
             "SELECT change, COUNT(*) FROM tier_events WHERE store_id = ? GROUP BY change",
             (store.id,),
         ).all()
+        notices = conn.exec_driver_sql(
+            "SELECT kind, COUNT(*) FROM notices WHERE store_id = ? GROUP BY kind", (store.id,)
+        ).all()
+        lapsed = conn.exec_driver_sql(
+            "SELECT COUNT(DISTINCT customer_id) FROM ledger_transactions"
+            " WHERE store_id = ? AND reference = ?",
+            (store.id, "inactivity"),
+        ).scalar_one()
     shop.counts.update({f"tier changes: {change}": int(n) for change, n in changes})
+    shop.counts.update({f"notices: {kind}": int(n) for kind, n in notices})
+    shop.counts["customers who lost their points to inactivity"] = int(lapsed)
     histories = {}
     for customer_id, *_ in rows[:2]:
         page = customer_ledger(app.uow(), store.id, customer_id, cursor=None, limit=6)
@@ -312,6 +375,7 @@ def _order(shop: _Shop, person: str, paid: Decimal | None = None) -> str:
     )
     shop.orders.setdefault(person, []).append((order_id, len(lines)))
     shop.count(f"orders ({channel.value})")
+    _spin(shop, person)
     return order_id
 
 
@@ -481,6 +545,8 @@ def print_summary(console: Console, result: DemoResult) -> None:
         given.add_row(*row)
     console.print(given)
     console.print(f"owed to causes for the year: {result.given}")
+    for line in result.games:
+        console.print(line)
     verdict = (
         "[green]audit: books balance[/green]" if result.audit.ok else "[red]audit FAILED[/red]"
     )

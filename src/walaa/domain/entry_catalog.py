@@ -29,6 +29,9 @@ ENTRY_EN: dict[str, str] = {
     "entry.release.plain": "{points} points returned: the checkout was not completed",
     "entry.mature": "{points} points became spendable: the return window has passed",
     "entry.expire": "{points} points expired",
+    "entry.expire.inactive": (
+        "{points} points expired: none were earned or spent for {inactive_days} days"
+    ),
     "entry.forfeit.reason": "{points} points forfeited: the account was closed ({reason})",
     "entry.forfeit": "{points} points forfeited: the account was closed",
     "entry.reversal.refund.taken": (
@@ -38,6 +41,14 @@ ENTRY_EN: dict[str, str] = {
         "{points} points given back for refund {refund} of order {order}"
     ),
     "entry.reversal.cancel.taken": "{points} points taken back: order {order} was cancelled",
+    "entry.reversal.refund.taken.forgiven": (
+        "{points} points taken back for refund {refund} of order {order}; {forgiven} more "
+        "were already spent and are forgiven"
+    ),
+    "entry.reversal.cancel.taken.forgiven": (
+        "{points} points taken back: order {order} was cancelled; {forgiven} more were "
+        "already spent and are forgiven"
+    ),
     "entry.reversal.cancel.back": "{points} points given back: order {order} was cancelled",
     "entry.reversal.refund.code": (
         "{points} points given back: the reward {reward} (redemption {redemption}) paid for "
@@ -100,11 +111,22 @@ ENTRY_AR: dict[str, str] = {
     "entry.release.plain": "أُعيدت {points} نقطة: لم تكتمل عملية الدفع",
     "entry.mature": "أصبحت {points} نقطة قابلة للإنفاق بعد انقضاء مهلة الإرجاع",
     "entry.expire": "انتهت صلاحية {points} نقطة",
+    "entry.expire.inactive": (
+        "انتهت صلاحية {points} نقطة: لم تُكسب أو تُنفق أي نقطة طوال {inactive_days} يومًا"
+    ),
     "entry.forfeit.reason": "سقطت {points} نقطة: أُغلق الحساب ({reason})",
     "entry.forfeit": "سقطت {points} نقطة: أُغلق الحساب",
     "entry.reversal.refund.taken": "استُردت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",
     "entry.reversal.refund.back": "أُعيدت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}",
     "entry.reversal.cancel.taken": "استُردت {points} نقطة: أُلغي الطلب {order}",
+    "entry.reversal.refund.taken.forgiven": (
+        "استُردت {points} نقطة بسبب الاسترجاع {refund} للطلب {order}، وأُعفي العميل من "
+        "{forgiven} نقطة أخرى سبق أن أنفقها"
+    ),
+    "entry.reversal.cancel.taken.forgiven": (
+        "استُردت {points} نقطة: أُلغي الطلب {order}، وأُعفي العميل من {forgiven} نقطة أخرى "
+        "سبق أن أنفقها"
+    ),
     "entry.reversal.cancel.back": "أُعيدت {points} نقطة: أُلغي الطلب {order}",
     "entry.reversal.refund.code": (
         "أُعيدت {points} نقطة: دفعت المكافأة {reward} (الاستبدال {redemption}) للطلب {order} "

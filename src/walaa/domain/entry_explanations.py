@@ -112,7 +112,7 @@ def _headline(facts: EntryFacts) -> Explanation:
 
 
 #: References that are counts of points or uses, shown as numbers.
-_COUNTS = frozenset({"released", "unused_uses"})
+_COUNTS = frozenset({"released", "unused_uses", "forgiven", "inactive_days"})
 
 #: Per kind, the headline variants from the most specific to the plainest, with the
 #: references each one names.
@@ -144,7 +144,10 @@ _VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("entry.release.plain", ()),
     ),
     "mature": (("entry.mature", ()),),
-    "expire": (("entry.expire", ()),),
+    "expire": (
+        ("entry.expire.inactive", ("inactive_days",)),
+        ("entry.expire", ()),
+    ),
 }
 
 
@@ -165,6 +168,13 @@ def _reversal(facts: EntryFacts, refs: dict[str, str]) -> Explanation:
         if direction == "back" and refs.get("hold"):
             params["hold"] = refs["hold"]
             return Explanation.of(f"entry.reversal.{key}.paid", points=points, **params)
+        if direction == "taken" and refs.get("forgiven"):  # capped at the balance
+            return Explanation.of(
+                f"entry.reversal.{key}.taken.forgiven",
+                points=points,
+                forgiven=int(refs["forgiven"]),
+                **params,
+            )
         return Explanation.of(f"entry.reversal.{key}.{direction}", points=points, **params)
     if refs.get("redemption"):
         status = facts.reason.split()[-1] if facts.reason else "cancelled"
@@ -193,11 +203,13 @@ def _reversal(facts: EntryFacts, refs: dict[str, str]) -> Explanation:
 
 def _lot_line(facts: EntryFacts, lot: LotChange) -> Explanation:
     earned = f"{lot.earned_at:%Y-%m-%d}"
+    # A lot's number is a name, not a quantity: "lot 2715", never "lot 2,715".
+    lot_name = str(lot.lot_id)
     if lot.lot_id == facts.own_lot and lot.points < 0:
         return Explanation.of("entry.lot.debt", points=-lot.points)
     key = "entry.lot.taken" if lot.points < 0 else "entry.lot.returned"
     if lot.source:
         return Explanation.of(
-            f"{key}.source", points=abs(lot.points), lot=lot.lot_id, date=earned, source=lot.source
+            f"{key}.source", points=abs(lot.points), lot=lot_name, date=earned, source=lot.source
         )
-    return Explanation.of(key, points=abs(lot.points), lot=lot.lot_id, date=earned)
+    return Explanation.of(key, points=abs(lot.points), lot=lot_name, date=earned)

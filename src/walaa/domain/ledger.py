@@ -31,6 +31,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from walaa.domain.errors import InsufficientPoints, ReversalExceedsOriginal, ValidationFailed
+from walaa.domain.money import MAX_POINTS
 
 
 class Account(StrEnum):
@@ -171,6 +172,15 @@ def _positive(amount: int, name: str = "points") -> None:
         raise ValidationFailed(name, "must be greater than zero")
 
 
+def _within_bounds(book: Book, amount: int) -> None:
+    if amount > MAX_POINTS:
+        raise ValidationFailed("points", f"at most {MAX_POINTS} points may be given at once")
+    if book.available + book.pending + amount > MAX_POINTS:
+        raise ValidationFailed(
+            "points", f"a customer may hold at most {MAX_POINTS} points (available and pending)"
+        )
+
+
 def _consume_fifo(lots: Iterable[Lot], amount: int) -> list[LotMove]:
     """Take ``amount`` from the oldest matured lots that still hold points."""
     moves: list[LotMove] = []
@@ -219,6 +229,7 @@ def credit(
     already passed; its caller expires the lot in the same transaction.
     """
     _positive(amount)
+    _within_bounds(book, amount)
     if expires_at is not None and expires_at <= as_of and not backdated:
         raise ValidationFailed("expires_at", "must be in the future")
     if expires_at is not None and available_at is not None and expires_at <= available_at:
@@ -406,6 +417,26 @@ def reverse(book: Book, original: Original, amount: int) -> Entry:
     moves = _restore(book, original.allocations, amount)
     postings = (Posting(original.store_account, -amount), Posting(Account.AVAILABLE, amount))
     return Entry(Kind.REVERSAL, amount, postings, lot_moves=tuple(moves))
+
+
+def within_reach(book: Book, original: Original) -> int:
+    """What a reversal can take back without leaving a debt: what is left of the credit's own
+    lot (pending or not), the part of it that expired, and the customer's other spendable
+    lots. A debit's reversal gives points back, so all of what is outstanding is in reach.
+
+    A refund of a program that caps take-backs at the balance takes this much and forgives the
+    rest (`walaa.domain.spending_choices.TakeBack`).
+    """
+    outstanding = original.amount - original.reversed_so_far
+    if not original.is_credit or original.lot_id is None:
+        return outstanding
+    own = book.lot(original.lot_id)
+    others = sum(
+        lot.remaining
+        for lot in book.lots
+        if lot.id != own.id and not lot.pending and lot.remaining > 0
+    )
+    return min(outstanding, own.remaining + own.expired + others)
 
 
 def _reverse_credit(book: Book, original: Original, amount: int) -> Entry:

@@ -30,6 +30,11 @@ from walaa.domain.errors import ValidationFailed
 Points: TypeAlias = int
 """A number of points. Always a whole number; fractions exist only inside a calculation."""
 
+#: The most points one credit may give and one customer may have (available and pending):
+#: 10^15, a thousand times what any real program gives, and far enough below the 9.2 * 10^18
+#: a BIGINT column holds that no sum of one customer's postings can overflow it.
+MAX_POINTS: Points = 10**15
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 

@@ -30,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 from functools import cached_property
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from walaa.domain.earning_choices import (
@@ -41,8 +41,10 @@ from walaa.domain.earning_choices import (
     WithCodes,
 )
 from walaa.domain.errors import ValidationFailed
+from walaa.domain.expiry import ExpiryPolicy
 from walaa.domain.explanations import LocalizedText
 from walaa.domain.giving import GivingPolicy
+from walaa.domain.milestones import Milestone, milestone_problems
 from walaa.domain.money import (
     Money,
     Rounding,
@@ -51,6 +53,10 @@ from walaa.domain.money import (
     is_currency_code,
     minor_units,
 )
+from walaa.domain.spending_choices import PointsRounding, TakeBack
+
+if TYPE_CHECKING:  # games import Problem from here; a program only holds them
+    from walaa.domain.games.settings import Game
 
 ORDER = "order"
 """The trigger of purchase rules; every other trigger is a customer event type."""
@@ -217,36 +223,13 @@ class PointValue:
 @dataclass(frozen=True, slots=True)
 class CheckoutPolicy:
     """How points pay at checkout: at least `min_points`, at most `max_share` of the order,
-    in steps of `step` points (500 when rewards come in 5 USD blocks)."""
+    in steps of `step` points (500 when rewards come in 5 USD blocks), the points for an amount
+    counted as `round_points` says."""
 
     min_points: int = 1
     max_share: Decimal = Decimal(1)
     step: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class ExpiryPolicy:
-    """How long earned points live: `after_months` after they were earned, or forever (None)."""
-
-    after_months: int | None = None
-
-    @property
-    def never(self) -> bool:
-        """True when points never expire."""
-        return self.after_months is None
-
-    def expires_at(self, earned_at: datetime) -> datetime | None:
-        """When points earned at `earned_at` expire; the last day of a shorter month if needed.
-
-        31 January + 1 month is 28/29 February rather than an error or 3 March, so a customer
-        never loses points earlier than the policy promised.
-        """
-        if self.after_months is None:
-            return None
-        months = earned_at.month - 1 + self.after_months
-        year, month = earned_at.year + months // 12, months % 12 + 1
-        day = min(earned_at.day, calendar.monthrange(year, month)[1])
-        return earned_at.replace(year=year, month=month, day=day)
+    round_points: PointsRounding = PointsRounding.DOWN
 
 
 # --- which items a rule counts ---------------------------------------------------------------
@@ -696,6 +679,11 @@ class Program:
     discount_spread: DiscountSpread = DiscountSpread.ALL_LINES
     #: money given to causes for what customers spend (`walaa.domain.giving`); None: no giving
     giving: GivingPolicy | None = None
+    #: games of chance a qualifying order or event unlocks (`walaa.domain.games`)
+    games: tuple[Game, ...] = ()
+    take_back: TakeBack = TakeBack.DEBT
+    #: balances worth a notice the first time a customer reaches them, lowest first
+    milestones: tuple[Milestone, ...] = ()
 
     def __post_init__(self) -> None:
         problems = program_problems(self)
@@ -762,6 +750,10 @@ def program_problems(program: Program) -> list[Problem]:
         problems.append(Problem(("return_window_days",), "cannot be negative"))
     if program.action_daily_cap is not None and program.action_daily_cap <= 0:
         problems.append(Problem(("action_daily_cap",), "must be more than 0"))
+    problems.extend(Problem(("expiry", *path), why) for path, why in program.expiry.problems())
+    problems.extend(
+        Problem(("milestones", *path), why) for path, why in milestone_problems(program.milestones)
+    )
     if not program.earn_on <= OPTIONALLY_EARNING:
         problems.append(Problem(("earn_on",), "only shipping, tax and gift cards may be added"))
     problems.extend(rule_problems(program.rules, currency=program.currency))

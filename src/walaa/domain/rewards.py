@@ -16,6 +16,7 @@ from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from walaa.domain.errors import Conflict, HoldAlreadyResolved, ValidationFailed
+from walaa.domain.money import Money
 from walaa.domain.program import CheckoutPolicy, PointValue
 
 
@@ -51,6 +52,34 @@ class CodeOfAnotherCustomer(Conflict):
         self.facts = {"owner": owner}
 
 
+class RewardLimitPerOrder(Conflict):
+    """A code used on an order that already used as many of this reward as it may."""
+
+    code = "reward-limit-per-order"
+
+    def __init__(self, reward_id: str, order_id: str, per_order: int, used: Sequence[str]) -> None:
+        super().__init__(
+            f"reward {reward_id!r} can be used {per_order} time(s) per order, and order "
+            f"{order_id!r} already used it with {', '.join(used)}"
+        )
+        self.facts = {"per_order": per_order, "codes_used": list(used)}
+
+
+class NotEnoughUnits(Conflict):
+    """A free-product code covering more blocks than the order buys units for."""
+
+    code = "not-enough-units"
+
+    def __init__(self, reward: Reward, blocks: int, bought: int) -> None:
+        needed = blocks * (reward.units_per_block or 0)
+        super().__init__(
+            f"the code gives {blocks * reward.quantity} free {reward.sku} for {blocks} "
+            f"block(s) of {reward.units_per_block} bought, so the order must buy {needed}; "
+            f"it buys {bought}"
+        )
+        self.facts = {"sku": reward.sku, "units_needed": needed, "units_bought": bought}
+
+
 class HoldPaidForAnotherOrder(HoldAlreadyResolved):
     """A captured hold paid for one order; capturing it for another would pay twice."""
 
@@ -75,6 +104,12 @@ class Reward:
     cause: str | None = None
     stock: int | None = None
     per_customer: int | None = None
+    #: the most codes of this reward one order may use (None: no limit)
+    per_order: int | None = None
+    #: a free product: units given per block, and units of the SKU an order buys per block
+    #: ("one free per 3 bought": quantity 1, units_per_block 3); None: nothing to buy
+    quantity: int = 1
+    units_per_block: int | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     min_tier: str | None = None
@@ -110,6 +145,48 @@ def check_reward(reward: Reward) -> None:
         raise ValidationFailed("names", "give the reward a name")
     if reward.code_valid_days < 1 or reward.code_uses < 1:
         raise ValidationFailed("code_valid_days", "codes must live a day and allow one use")
+    _check_limits_and_blocks(reward)
+
+
+def _check_limits_and_blocks(reward: Reward) -> None:
+    if reward.per_order is not None and reward.per_order < 1:
+        raise ValidationFailed("per_order", "must be 1 or more")
+    if reward.quantity < 1:
+        raise ValidationFailed("quantity", "must be 1 or more")
+    free = reward.kind is RewardKind.FREE_PRODUCT
+    if reward.quantity != 1 and not free:
+        raise ValidationFailed("quantity", "only a free product reward gives several units")
+    if reward.units_per_block is not None:
+        if not free:
+            raise ValidationFailed("units_per_block", "only a free product reward has blocks")
+        if reward.units_per_block < 1:
+            raise ValidationFailed("units_per_block", "must be 1 or more")
+
+
+def check_blocks(reward: Reward, blocks: int) -> None:
+    """A redemption covers one block, or several of a free product bought by the block."""
+    if blocks < 1:
+        raise ValidationFailed("blocks", "must be 1 or more")
+    if blocks > 1 and reward.units_per_block is None:
+        raise ValidationFailed(
+            "blocks",
+            f"reward {reward.id!r} has no units_per_block, so a redemption covers one block",
+        )
+
+
+def check_units(reward: Reward, blocks: int, bought: int | None) -> None:
+    """A free product by the block needs the order to buy its units: one block per
+    `units_per_block` bought. `bought` is None when the units are not known."""
+    if reward.units_per_block is None:
+        return
+    needed = blocks * reward.units_per_block
+    if bought is None:
+        raise ValidationFailed(
+            "units",
+            f"the order is not recorded: say how many {reward.sku} it buys (at least {needed})",
+        )
+    if bought < needed:
+        raise NotEnoughUnits(reward, blocks, bought)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +243,11 @@ def code_expiry(reward: Reward, now: datetime) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """How many points may pay for an order, and what they are worth."""
+    """How many points may pay for an order, and what they are worth.
+
+    `points` are the points for the money `amount` asked to be covered (the most the order
+    allows when none was asked), and `covers` the money those points take off the order.
+    """
 
     available: int
     min_points: int
@@ -174,6 +255,8 @@ class Quote:
     max_worth: Decimal
     point_value: PointValue
     step: int = 1
+    points: int = 0
+    covers: Decimal = Decimal(0)
 
     @property
     def usable(self) -> bool:
@@ -184,21 +267,43 @@ def worth(points: int, value: PointValue) -> Decimal:
     return value.value_of(points).amount
 
 
-def quote(available: int, subtotal: Decimal, policy: CheckoutPolicy, value: PointValue) -> Quote:
-    """The most points an order may take: the balance, the merchant's share, in whole steps.
+def points_for(amount: Decimal, policy: CheckoutPolicy, value: PointValue) -> int:
+    """The points worth `amount`, in whole steps, rounded as the program's `round_points` says:
+    down never gives points worth more than the amount, up gives enough to cover it."""
+    exact = amount * value.points / value.worth.amount
+    return policy.round_points.whole(exact, policy.step)
 
-    Rounded down everywhere, so points never pay more than the share the merchant allows.
+
+def quote(
+    available: int,
+    subtotal: Decimal,
+    policy: CheckoutPolicy,
+    value: PointValue,
+    amount: Decimal | None = None,
+) -> Quote:
+    """The most points an order may take: the balance, the merchant's share, in whole steps;
+    and the points for `amount`, the money the customer wants points to cover.
+
+    With `round_points: down` (the default) every count is rounded down, so points never pay
+    more than the share the merchant allows. With `up` the share and the amount are covered
+    exactly, by the fewest points whose worth reaches them. The balance is never exceeded.
     """
     if subtotal <= 0:
         raise ValidationFailed("subtotal", "must be more than zero")
+    if amount is not None and not 0 < amount <= subtotal:
+        raise ValidationFailed(
+            "amount", f"must be more than zero and at most the subtotal {subtotal}"
+        )
     allowed_money = subtotal * policy.max_share
-    # points whose worth fits in the allowed money: worth = points * value.worth / value.points
-    by_share = int(
-        (allowed_money * value.points / value.worth.amount).to_integral_value(ROUND_FLOOR)
+    spendable = max(available, 0)
+    most = min(spendable - spendable % policy.step, points_for(allowed_money, policy, value))
+    asked = allowed_money if amount is None else amount
+    points = min(most, points_for(asked, policy, value))
+    # Points worth more than asked (rounded up) cover what was asked, never more.
+    covers = min(worth(points, value), Money(asked, value.worth.currency).quantized().amount)
+    return Quote(
+        spendable, policy.min_points, most, worth(most, value), value, policy.step, points, covers
     )
-    most = min(max(available, 0), by_share)
-    most -= most % policy.step
-    return Quote(max(available, 0), policy.min_points, most, worth(most, value), value, policy.step)
 
 
 def check_payment(points: int, q: Quote) -> None:

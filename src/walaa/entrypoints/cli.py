@@ -26,7 +26,7 @@ from walaa.domain.program import ProgramError
 from walaa.service.handlers import giving
 from walaa.service.handlers.closing import close_account, erase_customer
 from walaa.service.handlers.keys import create_key, list_keys, revoke_key
-from walaa.service.handlers.program import apply_program, validate_program
+from walaa.service.handlers.program import apply_program, validate_for_store, validate_program
 from walaa.service.handlers.stores import (
     advance_test_clock,
     clock_for,
@@ -55,6 +55,10 @@ clock_app = typer.Typer(help="Show and advance a test store's clock.", no_args_i
 app.add_typer(clock_app, name="clock")
 giving_app = typer.Typer(help="What a store owes the causes it gives to.", no_args_is_help=True)
 app.add_typer(giving_app, name="giving")
+games_app = typer.Typer(
+    help="Games of chance: rotate a seed, export and verify every play.", no_args_is_help=True
+)
+app.add_typer(games_app, name="games")
 
 console = Console()
 err = Console(stderr=True)
@@ -151,17 +155,29 @@ def _print_problems(path: Path, exc: ProgramError) -> None:
 
 
 @program_app.command("validate")
-def program_validate(path: Path) -> None:
+def program_validate(
+    path: Path,
+    store: Annotated[
+        str | None,
+        typer.Option(help="Also check it against this store (game prizes in its catalog)."),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
     """Check a settings file (YAML or JSON) and list every problem at once."""
     try:
-        program = validate_program(_read(path))
+        if store is None:
+            program = validate_program(_read(path))
+        else:
+            with _errors():
+                program = validate_for_store(_app(database_url).uow(), store, _read(path))
     except ProgramError as exc:
         _print_problems(path, exc)
         raise typer.Exit(1) from None
     rules = ", ".join(rule.id for rule in program.rules) or "none"
+    games = f", {len(program.games)} games" if program.games else ""
     console.print(
         f"[green]{path} is valid[/green]: {program.name_of_points('en')} in {program.currency}, "
-        f"{len(program.rules)} rules ({rules})"
+        f"{len(program.rules)} rules ({rules}){games}"
     )
 
 
@@ -318,6 +334,81 @@ def clock_show(
         found, test_clock = read_test_clock(walaa.uow(), store)
     how = "test clock" if test_clock else "wall clock"
     typer.echo(f"{_clock(walaa, store).now().isoformat()} ({found.mode} store, {how})")
+
+
+GameOption = Annotated[str, typer.Option(help="The game's id in the store's program.")]
+
+
+@games_app.command("rotate")
+def games_rotate(store: StoreOption, game: GameOption, database_url: DatabaseOption = None) -> None:
+    """Reveal the seed in use, so its plays can be checked, and commit to a new one."""
+    from walaa.service.handlers.game_fairness import rotate_seed
+
+    walaa = _app(database_url)
+    with _errors():
+        revealed, fresh = rotate_seed(walaa.uow(), _clock(walaa, store), store, game)
+    console.print(
+        f"revealed seed {revealed.seed_no} of {game} ({revealed.plays} plays): "
+        f"{revealed.server_seed}\nnow committed to seed {fresh.seed_no}: {fresh.commitment}"
+    )
+
+
+@games_app.command("export")
+def games_export(
+    store: StoreOption,
+    game: GameOption,
+    out: Annotated[Path | None, typer.Option(help="Write to this file (stdout otherwise).")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write every seed and play of a game as JSON, for anyone to verify."""
+    import json
+
+    from walaa.service.handlers.game_fairness import export_plays
+
+    with _errors():
+        data = export_plays(_app(database_url).uow(), store, game)
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        err.print(f"{len(data['plays'])} plays written to {out}")
+
+
+@games_app.command("verify")
+def games_verify(
+    store: Annotated[str | None, typer.Option(help="The store whose plays to check.")] = None,
+    game: Annotated[str | None, typer.Option(help="The game's id.")] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="Check an export (`walaa games export`) instead.")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Recompute every play of each revealed seed; exits 1 if any does not match."""
+    import json
+
+    from walaa.service.handlers.game_fairness import verify_export, verify_game
+
+    with _errors():
+        if file is not None:
+            try:
+                data = json.loads(_read(file))
+            except ValueError as exc:
+                raise ValidationFailed("file", f"not JSON: {exc}") from None
+            report = verify_export(data)
+        elif store is not None and game is not None:
+            report = verify_game(_app(database_url).uow(), store, game)
+        else:
+            raise ValidationFailed("store", "give --store and --game, or --file")
+    for mismatch in report.mismatches:
+        err.print(f"[red]MISMATCH[/red] {mismatch}")
+    waiting = (
+        f"; {report.unrevealed} wait for their seed to be revealed" if report.unrevealed else ""
+    )
+    if not report.ok:
+        err.print(f"[red]{len(report.mismatches)} mismatch(es) among {report.checked} plays[/red]")
+        raise typer.Exit(1)
+    console.print(f"[green]all {report.checked} plays of revealed seeds match[/green]{waiting}")
 
 
 @app.command()

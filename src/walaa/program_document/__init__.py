@@ -44,7 +44,6 @@ from walaa.domain.money import Money, Rounding, fits_minor_units, minor_units
 from walaa.domain.program import (
     CheckoutPolicy,
     EarnRate,
-    ExpiryPolicy,
     LineKind,
     PointValue,
     Problem,
@@ -59,11 +58,18 @@ from walaa.domain.program import (
     tier_reference_problems,
     timezone_exists,
 )
+from walaa.domain.spending_choices import PointsRounding, TakeBack
 from walaa.program_document.fields import (
     Amount,
     Count,
     DocModel,
     LocalizedField,
+)
+from walaa.program_document.games import (
+    GAME_MODELS,
+    GameDoc,
+    game_from_doc,
+    game_section_problems,
 )
 from walaa.program_document.giving import (
     GivingCapsDoc,
@@ -71,6 +77,13 @@ from walaa.program_document.giving import (
     GivingRateDoc,
     giving_from_doc,
     giving_problems,
+)
+from walaa.program_document.lifecycle import (
+    ExpiryDoc,
+    MilestoneDoc,
+    MilestoneField,
+    expiry_from_doc,
+    milestones_from_doc,
 )
 from walaa.program_document.rules import (
     FixedDoc,
@@ -134,12 +147,6 @@ class PointValueDoc(DocModel):
     worth: Amount
 
 
-class ExpiryDoc(DocModel):
-    """Points expire `after_months` months after they are earned; leave it out for never."""
-
-    after_months: Count | None = None
-
-
 class CheckoutDoc(DocModel):
     """Points as money at checkout: {min_points: 500, max_order_share: 0.5, step: 100}."""
 
@@ -148,6 +155,21 @@ class CheckoutDoc(DocModel):
         default=Decimal(1), description="Largest share of an order points may pay (0 to 1)"
     )
     step: Count = Field(default=1, description="Points are used in multiples of this")
+    round_points: Literal["down", "up"] = Field(
+        default="down",
+        description="Points for a money amount: down (never worth more than it) or up (enough"
+        " to cover it exactly)",
+    )
+
+
+class RefundsDoc(DocModel):
+    """What a refund does with points the customer already spent: {take_back: debt}."""
+
+    take_back: Literal["debt", "cap_at_balance"] = Field(
+        default="debt",
+        description="debt: the balance may go below zero, later earnings repay it;"
+        " cap_at_balance: take back at most what the customer has, forgive the rest",
+    )
 
 
 class EarnOnDoc(DocModel):
@@ -187,7 +209,9 @@ class ProgramDocument(DocModel):
     return_window_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = Field(
         default=0, description="Days order points stay pending (returns are still possible)"
     )
-    expiry: ExpiryDoc = Field(default=ExpiryDoc(), description="When earned points expire")
+    expiry: ExpiryDoc = Field(
+        default=ExpiryDoc(), description="When earned points expire: by age, by inactivity"
+    )
     earn_on: EarnOnDoc = Field(
         default=EarnOnDoc(), description="Line kinds that earn besides products"
     )
@@ -197,6 +221,9 @@ class ProgramDocument(DocModel):
     rules: list[RuleDoc] = Field(default=[], description="Earning rules, in order")
     checkout: CheckoutDoc = Field(
         default=CheckoutDoc(), description="How points may pay at checkout"
+    )
+    refunds: RefundsDoc = Field(
+        default=RefundsDoc(), description="What a refund does with points already spent"
     )
     tiers: TiersDoc | None = Field(
         default=None, description="Tiers earned by spend, points or orders over a window"
@@ -215,6 +242,14 @@ class ProgramDocument(DocModel):
     )
     giving: GivingDoc | None = Field(
         default=None, description="Money given to a cause for what customers spend"
+    )
+    games: list[GameDoc] = Field(
+        default=[], description="Games of chance (wheel, scratch card, mystery box)"
+    )
+    milestones: list[MilestoneField] = Field(
+        default=[],
+        description="Balances, lowest first, that earn a customer a notice the first time they"
+        " reach one; with any, a customer's joining is noticed too",
     )
 
     @field_validator("currency")
@@ -248,18 +283,24 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         point_value=PointValue(doc.point_value.points, Money(doc.point_value.worth, currency)),
         rounding=Rounding(doc.rounding),
         return_window_days=doc.return_window_days,
-        expiry=ExpiryPolicy(doc.expiry.after_months),
+        expiry=expiry_from_doc(doc.expiry),
         earn_on=frozenset(kind for kind, on in earn_on.items() if on),
         action_daily_cap=doc.action_daily_cap,
         rules=rules,
         checkout=CheckoutPolicy(
-            doc.checkout.min_points, doc.checkout.max_order_share, doc.checkout.step
+            doc.checkout.min_points,
+            doc.checkout.max_order_share,
+            doc.checkout.step,
+            PointsRounding(doc.checkout.round_points),
         ),
+        take_back=TakeBack(doc.refunds.take_back),
         tiers=tiers_from_doc(doc.tiers),
         earn_granularity=EarnGranularity(doc.earn_granularity),
         rewards_in_base=RewardsInBase(doc.rewards_in_base),
         discount_spread=DiscountSpread(doc.discount_spread),
         giving=giving_from_doc(doc.giving, currency),
+        games=tuple(game_from_doc(game) for game in doc.games),
+        milestones=milestones_from_doc(doc.milestones),
     )
 
 
@@ -358,8 +399,9 @@ def _known_fields() -> list[str]:
     names: set[str] = set()
     models: list[type[BaseModel]] = [ProgramDocument, RuleDoc, WhenDoc, ItemsDoc, PropertyDoc]
     models += [PerAmountDoc, PerUnitDoc, FixedDoc, MultiplyDoc, PerCustomerDoc, PerOrderDoc]
-    models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc]
-    models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc]
+    models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc, CheckoutDoc, RefundsDoc]
+    models += [MilestoneDoc]
+    models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc, *GAME_MODELS]
     models += [GivingDoc, GivingRateDoc, GivingCapsDoc]
     for model in models:
         names.update(model.model_fields)
@@ -455,6 +497,7 @@ def load_program(source: str | bytes | Mapping[str, Any], *, version: int = 1) -
     problems.extend(rule_problems(rules, currency=currency, positions=positions))
     problems.extend(_tier_problems(data.get("tiers"), currency))
     problems.extend(giving_problems(data.get("giving"), currency))
+    problems.extend(game_section_problems(data.get("games"), currency))
     tier_ids = _tier_ids(data.get("tiers"))
     if tier_ids is not None:
         problems.extend(tier_reference_problems(rules, tier_ids, positions))
@@ -627,12 +670,14 @@ def _tier_ids(raw: Any) -> frozenset[str] | None:
 
 def _in_document_order(problems: Sequence[Problem]) -> list[Problem]:
     """Each problem once; the settings first, then the tiers tier by tier, then rule by rule,
-    as the merchant reads them."""
+    then the games, as the merchant reads them."""
 
     def position(problem: Problem) -> tuple[int, int]:
         path = problem.path
         if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
             return 2, path[1]
+        if len(path) >= 2 and path[0] == "games" and isinstance(path[1], int):
+            return 3, path[1]
         if path and path[0] == "tiers":
             level = path[2] if len(path) >= 3 and path[1] == "levels" else -1
             return 1, level if isinstance(level, int) else -1

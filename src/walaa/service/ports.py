@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from walaa.domain.customers import Profile
 from walaa.domain.earning import RuleUse, UsageQuery, UsageSnapshot
 from walaa.domain.entry_explanations import LotChange
+from walaa.domain.expiry import WarningWindow
 from walaa.domain.giving import Cause
 from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
@@ -23,6 +24,7 @@ from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.service.game_ports import GamesRepository
 
 
 class Clock(Protocol):
@@ -58,6 +60,8 @@ class Balances:
     held: int
     #: a closed account takes no new points and spends none (see handlers/closing.py)
     closed: bool = False
+    #: this unit of work created the customer: the first time the store saw them
+    created: bool = False
 
 
 class LedgerRepository(Protocol):
@@ -89,8 +93,11 @@ class LedgerRepository(Protocol):
         reason: str | None = None,
         reference: str | None = None,
         details: dict[str, Any] | None = None,
+        active_at: datetime | None = None,
     ) -> int:
-        """Write the transaction, its postings, lot and lot movements, and cached balances."""
+        """Write the transaction, its postings, lot and lot movements, and cached balances;
+        with ``active_at``, move the customer's last activity forward to it in the same
+        balance update."""
 
     def reversed_so_far(self, transaction_id: int) -> int: ...
 
@@ -161,6 +168,8 @@ class CustomerRecord:
     lifetime_earned_gross: int = 0
     closed_at: datetime | None = None
     closed_reason: str | None = None
+    #: when the customer last earned or spent (dated by the order), for inactivity expiry
+    last_activity_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +242,8 @@ class RefundRecord:
     transaction_id: int | None
     #: points that had paid for the order and came back with this refund
     points_returned: int = 0
+    #: points the refund did not take back because they were spent (cap_at_balance)
+    points_forgiven: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,12 +312,14 @@ class RedemptionRecord:
     customer_id: str
     reward_id: str
     points: int
-    transaction_id: int
+    transaction_id: int | None  # None: a game's prize code, which no points paid for
     code: str
     status: str
     uses_left: int
     expires_at: datetime
     created_at: datetime | None = None
+    #: blocks of its reward the redemption covers (a free product by the block)
+    blocks: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,9 +365,9 @@ class RewardsRepository(Protocol):
 
     def save_reward(self, reward: Reward, stock_left: int | None, now: datetime) -> None: ...
 
-    def take_stock(self, reward_id: str) -> bool: ...
+    def take_stock(self, reward_id: str, units: int = 1) -> bool: ...
 
-    def return_stock(self, reward_id: str) -> None: ...
+    def return_stock(self, reward_id: str, units: int = 1) -> None: ...
 
     def count_redemptions(self, customer_id: str, reward_id: str) -> int: ...
 
@@ -377,6 +390,9 @@ class RewardsRepository(Protocol):
     def uses_of(self, code: str) -> list[CodeUseRecord]: ...
 
     def codes_used_by(self, order_id: str) -> list[str]: ...
+
+    def reward_codes_used_by(self, order_id: str, reward_id: str) -> list[str]:
+        """Codes of this reward the order used, oldest first."""
 
     def add_returned(self, code: str, order_id: str, points: int) -> None: ...
 
@@ -406,6 +422,9 @@ class NoticeRepository(Protocol):
         """Record a notice once per key; False if it was already recorded."""
 
     def for_customer(self, store_id: str, customer_id: str) -> list[dict[str, Any]]: ...
+
+    def keys_of(self, store_id: str, customer_id: str, kind: str) -> list[str]:
+        """The keys of the customer's notices of this kind."""
 
 
 class MembershipsRepository(Protocol):
@@ -549,6 +568,7 @@ class UnitOfWork(Protocol):
     def tiers(self, store_id: str) -> TiersRepository: ...
 
     def giving(self, store_id: str) -> GivingRepository: ...
+    def games(self, store_id: str) -> GamesRepository: ...
 
     @property
     def notices(self) -> NoticeRepository: ...
@@ -606,8 +626,11 @@ class ScheduledJobs(Protocol):
     """The worker's set-based SQL. One instance is one database transaction, like a unit of
     work: leaving the block without commit() rolls it back."""
 
-    def due_customers(self, store_id: str, job: str, as_of: datetime) -> list[DueCustomer]:
-        """Customers with lots due for ``job`` ('mature' or 'expire'), in id order."""
+    def due_customers(
+        self, store_id: str, job: str, as_of: datetime, *, cutoff: datetime | None = None
+    ) -> list[DueCustomer]:
+        """Customers with lots due for ``job`` ('mature', 'expire', or 'inactive': points
+        left and last active at or before ``cutoff``), in id order."""
 
     def claim_customers(self, store_id: str, customer_ids: Sequence[str]) -> list[str]:
         """Lock these customers' rows for this transaction, skipping any another holds."""
@@ -620,12 +643,25 @@ class ScheduledJobs(Protocol):
         """Expire what is left in the claimed customers' lots past their date. A customer whose
         key is already used is left alone."""
 
+    def expire_inactive(
+        self, store_id: str, keys: Sequence[TimedKey], as_of: datetime, inactive_days: int
+    ) -> BatchOutcome:
+        """Expire every point left in the lots of the claimed customers who have not earned or
+        spent for ``inactive_days`` (checked again under the lock). A customer whose key is
+        already used is left alone."""
+
     def claim_job(self, store_id: str, job: str) -> bool:
         """Take a store-wide job for this transaction; False if another worker has it."""
 
     def warn_expiring(self, store_id: str, as_of: datetime, until: datetime) -> int:
         """Record one notice per customer and expiry date for points expiring after ``as_of``
         and by ``until``, unless already recorded; returns how many were new."""
+
+    def warn_inactive(
+        self, store_id: str, as_of: datetime, windows: Sequence[WarningWindow], inactive_days: int
+    ) -> int:
+        """Record one notice per customer, inactivity deadline and warning for the customers
+        with points in each window, unless already recorded; returns how many were new."""
 
     def commit(self) -> None: ...
 

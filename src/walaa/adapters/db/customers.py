@@ -91,6 +91,7 @@ class SqlCustomerRepository:
             int(row.gross),
             row.closed_at,
             row.closed_reason,
+            row.last_activity_at,
         )
 
     def close(self, store_id: str, customer_id: str, reason: str, now: datetime) -> None:

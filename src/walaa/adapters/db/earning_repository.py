@@ -103,6 +103,7 @@ class SqlEarningRepository:
                 row.points,
                 row.transaction_id,
                 row.points_returned,
+                row.points_forgiven,
             )
             for row in rows
         ]
@@ -126,6 +127,7 @@ class SqlEarningRepository:
                 points=record.points,
                 transaction_id=record.transaction_id,
                 points_returned=record.points_returned,
+                points_forgiven=record.points_forgiven,
                 created_at=now,
             )
         )

@@ -20,8 +20,9 @@ always an argument: no statement here reads the database's clock.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -30,20 +31,33 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import TextClause
 
 from walaa.adapters.db.tables import UtcDateTime
+from walaa.domain.expiry import WarningWindow
 from walaa.service.ports import BatchOutcome, DueCustomer, TimedKey
 
-MATURE, EXPIRE = "mature", "expire"
+#: What an inactivity expiry refers to, in the ledger's `reference`.
+INACTIVITY_REFERENCE = "inactivity"
 
-#: What makes a lot due, per job: the predicates of the partial indexes that find them.
+MATURE, EXPIRE, INACTIVE = "mature", "expire", "inactive"
+
+#: What makes a lot due, per job: the predicates of the partial indexes that find them. An
+#: inactive customer's every lot is due: they last earned or spent at or before ``cutoff``.
 _DUE = {
     MATURE: "l.pending AND l.remaining > 0 AND l.available_at <= :as_of",
     EXPIRE: "l.remaining > 0 AND l.expires_at <= :as_of",
+    INACTIVE: """l.remaining > 0 AND l.customer_id IN (
+        SELECT c.id FROM customers c
+        WHERE c.store_id = :store AND c.last_activity_at <= :cutoff)""",
 }
+
+#: The ledger transactions' kind, per job: inactivity is an expiry with its own explanation.
+_KIND = {MATURE: "mature", EXPIRE: "expire", INACTIVE: "expire"}
+
+_MOMENTS = ("as_of", "until", "cutoff", "after", "latest")
 
 
 def _sql(sql: str, **types: Any) -> TextClause:
     """A statement and its parameters' types; moments are bound as UTC on every database."""
-    binds = [bindparam(n, type_=UtcDateTime()) for n in ("as_of", "until") if f":{n}" in sql]
+    binds = [bindparam(n, type_=UtcDateTime()) for n in _MOMENTS if f":{n}" in sql]
     binds += [bindparam(name, type_=kind) for name, kind in types.items()]
     return text(sql).bindparams(*binds)
 
@@ -69,8 +83,10 @@ _PG_BATCH = """
 _PG_TRANSACTIONS = """
     txns AS (
         INSERT INTO ledger_transactions
-            (store_id, customer_id, idempotency_key, request_hash, kind, amount, occurred_at)
-        SELECT :store, t.customer_id, b.key, b.hash, :kind, t.total, :as_of
+            (store_id, customer_id, idempotency_key, request_hash, kind, amount, occurred_at,
+             reference, details)
+        SELECT :store, t.customer_id, b.key, b.hash, :kind, t.total, :as_of,
+               :reference, CAST(:details AS json)
         FROM totals t JOIN batch b ON b.customer_id = t.customer_id
         ORDER BY t.customer_id
         ON CONFLICT (store_id, idempotency_key) DO NOTHING
@@ -88,12 +104,16 @@ _PG_TYPES: dict[str, Any] = {
     "hashes": ARRAY(String),
 }
 
-_PG_EXPIRE = _sql(
-    f"""
+
+def _pg_expire(job: str) -> TextClause:
+    """Expire the claimed customers' due lots: those past their date, or an inactive
+    customer's every lot."""
+    return _sql(
+        f"""
     WITH {_PG_BATCH},
     due AS (
         SELECT l.id, l.customer_id, l.remaining, l.pending FROM lots l
-        WHERE l.store_id = :store AND {_CLAIMED} AND {_DUE[EXPIRE]}
+        WHERE l.store_id = :store AND {_CLAIMED} AND {_DUE[job]}
     ),
     totals AS (
         SELECT customer_id, SUM(remaining) AS total,
@@ -126,7 +146,7 @@ _PG_EXPIRE = _sql(
     emptied AS (
         UPDATE lots l SET remaining = 0
         FROM due d JOIN written w ON w.customer_id = d.customer_id
-        WHERE l.id = d.id AND l.store_id = :store AND {_CLAIMED} AND {_DUE[EXPIRE]}
+        WHERE l.id = d.id AND l.store_id = :store AND {_CLAIMED} AND {_DUE[job]}
     ),
     balances AS (
         UPDATE customers c
@@ -136,8 +156,11 @@ _PG_EXPIRE = _sql(
     SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM moved),
            (SELECT COALESCE(SUM(total), 0) FROM written)
     """,
-    **_PG_TYPES,
-)
+        **_PG_TYPES,
+    )
+
+
+_PG_EXPIRES = {job: _pg_expire(job) for job in (EXPIRE, INACTIVE)}
 
 # Matured points repay a debt first, oldest ripe lot first (ledger.mature): a lot gives what the
 # debt still lacks after the lots before it, and never more than it holds.
@@ -246,8 +269,10 @@ _SQLITE_START = (
            SELECT 1 FROM ledger_transactions x
            WHERE x.store_id = :store AND x.idempotency_key = walaa_job_batch.key)""",
     """INSERT INTO ledger_transactions
-           (store_id, customer_id, idempotency_key, request_hash, kind, amount, occurred_at)
-       SELECT :store, b.customer_id, b.key, b.hash, :kind, SUM(l.remaining), :as_of
+           (store_id, customer_id, idempotency_key, request_hash, kind, amount, occurred_at,
+            reference, details)
+       SELECT :store, b.customer_id, b.key, b.hash, :kind, SUM(l.remaining), :as_of,
+              :reference, :details
        FROM {lots} WHERE {due}
        GROUP BY b.customer_id, b.key, b.hash ORDER BY b.customer_id""",
     """UPDATE walaa_job_batch SET txn_id = (
@@ -324,6 +349,11 @@ _SQLITE_STEPS = {
         _sqlite(EXPIRE, _SQLITE_EXPIRE_LOTS)[0],
         (),
     ),
+    INACTIVE: (
+        _sqlite(INACTIVE, *_SQLITE_START, *_SQLITE_EXPIRE_POSTINGS),
+        _sqlite(INACTIVE, _SQLITE_EXPIRE_LOTS)[0],
+        (),
+    ),
     MATURE: (
         _sqlite(MATURE, *_SQLITE_START, *_SQLITE_MATURE_POSTINGS),
         _sqlite(MATURE, _SQLITE_MATURE_LOTS)[0],
@@ -359,6 +389,61 @@ _SQLITE_WARN = _sql(
     ON CONFLICT (store_id, key) DO NOTHING
     RETURNING id
     """,
+)
+
+
+# -- warnings before inactivity takes a customer's points ------------------------------------
+# The key names the customer, the deadline's date and the warning: each is recorded once, and
+# an activity that moves the deadline makes the next warning a new one.
+
+_INACTIVE_WHERE = """
+    FROM customers c
+    WHERE c.store_id = :store AND c.closed_at IS NULL AND c.available + c.pending > 0
+      AND c.last_activity_at > :after AND c.last_activity_at <= :latest"""
+
+_PG_WARN_INACTIVE = _sql(
+    rf"""
+    WITH due AS (
+        SELECT c.id AS customer_id, c.available + c.pending AS points,
+               (c.last_activity_at + CAST(:days AS integer) * interval '1 day')
+                   AT TIME ZONE 'UTC' AS deadline
+        {_INACTIVE_WHERE}
+    )
+    INSERT INTO notices (store_id, customer_id, kind, key, payload, created_at)
+    SELECT :store, d.customer_id, 'points_inactive',
+           'inactive\:' || d.customer_id || '\:' || to_char(d.deadline, 'YYYY-MM-DD')
+               || '\:' || CAST(:before AS integer),
+           json_build_object(
+               'points', d.points, 'days_before', CAST(:before AS integer),
+               'inactive_days', CAST(:days AS integer),
+               'expires_on', to_char(d.deadline, 'YYYY-MM-DD'),
+               'expires_at', to_char(d.deadline, 'YYYY-MM-DD"T"HH24\:MI\:SS"Z"')),
+           :as_of
+    FROM due d ORDER BY d.customer_id
+    ON CONFLICT (store_id, key) DO NOTHING
+    RETURNING 1
+    """
+)
+
+_SQLITE_WARN_INACTIVE = _sql(
+    f"""
+    INSERT INTO notices (store_id, customer_id, kind, key, payload, created_at)
+    SELECT :store, d.customer_id, 'points_inactive',
+           'inactive:' || d.customer_id || ':' || date(d.deadline) || ':' || :before,
+           json_object('points', d.points, 'days_before', :before, 'inactive_days', :days,
+                       'expires_on', date(d.deadline),
+                       'expires_at', strftime('%Y-%m-%dT%H:%M:%SZ', d.deadline)),
+           :as_of
+    FROM (
+        SELECT c.id AS customer_id, c.available + c.pending AS points,
+               datetime(c.last_activity_at, '+' || :days || ' days') AS deadline
+        {_INACTIVE_WHERE}
+    ) AS d
+    WHERE true
+    ORDER BY d.customer_id
+    ON CONFLICT (store_id, key) DO NOTHING
+    RETURNING id
+    """
 )
 
 
@@ -410,8 +495,11 @@ class SqlScheduledJobs:
 
     # -- finding and claiming work -------------------------------------------------------------
 
-    def due_customers(self, store_id: str, job: str, as_of: datetime) -> list[DueCustomer]:
-        rows = self.conn.execute(_DUE_CUSTOMERS[job], {"store": store_id, "as_of": as_of})
+    def due_customers(
+        self, store_id: str, job: str, as_of: datetime, *, cutoff: datetime | None = None
+    ) -> list[DueCustomer]:
+        params = {"store": store_id, "as_of": as_of, "cutoff": cutoff}
+        rows = self.conn.execute(_DUE_CUSTOMERS[job], params)
         return [DueCustomer(customer_id, int(lots)) for customer_id, lots in rows]
 
     def claim_customers(self, store_id: str, customer_ids: Sequence[str]) -> list[str]:
@@ -429,28 +517,38 @@ class SqlScheduledJobs:
     # -- the jobs ------------------------------------------------------------------------------
 
     def mature(self, store_id: str, keys: Sequence[TimedKey], as_of: datetime) -> BatchOutcome:
-        return self._batch(MATURE, store_id, keys, as_of)
+        return self._batch(MATURE, store_id, keys, {"as_of": as_of})
 
     def expire(self, store_id: str, keys: Sequence[TimedKey], as_of: datetime) -> BatchOutcome:
-        return self._batch(EXPIRE, store_id, keys, as_of)
+        return self._batch(EXPIRE, store_id, keys, {"as_of": as_of})
+
+    def expire_inactive(
+        self, store_id: str, keys: Sequence[TimedKey], as_of: datetime, inactive_days: int
+    ) -> BatchOutcome:
+        why = {"refers_to": {"inactive_days": str(inactive_days)}}
+        params = {
+            "as_of": as_of,
+            "cutoff": as_of - timedelta(days=inactive_days),
+            "reference": INACTIVITY_REFERENCE,
+            "details": json.dumps(why),
+        }
+        return self._batch(INACTIVE, store_id, keys, params)
 
     def _batch(
-        self, job: str, store_id: str, keys: Sequence[TimedKey], as_of: datetime
+        self, job: str, store_id: str, keys: Sequence[TimedKey], params: dict[str, Any]
     ) -> BatchOutcome:
         if not keys:
             return BatchOutcome()
+        values = {"store": store_id, "kind": _KIND[job], "reference": None, "details": None}
+        values.update(params)
         if self._postgres:
-            return self._pg_batch(job, store_id, keys, as_of)
-        return self._sqlite_batch(job, store_id, keys, as_of)
+            return self._pg_batch(job, keys, values)
+        return self._sqlite_batch(job, keys, values)
 
-    def _pg_batch(
-        self, job: str, store_id: str, keys: Sequence[TimedKey], as_of: datetime
-    ) -> BatchOutcome:
-        stmt = _PG_MATURE if job == MATURE else _PG_EXPIRE
+    def _pg_batch(self, job: str, keys: Sequence[TimedKey], params: dict[str, Any]) -> BatchOutcome:
+        stmt = _PG_MATURE if job == MATURE else _PG_EXPIRES[job]
         params = {
-            "store": store_id,
-            "kind": job,
-            "as_of": as_of,
+            **params,
             "customers": [k.customer_id for k in keys],
             "keys": [k.idempotency_key for k in keys],
             "hashes": [k.request_hash for k in keys],
@@ -459,7 +557,7 @@ class SqlScheduledJobs:
         return BatchOutcome(int(transactions), int(lots), int(points))
 
     def _sqlite_batch(
-        self, job: str, store_id: str, keys: Sequence[TimedKey], as_of: datetime
+        self, job: str, keys: Sequence[TimedKey], params: dict[str, Any]
     ) -> BatchOutcome:
         conn = self.conn
         conn.execute(_SQLITE_BATCH_TABLE)
@@ -471,7 +569,6 @@ class SqlScheduledJobs:
                 for k in keys
             ],
         )
-        params = {"store": store_id, "kind": job, "as_of": as_of}
         before, move_lots, after = _SQLITE_STEPS[job]
         for step in before:
             conn.execute(step, params)
@@ -488,3 +585,22 @@ class SqlScheduledJobs:
         if self._postgres:
             return int(self.conn.execute(_PG_WARN, params).scalar_one())
         return len(self.conn.execute(_SQLITE_WARN, params).all())
+
+    def warn_inactive(
+        self, store_id: str, as_of: datetime, windows: Sequence[WarningWindow], inactive_days: int
+    ) -> int:
+        """One notice per customer, deadline and warning, for customers with points whose
+        last activity puts them in a warning's window; returns how many were new."""
+        stmt = _PG_WARN_INACTIVE if self._postgres else _SQLITE_WARN_INACTIVE
+        recorded = 0
+        for window in windows:
+            params = {
+                "store": store_id,
+                "as_of": as_of,
+                "after": window.after,
+                "latest": window.latest,
+                "days": inactive_days,
+                "before": window.days_before,
+            }
+            recorded += len(self.conn.execute(stmt, params).all())
+        return recorded

@@ -13,11 +13,23 @@ building a statement and its cache key anew on each call cost more client CPU th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Update, and_, bindparam, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from walaa.adapters.db import tables as t
@@ -82,13 +94,26 @@ _MOVE_LOT = (
 )
 
 
+_ACTIVE_AT = bindparam("b_active", type_=t.UtcDateTime())
+
+#: The customer's latest activity, moved forward only: an order imported late is older.
+_LATEST_ACTIVITY = case(
+    (or_(_c.c.last_activity_at.is_(None), _c.c.last_activity_at < _ACTIVE_AT), _ACTIVE_AT),
+    else_=_c.c.last_activity_at,
+)
+
+
 @cache
-def _add_to_balances(accounts: tuple[str, ...]) -> Update:
-    """UPDATE customers SET <account> = <account> + :b_<account>, for the accounts given."""
+def _add_to_balances(accounts: tuple[str, ...], active: bool = False) -> Update:
+    """UPDATE customers SET <account> = <account> + :b_<account>, for the accounts given, and
+    with ``active`` the customer's last activity: one statement, the one every write makes."""
+    values: dict[str, Any] = {name: _c.c[name] + bindparam(f"b_{name}") for name in accounts}
+    if active:
+        values["last_activity_at"] = _LATEST_ACTIVITY
     return (
         update(_c)
         .where(_c.c.store_id == bindparam("b_store"), _c.c.id == bindparam("b_customer"))
-        .values({name: _c.c[name] + bindparam(f"b_{name}") for name in accounts})
+        .values(values)
     )
 
 
@@ -103,8 +128,10 @@ class SqlLedgerRepository:
     def lock_customer(self, customer_id: str, *, create: bool) -> Balances | None:
         found = self._select_balances(customer_id)
         if found is None and create:
-            self._insert_customer(customer_id)
+            created = self._insert_customer(customer_id)
             found = self._select_balances(customer_id)
+            if found is not None and created:
+                found = replace(found, created=True)
         return found
 
     def _select_balances(self, customer_id: str) -> Balances | None:
@@ -115,7 +142,8 @@ class SqlLedgerRepository:
             return None
         return Balances(row.available, row.pending, row.held, row.closed_at is not None)
 
-    def _insert_customer(self, customer_id: str) -> None:
+    def _insert_customer(self, customer_id: str) -> bool:
+        """Insert the customer's row; True if this call created it (not a concurrent one)."""
         values = {
             "store_id": self.store_id,
             "id": customer_id,
@@ -124,10 +152,15 @@ class SqlLedgerRepository:
             "held": 0,
             "created_at": self._now,
         }
-        stmt = insert_for(self.conn.dialect, t.customers).values(values).on_conflict_do_nothing()
+        stmt = (
+            insert_for(self.conn.dialect, t.customers)
+            .values(values)
+            .on_conflict_do_nothing()
+            .returning(t.customers.c.id)
+        )
         try:
             with self.conn.begin_nested():
-                self.conn.execute(stmt)
+                return self.conn.execute(stmt).first() is not None
         except IntegrityError:
             raise NotFound(f"store {self.store_id!r} does not exist") from None
 
@@ -260,6 +293,7 @@ class SqlLedgerRepository:
         reason: str | None = None,
         reference: str | None = None,
         details: dict[str, Any] | None = None,
+        active_at: datetime | None = None,
     ) -> int:
         txn_id = self.conn.execute(
             _INSERT_TRANSACTION,
@@ -293,7 +327,7 @@ class SqlLedgerRepository:
         )
         new_lot_id = self._insert_lot(customer_id, txn_id, entry)
         self._move_lots(txn_id, entry, new_lot_id)
-        self._update_balances(customer_id, entry)
+        self._update_balances(customer_id, entry, active_at)
         return int(txn_id)
 
     def _insert_lot(self, customer_id: str, txn_id: int, entry: Entry) -> int | None:
@@ -345,13 +379,17 @@ class SqlLedgerRepository:
                 .values(pending=False)
             )
 
-    def _update_balances(self, customer_id: str, entry: Entry) -> None:
+    def _update_balances(
+        self, customer_id: str, entry: Entry, active_at: datetime | None = None
+    ) -> None:
         changes = {account.value: entry.change(account) for account in CUSTOMER_ACCOUNTS}
         changed = tuple(sorted(name for name, delta in changes.items() if delta))
-        if changed:
-            params = {f"b_{name}": changes[name] for name in changed}
+        if changed or active_at is not None:
+            params: dict[str, Any] = {f"b_{name}": changes[name] for name in changed}
+            if active_at is not None:
+                params["b_active"] = active_at
             self.conn.execute(
-                _add_to_balances(changed),
+                _add_to_balances(changed, active_at is not None),
                 {"b_store": self.store_id, "b_customer": customer_id, **params},
             )
 

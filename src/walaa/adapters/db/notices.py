@@ -48,3 +48,13 @@ class SqlNoticeRepository:
             .limit(200)
         )
         return [dict(row._mapping) for row in rows]
+
+    def keys_of(self, store_id: str, customer_id: str, kind: str) -> list[str]:
+        n = t.notices
+        return list(
+            self.conn.execute(
+                select(n.c.key).where(
+                    n.c.store_id == store_id, n.c.customer_id == customer_id, n.c.kind == kind
+                )
+            ).scalars()
+        )

@@ -76,8 +76,8 @@ class SqlRewardsRepository:
             stmt.on_conflict_do_update(index_elements=["store_id", "id"], set_=values)
         )
 
-    def take_stock(self, reward_id: str) -> bool:
-        """One unit of stock, if any is left (always True for unlimited rewards)."""
+    def take_stock(self, reward_id: str, units: int = 1) -> bool:
+        """``units`` of stock, if that many are left (always True for unlimited rewards)."""
         r = t.rewards
         done = self.conn.execute(
             update(r)
@@ -85,21 +85,21 @@ class SqlRewardsRepository:
                 r.c.store_id == self.store_id,
                 r.c.id == reward_id,
                 r.c.stock_left.is_not(None),
-                r.c.stock_left > 0,
+                r.c.stock_left >= units,
             )
-            .values(stock_left=r.c.stock_left - 1)
+            .values(stock_left=r.c.stock_left - units)
         )
         if done.rowcount == 1:
             return True
         found = self.get_reward(reward_id)
         return found is not None and found[1] is None
 
-    def return_stock(self, reward_id: str) -> None:
+    def return_stock(self, reward_id: str, units: int = 1) -> None:
         r = t.rewards
         self.conn.execute(
             update(r)
             .where(r.c.store_id == self.store_id, r.c.id == reward_id, r.c.stock_left.is_not(None))
-            .values(stock_left=r.c.stock_left + 1)
+            .values(stock_left=r.c.stock_left + units)
         )
 
     # -- redemptions and codes --------------------------------------------------------------
@@ -131,6 +131,7 @@ class SqlRewardsRepository:
                 status=record.status,
                 uses_left=record.uses_left,
                 expires_at=record.expires_at,
+                blocks=record.blocks,
                 request_key=request_key,
                 created_at=now,
             )
@@ -160,6 +161,7 @@ class SqlRewardsRepository:
                 row.uses_left,
                 row.expires_at,
                 row.created_at,
+                row.blocks,
             )
             for row in self.conn.execute(stmt)
         ]
@@ -232,6 +234,21 @@ class SqlRewardsRepository:
         rows = self.conn.execute(
             select(u.c.code)
             .where(u.c.store_id == self.store_id, u.c.order_id == order_id)
+            .order_by(u.c.used_at, u.c.code)
+        )
+        return [row.code for row in rows]
+
+    def reward_codes_used_by(self, order_id: str, reward_id: str) -> list[str]:
+        """Codes of this reward the order used, oldest first."""
+        u, d = t.code_uses, t.redemptions
+        rows = self.conn.execute(
+            select(u.c.code)
+            .join(d, (d.c.store_id == u.c.store_id) & (d.c.code == u.c.code))
+            .where(
+                u.c.store_id == self.store_id,
+                u.c.order_id == order_id,
+                d.c.reward_id == reward_id,
+            )
             .order_by(u.c.used_at, u.c.code)
         )
         return [row.code for row in rows]

@@ -117,9 +117,14 @@ customers = Table(
     Column("closed_at", UtcDateTime(), nullable=True),
     Column("closed_reason", String(200), nullable=True),
     Column("erased_at", UtcDateTime(), nullable=True),
+    # When the customer last earned or spent, by the order's or action's own date (a spend by
+    # when it happened): the clock of inactivity expiry. Moved forward by the balance update
+    # every such ledger write already makes, never back by history imported late.
+    Column("last_activity_at", UtcDateTime(), nullable=True),
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),
+    Index("ix_customers_last_activity", "store_id", "last_activity_at"),
 )
 
 ledger_transactions = Table(
@@ -298,6 +303,9 @@ refunds = Table(
     Column("transaction_id", Id, nullable=True),
     # Points that had paid for the order and came back: what every replay of the refund answers.
     Column("points_returned", BigInteger, nullable=False, server_default="0"),
+    # Points the refund did not take back because the customer had spent them
+    # (`refunds: {take_back: cap_at_balance}`): answered by every replay too.
+    Column("points_forgiven", BigInteger, nullable=False, server_default="0"),
     Column("created_at", UtcDateTime(), nullable=False),
     ForeignKeyConstraint(["store_id", "order_id"], ["orders.store_id", "orders.id"]),
     UniqueConstraint("store_id", "order_id", "seq", name="uq_refunds_order_seq"),
@@ -363,7 +371,8 @@ redemptions = Table(
     Column("customer_id", String(128), nullable=False),
     Column("reward_id", String(64), nullable=False),
     Column("points", BigInteger, nullable=False),
-    Column("transaction_id", Id, nullable=False),
+    # NULL for a code a game gave as a prize: no points paid for it, none come back.
+    Column("transaction_id", Id, nullable=True),
     Column("code", String(32), nullable=False),
     # issued -> used | expired | cancelled
     Column("status", String(12), nullable=False),
@@ -373,6 +382,8 @@ redemptions = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("settled_at", UtcDateTime(), nullable=True),
     Column("refund_transaction_id", Id, nullable=True),
+    # How many blocks of its reward the redemption covers (a free product per N units bought)
+    Column("blocks", Integer, nullable=False, server_default="1"),
     ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
     ForeignKeyConstraint(["store_id", "reward_id"], ["rewards.store_id", "rewards.id"]),
     UniqueConstraint("store_id", "code", name="uq_redemptions_code"),
@@ -629,4 +640,75 @@ cause_choices = Table(
     Column("cause_id", String(64), nullable=False),
     Column("chosen_at", UtcDateTime(), nullable=False),
     ForeignKeyConstraint(["store_id", "cause_id"], ["causes.store_id", "causes.id"]),
+)
+
+
+# --- games of chance ------------------------------------------------------------------------
+
+# A game's server seeds: the current one (revealed_at NULL) is committed to by its SHA-256;
+# rotating reveals it and starts the next. `plays` is the last nonce used, under the row lock.
+game_seeds = Table(
+    "game_seeds",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("game_id", String(64), primary_key=True),
+    Column("seed_no", Integer, primary_key=True),
+    Column("server_seed", String(64), nullable=False),
+    Column("commitment", String(64), nullable=False),
+    Column("plays", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revealed_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
+# A play a customer has earned: by an order (source order:<id>), an event (event:<id>) or the
+# free entry of a period (free:<period>). One per game and source.
+game_unlocks = Table(
+    "game_unlocks",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("game_id", String(64), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("source", String(160), nullable=False),
+    Column("order_id", String(128), nullable=True),
+    # open -> played | voided
+    Column("status", String(8), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    UniqueConstraint("store_id", "game_id", "source", name="uq_game_unlocks_source"),
+    Index("ix_game_unlocks_customer", "store_id", "customer_id", "game_id", "status"),
+    Index("ix_game_unlocks_order", "store_id", "order_id"),
+)
+
+# Every play with what recomputes it: the seed and nonce, the client seed, the digest, and the
+# prize table (ids and weights) as it stood, so `walaa games verify` needs nothing else.
+game_plays = Table(
+    "game_plays",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("game_id", String(64), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("unlock_id", String(40), nullable=False),
+    Column("seed_no", Integer, nullable=False),
+    Column("nonce", Integer, nullable=False),
+    Column("client_seed", String(128), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("prizes", JSON, nullable=False),
+    Column("prize_id", String(64), nullable=False),
+    # won | no_prize | out_of_stock
+    Column("outcome", String(12), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("redemption_id", String(40), nullable=True),
+    Column("transaction_id", Id, nullable=True),
+    # issued -> voided (a refunded qualifying order took the unused prize back)
+    Column("status", String(8), nullable=False),
+    Column("request_key", String(255), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    UniqueConstraint("store_id", "unlock_id", name="uq_game_plays_unlock"),
+    UniqueConstraint("store_id", "game_id", "seed_no", "nonce", name="uq_game_plays_nonce"),
+    UniqueConstraint("store_id", "request_key", name="uq_game_plays_request_key"),
+    Index("ix_game_plays_customer", "store_id", "customer_id", "game_id"),
 )

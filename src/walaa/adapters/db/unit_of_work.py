@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -12,12 +13,14 @@ from walaa.adapters.db import tables as t
 from walaa.adapters.db.customers import SqlCustomerRepository
 from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.engine import insert_for
+from walaa.adapters.db.games_repository import SqlGamesRepository
 from walaa.adapters.db.giving_repository import SqlGivingRepository
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
+from walaa.domain.games import new_server_seed
 from walaa.domain.keys import ApiKey, Scope
 from walaa.domain.stores import Store, TestClock
 
@@ -141,8 +144,9 @@ class SqlKeyRepository:
 class SqlUnitOfWork:
     """Reusable, one block at a time: ``with uow: ...; uow.commit()``."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, game_seeds: Callable[[], str] = new_server_seed) -> None:
         self.engine = engine
+        self.game_seeds = game_seeds
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
@@ -191,6 +195,9 @@ class SqlUnitOfWork:
 
     def giving(self, store_id: str) -> SqlGivingRepository:
         return SqlGivingRepository(self.conn, store_id)
+
+    def games(self, store_id: str) -> SqlGamesRepository:
+        return SqlGamesRepository(self.conn, store_id, self.game_seeds)
 
     def commit(self) -> None:
         assert self._tx is not None

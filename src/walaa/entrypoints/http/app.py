@@ -27,6 +27,7 @@ from walaa.bootstrap import App, build
 from walaa.config import Settings
 from walaa.domain.errors import WalaaError
 from walaa.entrypoints.http import problems
+from walaa.entrypoints.http.body import MalformedBody, on_malformed_body
 from walaa.entrypoints.http.guard import BodyTooLarge, Guard, on_body_too_large
 from walaa.entrypoints.http.ratelimit import (
     FailOpenLimiter,
@@ -116,6 +117,7 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
     )
     api.add_exception_handler(WalaaError, problems.on_walaa_error)
     api.add_exception_handler(RequestValidationError, problems.on_validation_error)
+    api.add_exception_handler(MalformedBody, on_malformed_body)
     api.add_exception_handler(HTTPException, problems.on_http_error)
     api.add_exception_handler(DataError, problems.on_data_error)
     api.add_exception_handler(OperationalError, problems.on_database_down)

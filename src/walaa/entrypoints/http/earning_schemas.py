@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from walaa.domain.earning import Evaluation, InvalidOrder, OrderLine, RefundedLine
 from walaa.domain.program import Channel, LineKind
-from walaa.entrypoints.http.schemas import FromText, Moment, Strict
+from walaa.entrypoints.http.schemas import ID_PATTERN, FromText, Moment, Strict
 from walaa.service.handlers.earning import EventResult, OrderResult, RefundResult
 
 Amount = Annotated[
@@ -21,7 +21,7 @@ Amount = Annotated[
         description="Money as a decimal string in the store's currency",
     ),
 ]
-Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=ID_PATTERN)]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -134,6 +134,11 @@ class RefundOut(BaseModel):
         description="Points that had paid for the order (through a checkout hold or a reward "
         "code used on it), given back"
     )
+    points_forgiven: int = Field(
+        0,
+        description="Points the order had earned that were not taken back because the customer "
+        "had spent them (a program with refunds.take_back: cap_at_balance); 0 otherwise",
+    )
     transaction_id: int | None
     replayed: bool
 
@@ -144,6 +149,7 @@ class RefundOut(BaseModel):
             order_id=r.order_id,
             points_taken=r.points_taken,
             points_returned=r.points_returned,
+            points_forgiven=r.points_forgiven,
             transaction_id=r.transaction_id,
             replayed=r.replayed,
         )

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from walaa.domain import errors
 
@@ -35,6 +36,7 @@ _HTTP_TITLES = {
     405: ("method-not-allowed", "Method not allowed"),
     409: ("conflict", "Conflict"),
     413: ("too-large", "Request too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
     429: ("rate-limited", "Too many requests"),
 }
 
@@ -111,11 +113,30 @@ async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse
     )
 
 
-async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "Request failed"))
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
     return problem(exc.status_code, code, title, str(exc.detail), headers=headers)
+
+
+#: The methods a 405's `Allow` may name.
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the path takes (RFC 9110 15.5.6): Starlette's 405 names only those of the
+    first route that matched the path, and FastAPI makes one route per method. Asked of the
+    router itself, method by method (only a 405 pays for it)."""
+    scope = {k: v for k, v in request.scope.items() if k not in ("route", "endpoint")}
+    allowed = []
+    for method in _METHODS:
+        probe = {**scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def on_data_error(_request: Request, exc: Exception) -> JSONResponse:

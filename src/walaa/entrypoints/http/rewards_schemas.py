@@ -17,7 +17,8 @@ from walaa.service.handlers.rewards import CatalogEntry, CodeCheck, Redeemed
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Names = Annotated[dict[Annotated[str, Field(pattern="^(en|ar)$")], Text], Field(min_length=1)]
-RewardId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["ten-off"])]
+REWARD_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+RewardId = Annotated[str, Field(pattern=REWARD_ID_PATTERN, examples=["ten-off"])]
 
 
 #: Fields every reward has: a PATCH may change them, never clear them.
@@ -31,6 +32,7 @@ _REQUIRED = frozenset(
         "code_uses",
         "transferable",
         "active",
+        "quantity",
     }
 )
 
@@ -47,6 +49,19 @@ class RewardFields(Strict):
     cause: Annotated[str, Field(max_length=200)] | None = None
     stock: int | None = Field(None, ge=0, le=10**9, description="Units available; null: no limit")
     per_customer: int | None = Field(None, ge=1, le=10**6)
+    per_order: int | None = Field(
+        None, ge=1, le=10**6, description="The most codes of this reward one order may use"
+    )
+    quantity: int | None = Field(
+        None, ge=1, le=10**6, description="A free product: units given per block (default 1)"
+    )
+    units_per_block: int | None = Field(
+        None,
+        ge=1,
+        le=10**6,
+        description="A free product by the block: units of its SKU an order buys per block "
+        "(one free per 3 bought: 3); a redemption may then cover several blocks",
+    )
     starts_at: Moment | None = None
     ends_at: Moment | None = None
     min_tier: Annotated[str, Field(max_length=64)] | None = None
@@ -95,6 +110,9 @@ class RewardOut(BaseModel):
     stock: int | None
     stock_left: int | None
     per_customer: int | None
+    per_order: int | None
+    quantity: int
+    units_per_block: int | None
     starts_at: datetime | None
     ends_at: datetime | None
     min_tier: str | None
@@ -125,6 +143,9 @@ class RewardOut(BaseModel):
             stock=r.stock,
             stock_left=entry.stock_left,
             per_customer=r.per_customer,
+            per_order=r.per_order,
+            quantity=r.quantity,
+            units_per_block=r.units_per_block,
             starts_at=r.starts_at,
             ends_at=r.ends_at,
             min_tier=r.min_tier,
@@ -142,6 +163,12 @@ class RewardList(BaseModel):
 
 class RedemptionIn(Strict):
     reward_id: RewardId
+    blocks: int = Field(
+        1,
+        ge=1,
+        le=10_000,
+        description="Blocks of a free product by the block (units_per_block) to redeem at once",
+    )
 
 
 class RedemptionOut(BaseModel):
@@ -155,6 +182,7 @@ class RedemptionOut(BaseModel):
     expires_at: datetime
     transaction_id: int
     replayed: bool = False
+    blocks: int = Field(1, description="Blocks of its reward the redemption covers")
 
     @classmethod
     def of(cls, r: Any, replayed: bool = False) -> RedemptionOut:
@@ -169,6 +197,7 @@ class RedemptionOut(BaseModel):
             expires_at=r.expires_at,
             transaction_id=r.transaction_id,
             replayed=replayed,
+            blocks=r.blocks,
         )
 
     @classmethod
@@ -187,6 +216,13 @@ class CodeUseIn(Strict):
         description="Whose order it is, when Walaa has not recorded the order yet; a code "
         "pays only for its owner's orders unless its reward is transferable",
     )
+    units: int | None = Field(
+        None,
+        ge=0,
+        le=10**6,
+        description="Units of a free product's SKU the order buys, when Walaa has not recorded "
+        "the order yet (a recorded order's lines are counted instead)",
+    )
 
 
 class CodeOut(BaseModel):
@@ -198,10 +234,17 @@ class CodeOut(BaseModel):
     expires_at: datetime
     customer_id: str
     reward: RewardOut
+    blocks: int = Field(1, description="Blocks of its reward the code covers")
+    free_units: int | None = Field(
+        None, description="A free product: the units the code gives (quantity x blocks)"
+    )
+    units_to_buy: int | None = Field(
+        None, description="A free product by the block: units of its SKU the order must buy"
+    )
 
     @classmethod
     def of(cls, check: CodeCheck) -> CodeOut:
-        r = check.redemption
+        r, reward = check.redemption, check.reward
         return cls(
             code=check.code,
             usable=check.usable,
@@ -211,12 +254,24 @@ class CodeOut(BaseModel):
             expires_at=r.expires_at,
             customer_id=r.customer_id,
             reward=RewardOut.of(CatalogEntry(check.reward, None)),
+            blocks=r.blocks,
+            free_units=r.blocks * reward.quantity
+            if reward.kind is RewardKind.FREE_PRODUCT
+            else None,
+            units_to_buy=None
+            if reward.units_per_block is None
+            else r.blocks * reward.units_per_block,
         )
 
 
 class QuoteIn(Strict):
     customer_id: Id
     subtotal: Amount = Field(description="What the order costs before points")
+    amount: Amount | None = Field(
+        None,
+        description="The money the customer wants points to cover (at most the subtotal); "
+        "left out: the most the order allows",
+    )
 
 
 class QuoteOut(BaseModel):
@@ -230,6 +285,11 @@ class QuoteOut(BaseModel):
     currency: str
     step: int
     usable: bool
+    points: int = Field(
+        description="The points for `amount` (or for the most the order allows), rounded as "
+        "the program's checkout.round_points says, at most max_points"
+    )
+    amount: str = Field(description="The money those points cover")
 
 
 class HoldIn(Strict):

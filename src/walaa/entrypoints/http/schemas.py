@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import pydantic
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from fastapi import Path
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from walaa.domain.earning.inputs import EARLIEST_YEAR, LATEST_YEAR
@@ -39,8 +40,18 @@ def _out_of_range(earliest: int) -> PydanticCustomError:
     return PydanticCustomError("out_of_range", f"must be between {earliest} and {LATEST_YEAR}")
 
 
+def _written(value: Any) -> Any:
+    """Dates are ISO 8601 text: lax parsing alone would also take 1772355600 as a moment
+    (seconds since 1970, or milliseconds past a size) and 20260301 as a day."""
+    if not isinstance(value, str | datetime | date):
+        raise PydanticCustomError("date_type", "must be ISO 8601 text, e.g. 2026-03-01T09:00Z")
+    return value
+
+
 #: Every date and time the API takes: with a time zone offset, within the supported years.
-Moment = Annotated[AwareDatetime, FromText, AfterValidator(_on_the_calendar)]
+Moment = Annotated[
+    AwareDatetime, FromText, BeforeValidator(_written), AfterValidator(_on_the_calendar)
+]
 
 
 def _plausible_day(day: date) -> date:
@@ -50,44 +61,29 @@ def _plausible_day(day: date) -> date:
 
 
 #: A calendar day without a time (a birthday).
-Day = Annotated[date, FromText, AfterValidator(_plausible_day)]
+Day = Annotated[date, FromText, BeforeValidator(_written), AfterValidator(_plausible_day)]
+
+
+#: What an id the store gives (a customer, an order, a line, an event) or Walaa gives (a
+#: redemption, a membership) may be, in a body or in a path: ASCII letters and digits first,
+#: then also `. _ : @ -`. No spaces, slashes, quotes or control characters, so an id is
+#: never a path, markup or SQL, whatever a client does with it.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$"
+
+
+def path_id(description: str, max_length: int = 128, pattern: str = ID_PATTERN) -> Any:
+    """A path parameter held to the same rule as ids in bodies: a 422 naming it otherwise."""
+    return Path(min_length=1, max_length=max_length, pattern=pattern, description=description)
 
 
 class Strict(BaseModel):
     """Every request body inherits this. Unknown fields are errors; types are strict, so
     `"100"`, `100.0`, `1e2` and `true` are not the integer 100 or 1 and `1` is not `true`
-    (mark a field parsed from text, such as an enum, with `FromText`; dates use `Moment`);
-    and no text may carry a NUL character (PostgreSQL cannot store one, and no legitimate
-    value needs it)."""
+    (mark a field parsed from text, such as an enum, with `FromText`; dates use `Moment`).
+    Text holding a NUL or a control character never reaches a model: the route class
+    (body.py) refuses it, with duplicated keys and the like, for every body."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        where = _nul_at(value, "")
-        if where is not None:
-            raise ValueError(f"{where or 'a value'} must not contain the NUL character")
-        return value
-
-
-def _nul_at(value: Any, path: str) -> str | None:
-    """The path of the first text holding a NUL character, or None."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(key, str) and "\x00" in key:
-                return path or "a field name"
-            found = _nul_at(item, f"{path}.{key}" if path else str(key))
-            if found is not None:
-                return found
-    if isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            found = _nul_at(item, f"{path}[{index}]")
-            if found is not None:
-                return found
-    return None
 
 
 Tag = Annotated[str, Field(min_length=1, max_length=64)]
@@ -95,7 +91,14 @@ Tag = Annotated[str, Field(min_length=1, max_length=64)]
 
 class CustomerIn(Strict):
     email: str | None = Field(None, max_length=320, examples=["amal@example.com"])
-    name: str | None = Field(None, max_length=200, examples=["Amal Saleh"])
+    name: str | None = Field(
+        None,
+        max_length=200,
+        pattern=r"^[^<>]*$",
+        examples=["Amal Saleh"],
+        description="Plain text: `<` and `>` are refused, so a name is never markup in an "
+        "email or a page that forgets to escape it",
+    )
     birthday: Day | None = None
     locale: str = Field("en", pattern="^(en|ar)$", description="Language of messages: en or ar")
     tags: list[Tag] = Field(default_factory=list, max_length=50)
@@ -129,6 +132,11 @@ class BalancesOut(BaseModel):
     next_expiry: datetime | None = Field(
         description="The first date any of the customer's points expire, however far ahead"
     )
+    inactivity_expiry: datetime | None = Field(
+        None,
+        description="When every point left expires unless the customer earns or spends before"
+        " (the program's expiry.inactive_days after `last_activity_at`); null without",
+    )
 
 
 class CustomerOut(BaseModel):
@@ -145,6 +153,11 @@ class CustomerOut(BaseModel):
         None, description="When the account was closed; a closed account takes no new points"
     )
     closed_reason: str | None = None
+    last_activity_at: datetime | None = Field(
+        None,
+        description="When the customer last earned or spent points, dated by the order or "
+        "action; what inactivity expiry counts from",
+    )
     tier: dict[str, Any] | None = Field(
         None,
         description="Tier, since when, what counts toward the next, what is still needed and "
@@ -165,6 +178,7 @@ class CustomerOut(BaseModel):
             created_at=r.created_at,
             closed_at=r.closed_at,
             closed_reason=r.closed_reason,
+            last_activity_at=r.last_activity_at,
             tier=None,
             balances=BalancesOut(
                 balance=r.balances.available,
@@ -178,6 +192,7 @@ class CustomerOut(BaseModel):
                 expiring_soon=view.expiring.points,
                 expiring_before=view.expiring_until,
                 next_expiry=view.expiring.first_at,
+                inactivity_expiry=view.inactive_expiry,
             ),
         )
 
@@ -352,6 +367,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     409: problem_response("Conflicts with the current state or an earlier request"),
     422: problem_response("A field is not valid; `errors` names each one"),
     413: problem_response("The body is over WALAA_MAX_BODY_BYTES; `max_body_bytes` says it"),
+    415: problem_response("A body sent as another media type than application/json"),
     429: problem_response("Rate limit reached, for the key or the address; see Retry-After"),
     431: problem_response("Too many header lines or bytes of headers"),
     503: problem_response("The database does not answer; nothing was written; see Retry-After"),

@@ -22,6 +22,7 @@ from walaa.domain.rewards import (
 )
 from walaa.service.commands import CaptureHold, PlaceHold, ReleaseHold
 from walaa.service.handlers import ledger
+from walaa.service.handlers.customers import known_customer
 from walaa.service.handlers.program import current_program
 from walaa.service.handlers.rewards import alert_if_over_threshold
 from walaa.service.ports import Clock, PaymentRecord, UnitOfWork
@@ -55,14 +56,19 @@ def _program_of(uow: UnitOfWork, store_id: str) -> Program:
 
 
 def get_quote(
-    uow: UnitOfWork, store_id: str, customer_id: str, subtotal: Decimal
+    uow: UnitOfWork,
+    store_id: str,
+    customer_id: str,
+    subtotal: Decimal,
+    amount: Decimal | None = None,
 ) -> tuple[Program, Quote]:
-    """How many points this customer may use on an order of ``subtotal``, and their worth."""
+    """How many points this customer may use on an order of ``subtotal``, and their worth;
+    with ``amount``, the points that cover that much of it (rounded as the program says)."""
     with uow:
         program = _program(uow, store_id)
-        record = uow.customers.get(store_id, customer_id)
-    available = record.balances.available if record else 0
-    return program, quote(available, subtotal, program.checkout, program.point_value)
+        record = known_customer(uow, store_id, customer_id)
+    available = record.balances.available
+    return program, quote(available, subtotal, program.checkout, program.point_value, amount)
 
 
 def hold_points(

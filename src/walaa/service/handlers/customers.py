@@ -10,6 +10,9 @@ from walaa.domain.entry_explanations import EntryFacts, explain_entry
 from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.explanations import DEFAULT_LOCALE, render_one
 from walaa.domain.ledger import Kind
+from walaa.domain.program import Program
+from walaa.service.handlers.milestones import notice_joined
+from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, CustomerRecord, Expiring, LedgerLine, UnitOfWork
 
 #: How far ahead "expiring soon" looks: far enough to warn, near enough to matter.
@@ -22,6 +25,9 @@ class CustomerView:
     record: CustomerRecord
     expiring: Expiring
     expiring_until: datetime
+    #: when every point left expires unless the customer earns or spends before; None
+    #: without inactivity expiry, points or any activity yet
+    inactive_expiry: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +45,41 @@ def upsert_customer(
     with uow:
         if uow.stores.get(store_id) is None:
             raise NotFound(f"store {store_id!r} does not exist")
-        uow.customers.upsert(store_id, customer_id, profile, clock.now())
+        now = clock.now()
+        new = uow.customers.profile(store_id, customer_id) is None
+        uow.customers.upsert(store_id, customer_id, profile, now)
+        if new:
+            program = current_program(uow.earning(store_id))
+            notice_joined(uow, program, store_id, customer_id, new, now)
         uow.commit()
     return get_customer(uow, clock, store_id, customer_id)
+
+
+def known_customer(uow: UnitOfWork, store_id: str, customer_id: str) -> CustomerRecord:
+    """The customer, inside an open unit of work, or NotFound: every read about one customer
+    (profile, ledger, tier, memberships, notices, a quote) answers an unknown id the same way,
+    rather than an empty answer that reads as "exists, has nothing"."""
+    record = uow.customers.get(store_id, customer_id)
+    if record is None:
+        raise NotFound(f"customer {customer_id!r} does not exist in this store")
+    return record
 
 
 def get_customer(uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str) -> CustomerView:
     until = clock.now() + EXPIRING_SOON
     with uow:
-        record = uow.customers.get(store_id, customer_id)
-        if record is None:
-            raise NotFound(f"customer {customer_id!r} does not exist in this store")
+        record = known_customer(uow, store_id, customer_id)
         expiring = uow.customers.expiring(store_id, customer_id, until)
-    return CustomerView(record, expiring, until)
+        program = current_program(uow.earning(store_id))
+    return CustomerView(record, expiring, until, _inactive_expiry(record, program))
+
+
+def _inactive_expiry(record: CustomerRecord, program: Program | None) -> datetime | None:
+    days = program.expiry.inactive_days if program is not None else None
+    points = record.balances.available + record.balances.pending
+    if days is None or record.last_activity_at is None or points <= 0:
+        return None
+    return record.last_activity_at + timedelta(days=days)
 
 
 #: Reasons older entries carry, read as what they refer to (entries written since carry
@@ -107,8 +135,7 @@ def customer_ledger(
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed("limit", f"must be between 1 and {MAX_PAGE}")
     with uow:
-        if uow.customers.get(store_id, customer_id) is None:
-            raise NotFound(f"customer {customer_id!r} does not exist in this store")
+        known_customer(uow, store_id, customer_id)
         lines = uow.customers.ledger(store_id, customer_id, cursor, limit + 1)
     more = len(lines) > limit
     lines = lines[:limit]

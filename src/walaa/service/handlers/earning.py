@@ -41,6 +41,7 @@ from walaa.domain.errors import (
     ValidationFailed,
 )
 from walaa.domain.program import Channel, LineKind, Program
+from walaa.domain.spending_choices import TakeBack
 from walaa.domain.tiers import QualifyingEvent
 from walaa.service.commands import (
     CancelOrder,
@@ -50,9 +51,10 @@ from walaa.service.commands import (
     RecordRefund,
     Reverse,
 )
-from walaa.service.handlers import giving, ledger, tiers
+from walaa.service.handlers import games, giving, ledger, tiers
 from walaa.service.handlers.context import customer_context, in_force
 from walaa.service.handlers.giving import Gave
+from walaa.service.handlers.milestones import notice_joined, notice_milestone
 from walaa.service.handlers.money_back import give_back_points_paid
 from walaa.service.ports import (
     Balances,
@@ -90,6 +92,8 @@ class RefundResult:
     replayed: bool
     #: points that had paid for the order and came back with this refund
     points_returned: int = 0
+    #: points the refund did not take back because the customer had spent them
+    points_forgiven: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +203,9 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
         else:
             _open_account(balances, command.customer_id)
             _check_currency(uow, command, program)
+            notice_joined(
+                uow, program, command.store_id, command.customer_id, _created(balances), now
+            )
             record = OrderRecord(
                 command.order_id,
                 command.customer_id,
@@ -265,8 +272,11 @@ def _award_order(
                 details=explained(evaluation),
                 refers_to=(("order", command.order_id),),
             )
-            txn_id = ledger.earn_in(repo, earn, now).transaction_id
-            points = evaluation.total
+            receipt = ledger.earn_in(repo, earn, now, active_at=command.placed_at)
+            txn_id, points = receipt.transaction_id, evaluation.total
+            notice_milestone(
+                uow, program, command.store_id, command.customer_id, _moved(receipt), now
+            )
         earning.add_uses(
             command.customer_id,
             evaluation.uses(),
@@ -276,16 +286,19 @@ def _award_order(
             used_at=command.placed_at,
         )
     if program is not None:
+        spend = qualifying_spend(program, order)
         tiers.count_activity(
             uow,
             program,
             command.store_id,
             command.customer_id,
-            QualifyingEvent.order(
-                command.placed_at, spend=qualifying_spend(program, order), points=points
-            ),
+            QualifyingEvent.order(command.placed_at, spend=spend, points=points),
             f"order:{command.order_id}",
         )
+        if program.games:  # the order path does no games work for a store without games
+            games.unlock_after_order(
+                uow, program, command.store_id, command.customer_id, command.order_id, spend, now
+            )
     gave = giving.give_for_order(
         uow, program, command.store_id, command.customer_id, order, now, qualifying_spend
     )
@@ -318,6 +331,14 @@ def _order_result(found: OrderRecord, *, replayed: bool) -> OrderResult:
         found.earn_transaction_id,
         replayed,
     )
+
+
+def _created(balances: Balances | None) -> bool:
+    return balances is not None and balances.created
+
+
+def _moved(receipt: ledger.Receipt) -> tuple[int, int]:
+    return receipt.balance_before, receipt.balance_after
 
 
 # --- refunds and cancellations ----------------------------------------------------------------
@@ -374,6 +395,7 @@ def _refund_in(
             existing.transaction_id,
             True,
             existing.points_returned,
+            existing.points_forgiven,
         )
     earlier = earning.refunds_of(order_id)
     placed = earning.order_request(order_id)
@@ -383,40 +405,86 @@ def _refund_in(
             for x in placed.get("lines", ())
         ]
         check_refundable(order_id, lines, [_as_refund(r) for r in earlier], refund)
-    points, txn_id = 0, None
-    if found.basis is not None:
-        basis = OrderBasis.from_record(found.basis)
-        back = take_back(basis, refund, earlier=[_as_refund(r) for r in earlier])
-        points = back.points
-        if points > 0 and found.earn_transaction_id is not None:
-            reverse = Reverse(
-                store_id,
-                found.customer_id,
-                f"refund:{refund.refund_id}",
-                found.earn_transaction_id,
-                points=points,
-                reason="refund",
-                refers_to=(("refund", refund.refund_id), ("order", order_id)),
-            )
-            txn_id = ledger.reverse_in(repo, reverse, now).transaction_id
-    record = RefundRecord(
-        refund.refund_id, order_id, len(earlier) + 1, request, digest, points, txn_id
-    )
-    refunded = _refunded_money(placed, [*earlier, record])
+    refunded = _refunded_money(placed, [*(r.request for r in earlier), request])
     value = sum((_dec(x["paid"]) for x in placed.get("lines", ())), Decimal(0))
-    returned = give_back_points_paid(
-        uow, now, store_id, order_id, refund.refund_id, refunded, value
+
+    def give_back() -> int:
+        return give_back_points_paid(
+            uow, now, store_id, order_id, refund.refund_id, refunded, value
+        )
+
+    program = in_force(uow, store_id)
+    capped = program is not None and program.take_back is TakeBack.CAP_AT_BALANCE
+    # Capped at the balance, points that paid for the order come back first: they are the
+    # customer's again, so what they cover is taken back rather than forgiven.
+    returned = give_back() if capped else 0
+    points, forgiven, txn_id = _take_back(uow, now, store_id, found, refund, capped, earlier)
+    if not capped:
+        returned = give_back()
+    record = RefundRecord(
+        refund.refund_id,
+        order_id,
+        len(earlier) + 1,
+        request,
+        digest,
+        points,
+        txn_id,
+        returned,
+        forgiven,
     )
     giving.take_back_for_refund(uow, now, store_id, order_id, refund.refund_id, refunded, value)
     # Stored with the refund, so a replay answers what this first call answered.
-    record = replace(record, points_returned=returned)
     earning.add_refund(record, now)
-    _count_refund(uow, store_id, found, placed, earlier, record, refunded)
-    return RefundResult(refund.refund_id, order_id, points, txn_id, False, returned)
+    _count_refund(uow, program, store_id, found, placed, earlier, record, refunded)
+    if program is not None and program.games:  # no games work for a store without games
+        _void_games(uow, program, store_id, now, found, placed, refund.refund_id, refunded)
+    return RefundResult(refund.refund_id, order_id, points, txn_id, False, returned, forgiven)
+
+
+def _take_back(
+    uow: UnitOfWork,
+    now: datetime,
+    store_id: str,
+    found: OrderRecord,
+    refund: Refund,
+    capped: bool,
+    earlier: list[RefundRecord],
+) -> tuple[int, int, int | None]:
+    """Take back what the refunded items earned: (points taken, points forgiven, entry).
+
+    ``capped`` (``refunds: {take_back: cap_at_balance}``) takes back only what the customer
+    still has, the order's own points and the spendable balance, and forgives the rest; by
+    default a refund takes everything and the balance may go below zero, a debt.
+    """
+    if found.basis is None:
+        return 0, 0, None
+    basis = OrderBasis.from_record(found.basis)
+    due = take_back(basis, refund, earlier=[_as_refund(r) for r in earlier]).points
+    earned = found.earn_transaction_id
+    if due <= 0 or earned is None:
+        return due, 0, None
+    repo = uow.ledger(store_id)
+    points = min(due, ledger.within_reach_in(repo, found.customer_id, earned)) if capped else due
+    refers_to = [("refund", refund.refund_id), ("order", found.id)]
+    if due > points:
+        refers_to.append(("forgiven", str(due - points)))
+    if points == 0:
+        return 0, due, None
+    reverse = Reverse(
+        store_id,
+        found.customer_id,
+        f"refund:{refund.refund_id}",
+        earned,
+        points=points,
+        reason="refund",
+        refers_to=tuple(refers_to),
+    )
+    return points, due - points, ledger.reverse_in(repo, reverse, now).transaction_id
 
 
 def _count_refund(
     uow: UnitOfWork,
+    program: Program | None,
     store_id: str,
     found: OrderRecord,
     placed: dict[str, Any],
@@ -426,10 +494,23 @@ def _count_refund(
 ) -> None:
     """A refund lowers what the order counted toward tiers (at the order's own moment, so it
     leaves the same window); the tier itself moves down only at the next review."""
-    program = in_force(uow, store_id)
     if program is None or program.tiers is None or found.status != "paid":
         return
-    total = sum(
+    total = _counted_spend(program, placed)
+    before = min(_refunded_money(placed, [r.request for r in earlier]), total)
+    spend = min(refunded, total) - before
+    event = QualifyingEvent.refund(
+        found.placed_at,
+        spend=spend,
+        points=record.points + record.points_forgiven,
+        whole_order=refunded >= total,
+    )
+    tiers.count_activity(uow, program, store_id, found.customer_id, event, f"refund:{record.id}")
+
+
+def _counted_spend(program: Program, placed: dict[str, Any]) -> Decimal:
+    """What a recorded order counts as spend (its request's lines of the kinds that earn)."""
+    return sum(
         (
             _dec(line["paid"])
             for line in placed.get("lines", ())
@@ -438,23 +519,34 @@ def _count_refund(
         ),
         Decimal(0),
     )
-    before = min(_refunded_money(placed, earlier), total)
-    spend = min(refunded, total) - before
-    event = QualifyingEvent.refund(
-        found.placed_at, spend=spend, points=record.points, whole_order=refunded >= total
-    )
-    tiers.count_activity(uow, program, store_id, found.customer_id, event, f"refund:{record.id}")
 
 
-def _refunded_money(order: dict[str, Any], refunds: list[RefundRecord]) -> Decimal:
+def _void_games(
+    uow: UnitOfWork,
+    program: Program,
+    store_id: str,
+    now: datetime,
+    found: OrderRecord,
+    placed: dict[str, Any],
+    refund_id: str,
+    refunded: Decimal,
+) -> None:
+    """A refund that takes the order below a game's minimum voids the play it unlocked."""
+    if found.status != "paid":
+        return
+    spend = _counted_spend(program, placed)
+    remaining = max(Decimal(0), spend - refunded) if refunded.is_finite() else Decimal(0)
+    games.void_after_refund(uow, program, store_id, found.id, refund_id, remaining, now)
+
+
+def _refunded_money(order: dict[str, Any], requests: list[dict[str, Any]]) -> Decimal:
     """Money refunded on an order so far: line amounts, units at their paid price, amounts.
 
     A whole-order refund or cancellation counts as everything.
     """
     lines = {line["line_id"]: line for line in order.get("lines", ())}
     total = Decimal(0)
-    for refund in refunds:
-        request = refund.request
+    for request in requests:
         if request.get("whole_order"):
             return Decimal("Infinity")
         total += _dec(request.get("amount", "0"))
@@ -515,6 +607,7 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                 True,
             )
         program = in_force(uow, command.store_id)
+        notice_joined(uow, program, command.store_id, command.customer_id, _created(balances), now)
         points, txn_id, version = 0, None, None
         if program is not None:
             version = program.version
@@ -533,8 +626,21 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                     details=explained(evaluation),
                     refers_to=(("event", command.event_id),),
                 )
-                txn_id = ledger.earn_in(repo, earn, now).transaction_id
-                points = evaluation.total
+                receipt = ledger.earn_in(repo, earn, now, active_at=command.occurred_at)
+                txn_id, points = receipt.transaction_id, evaluation.total
+                notice_milestone(
+                    uow, program, command.store_id, command.customer_id, _moved(receipt), now
+                )
+            if program.games:
+                games.unlock_after_event(
+                    uow,
+                    program,
+                    command.store_id,
+                    command.customer_id,
+                    command.event_id,
+                    command.type,
+                    now,
+                )
             earning.add_uses(
                 command.customer_id,
                 evaluation.uses(),

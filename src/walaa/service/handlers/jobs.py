@@ -9,6 +9,10 @@ One pass runs, for each store in turn:
    spent or held and never newer lots;
 4. ``warn``   -- a notice is recorded for points that expire within ``warn_days``, once per
    customer and expiry date;
+5. ``inactive`` -- when the program expires points after ``expiry.inactive_days`` without
+   earning or spending, every point of the customers past it is expired (set-based, like
+   ``expire``, with an explanation that says why), and customers coming up to it are warned
+   ``expiry.warn_days_before`` days ahead, once per deadline and warning;
 
 and then ``purge`` forgets stored HTTP responses older than their retention (24 hours).
 
@@ -34,6 +38,7 @@ from functools import partial
 from walaa.service.commands import Timed
 from walaa.service.handlers.ledger import release_expired_holds, request_hash
 from walaa.service.handlers.memberships import run_memberships
+from walaa.service.handlers.program import current_program
 from walaa.service.handlers.rewards import expire_codes
 from walaa.service.handlers.stores import clock_for
 from walaa.service.handlers.tiers import review_batch
@@ -50,8 +55,8 @@ from walaa.service.ports import (
 log = logging.getLogger(__name__)
 
 HOLDS, MATURE, EXPIRE, WARN, PURGE = "holds", "mature", "expire", "warn", "purge"
-CODES, MEMBERSHIPS, TIERS = "codes", "memberships", "tiers"
-JOBS = (HOLDS, MATURE, EXPIRE, WARN, CODES, MEMBERSHIPS, TIERS, PURGE)
+CODES, MEMBERSHIPS, TIERS, INACTIVE = "codes", "memberships", "tiers", "inactive"
+JOBS = (HOLDS, MATURE, EXPIRE, WARN, INACTIVE, CODES, MEMBERSHIPS, TIERS, PURGE)
 NOTHING_TO_STOP: Callable[[], bool] = lambda: False  # noqa: E731
 
 
@@ -156,6 +161,7 @@ def run_pass(
         (MATURE, lambda s, *, at: run_timed(worker, s, MATURE, at, jobs[MATURE], should_stop)),
         (EXPIRE, lambda s, *, at: run_timed(worker, s, EXPIRE, at, jobs[EXPIRE], should_stop)),
         (WARN, lambda s, *, at: warn_expiring(worker, s, at, jobs[WARN])),
+        (INACTIVE, lambda s, *, at: expire_inactive(worker, s, at, jobs[INACTIVE], should_stop)),
         (CODES, lambda s, *, at: _count(jobs[CODES], expire_codes(worker.uow(), _At(at), s))),
         (MEMBERSHIPS, lambda s, *, at: _memberships(worker, s, at, jobs[MEMBERSHIPS])),
         (TIERS, lambda s, *, at: _tiers(worker, s, at, jobs[TIERS], should_stop)),
@@ -267,20 +273,25 @@ def run_timed(
     as_of: datetime,
     job: JobReport,
     should_stop: Callable[[], bool] = NOTHING_TO_STOP,
+    *,
+    inactive_days: int | None = None,
 ) -> None:
-    """Mature or expire every due lot of the store, one claimed batch per transaction.
+    """Mature or expire every due lot of the store, one claimed batch per transaction
+    (``inactive`` with ``inactive_days``: every lot of the customers inactive that long).
 
     The list of due customers is read once, without locks: it only says where to look. Each
     batch claims its customers and then re-reads their lots under the lock, so a customer
-    another worker finished in the meantime has nothing left and gets no second transaction.
+    another worker finished in the meantime has nothing left and gets no second transaction,
+    and one who ordered in the meantime is no longer inactive.
     """
+    cutoff = as_of - timedelta(days=inactive_days) if inactive_days is not None else None
     with worker.jobs() as jobs:
-        due = jobs.due_customers(store_id, name, as_of)
+        due = jobs.due_customers(store_id, name, as_of, cutoff=cutoff)
     for batch in batches(due, worker.settings.batch_lots):
         if should_stop():
             return
         with worker.jobs() as jobs:
-            outcome = _claimed_batch(jobs, store_id, name, as_of, batch, job)
+            outcome = _claimed_batch(jobs, store_id, name, as_of, batch, job, inactive_days)
             jobs.commit()
         job.add(outcome)
 
@@ -292,12 +303,43 @@ def _claimed_batch(
     as_of: datetime,
     batch: Sequence[DueCustomer],
     job: JobReport,
+    inactive_days: int | None,
 ) -> BatchOutcome:
     claimed = jobs.claim_customers(store_id, [c.customer_id for c in batch])
     job.skipped += len(batch) - len(claimed)
     keys = [timed_key(store_id, customer_id, name, as_of) for customer_id in claimed]
+    if name == INACTIVE:
+        assert inactive_days is not None
+        return jobs.expire_inactive(store_id, keys, as_of, inactive_days)
     write = jobs.mature if name == MATURE else jobs.expire
     return write(store_id, keys, as_of)
+
+
+def expire_inactive(
+    worker: Worker,
+    store_id: str,
+    as_of: datetime,
+    job: JobReport,
+    should_stop: Callable[[], bool] = NOTHING_TO_STOP,
+) -> None:
+    """Warn the customers coming up to the program's inactivity deadline, then expire the
+    points of those past it. Nothing when the program has no ``expiry.inactive_days``."""
+    with worker.uow() as uow:
+        program = current_program(uow.earning(store_id))
+    policy = program.expiry if program is not None else None
+    if policy is None or policy.inactive_days is None:
+        return
+    windows = policy.warning_windows(as_of)
+    if windows:
+        with worker.jobs() as jobs:
+            if jobs.claim_job(store_id, INACTIVE):
+                job.done += jobs.warn_inactive(store_id, as_of, windows, policy.inactive_days)
+                jobs.commit()
+            else:
+                job.skipped += 1
+    run_timed(
+        worker, store_id, INACTIVE, as_of, job, should_stop, inactive_days=policy.inactive_days
+    )
 
 
 def warn_expiring(worker: Worker, store_id: str, as_of: datetime, job: JobReport) -> None:

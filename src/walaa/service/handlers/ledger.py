@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,8 @@ from walaa.service.commands import (
     Spend,
     Timed,
 )
+from walaa.service.handlers.milestones import notice_joined, notice_milestone
+from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, LedgerRepository, StoredTransaction, UnitOfWork
 
 MAX_HOLD = timedelta(days=30)
@@ -59,6 +61,12 @@ class Receipt:
     amount: int
     replayed: bool = False
     hold_id: int | None = None
+    #: the customer's points (spendable and pending) before and after this entry; equal on a
+    #: replay, which moved nothing (so nothing reacts to it twice, e.g. a milestone)
+    balance_before: int = 0
+    balance_after: int = 0
+    #: this write created the customer: the first time the store saw them
+    created: bool = False
 
 
 def request_hash(command: Any) -> str:
@@ -99,6 +107,7 @@ Decide = Callable[[LedgerRepository, Book], _Write]
 
 
 def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) -> Receipt:
+    """The first write's receipt; its balances are left at 0, a replay moved none."""
     if found.request_hash != fingerprint:
         raise IdempotencyConflict("this idempotency key was already used for a different request")
     hold_id = found.hold_id
@@ -107,12 +116,22 @@ def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) 
     return Receipt(found.id, found.kind, found.customer_id, found.amount, True, hold_id)
 
 
-def _post(uow: UnitOfWork, command: Any, decide: Decide, **options: Any) -> Receipt:
-    """One ledger write in a unit of work of its own; ``options`` as for :func:`_post_in`."""
+def _post(
+    uow: UnitOfWork,
+    command: Any,
+    decide: Decide,
+    *,
+    then: Callable[[UnitOfWork, Receipt], object] | None = None,
+    **options: Any,
+) -> Receipt:
+    """One ledger write in a unit of work of its own; ``options`` as for :func:`_post_in`.
+    ``then`` runs in the same transaction after a first write (never on a replay)."""
     _check_key(command.idempotency_key)
     with uow:
         receipt = _post_in(uow.ledger(command.store_id), command, decide, **options)
         if not receipt.replayed:
+            if then is not None:
+                then(uow, receipt)
             uow.commit()
     return receipt
 
@@ -127,11 +146,13 @@ def _post_in(
     lot_ids: Callable[[LedgerRepository], Sequence[int]] = lambda _repo: (),
     after: Callable[[LedgerRepository, int, _Write], int | None] | None = None,
     needs_lots: bool = True,
+    active_at: datetime | None = None,
 ) -> Receipt:
     """One ledger write inside a unit of work the caller opened and will commit.
 
     A credit decides from balances alone (it only needs the debt), so it skips loading the
-    customer's lots: ``needs_lots=False``.
+    customer's lots: ``needs_lots=False``. ``active_at`` marks the write as the customer's
+    activity (earning or spending) at that moment, for inactivity expiry.
     """
     fingerprint = request_hash(command)
     balances = repo.lock_customer(command.customer_id, create=create_customer)
@@ -156,11 +177,24 @@ def _post_in(
         reverses_id=write.reverses_id,
         hold_id=write.hold_id,
         reason=getattr(command, "reason", None),
+        active_at=active_at,
         **_references(command),
     )
     hold_id = after(repo, txn_id, write) if after else write.hold_id
     entry = write.entry
-    return Receipt(txn_id, entry.kind, command.customer_id, entry.amount, False, hold_id)
+    before = balances.available + balances.pending
+    after_entry = before + entry.change(Account.AVAILABLE) + entry.change(Account.PENDING)
+    return Receipt(
+        txn_id,
+        entry.kind,
+        command.customer_id,
+        entry.amount,
+        False,
+        hold_id,
+        before,
+        after_entry,
+        balances.created,
+    )
 
 
 def _references(command: Any) -> dict[str, Any]:
@@ -205,6 +239,7 @@ def earn(uow: UnitOfWork, clock: Clock, command: Earn) -> Receipt:
         occurred_at=now,
         create_customer=True,
         needs_lots=False,
+        active_at=now,
     )
 
 
@@ -235,6 +270,7 @@ def earn_many(uow: UnitOfWork, clock: Clock, commands: Sequence[Earn]) -> list[R
                 occurred_at=now,
                 create_customer=True,
                 needs_lots=False,
+                active_at=now,
             )
             for command in commands
         ]
@@ -266,16 +302,32 @@ def adjust(uow: UnitOfWork, clock: Clock, command: Adjust) -> Receipt:
             ledger.debit(book, -command.points, kind=Kind.ADJUST, target=Account.ADJUSTMENTS)
         )
 
-    return _post(uow, command, decide, occurred_at=now, create_customer=command.points > 0)
+    def milestone(uow: UnitOfWork, receipt: Receipt) -> None:
+        store_id, customer_id = command.store_id, command.customer_id
+        program = current_program(uow.earning(store_id))
+        notice_joined(uow, program, store_id, customer_id, receipt.created, now)
+        moved = (receipt.balance_before, receipt.balance_after)
+        notice_milestone(uow, program, store_id, customer_id, moved, now)
+
+    return _post(
+        uow,
+        command,
+        decide,
+        occurred_at=now,
+        create_customer=command.points > 0,
+        then=milestone if command.points > 0 else None,
+    )
 
 
 def spend(uow: UnitOfWork, clock: Clock, command: Spend) -> Receipt:
     """Spend available points at once, oldest lots first."""
+    now = clock.now()
     return _post(
         uow,
         command,
         lambda _repo, book: _Write(ledger.spend(book, command.points)),
-        occurred_at=clock.now(),
+        occurred_at=now,
+        active_at=now,
     )
 
 
@@ -337,7 +389,15 @@ def _resolving(command: CaptureHold | ReleaseHold) -> dict[str, Any]:
 
 
 def _resolve(uow: UnitOfWork, clock: Clock, command: CaptureHold | ReleaseHold) -> Receipt:
-    return _post(uow, command, occurred_at=clock.now(), **_resolving(command))
+    now = clock.now()
+    return _post(
+        uow, command, occurred_at=now, active_at=_spent_at(command, now), **_resolving(command)
+    )
+
+
+def _spent_at(command: CaptureHold | ReleaseHold, now: datetime) -> datetime | None:
+    """A capture spends the held points: the customer's activity. A release is not."""
+    return now if isinstance(command, CaptureHold) else None
 
 
 def resolve_in(
@@ -346,7 +406,9 @@ def resolve_in(
     """Capture or release inside a unit of work the caller opened (checkout records the
     order a capture paid for in the same transaction)."""
     _check_key(command.idempotency_key)
-    return _post_in(repo, command, occurred_at=now, **_resolving(command))
+    return _post_in(
+        repo, command, occurred_at=now, active_at=_spent_at(command, now), **_resolving(command)
+    )
 
 
 def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
@@ -357,6 +419,7 @@ def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
         command,
         lambda _repo, book: _Write(ledger.spend(book, command.points)),
         occurred_at=now,
+        active_at=now,
     )
 
 
@@ -455,6 +518,18 @@ def reverse(uow: UnitOfWork, clock: Clock, command: Reverse) -> Receipt:
     return _post(uow, command, decide, occurred_at=clock.now(), lot_ids=lots)
 
 
+def within_reach_in(repo: LedgerRepository, customer_id: str, transaction_id: int) -> int:
+    """What reversing this transaction could take back now without a debt, read under the
+    customer's lock inside the caller's unit of work (see :func:`ledger.within_reach`)."""
+    balances = repo.lock_customer(customer_id, create=False)
+    target = repo.get_transaction(transaction_id)
+    if balances is None or target is None or target.customer_id != customer_id:
+        raise NotFound(f"transaction {transaction_id} does not exist for this customer")
+    original = _original(repo, target)
+    own = [original.lot_id] if original.lot_id is not None else []
+    return ledger.within_reach(repo.book(customer_id, balances, lot_ids=own), original)
+
+
 def reverse_in(repo: LedgerRepository, command: Reverse, now: datetime) -> Receipt:
     """A reversal inside a unit of work the caller opened (a refund records itself with it)."""
     _check_key(command.idempotency_key)
@@ -462,9 +537,13 @@ def reverse_in(repo: LedgerRepository, command: Reverse, now: datetime) -> Recei
     return _post_in(repo, command, decide, occurred_at=now, lot_ids=lots)
 
 
-def earn_in(repo: LedgerRepository, command: Earn, now: datetime) -> Receipt:
+def earn_in(
+    repo: LedgerRepository, command: Earn, now: datetime, *, active_at: datetime | None = None
+) -> Receipt:
     """An earn inside a unit of work the caller opened: an order's points are written in the
-    same database transaction as the order itself.
+    same database transaction as the order itself. ``active_at`` is when the customer earned
+    them (the order's ``placed_at``, the action's ``occurred_at``); a grant the customer did
+    nothing for (a membership's monthly points) leaves it out.
 
     History recorded late (an imported order) may already be past its expiry: its points
     arrive expired, the earn and its expiry written together under ``<key>:expired``, so no
@@ -479,18 +558,20 @@ def earn_in(repo: LedgerRepository, command: Earn, now: datetime) -> Receipt:
         occurred_at=now,
         create_customer=True,
         needs_lots=False,
+        active_at=active_at,
     )
     if late and not receipt.replayed:
         key = f"{command.idempotency_key}:expired"
         expiry = Timed(command.store_id, command.customer_id, key, "expire", now)
         # A debt may take the points as they arrive, leaving nothing to expire.
         with contextlib.suppress(_NothingDue):
-            _post_in(
+            expired = _post_in(
                 repo,
                 expiry,
                 lambda _repo, book: _Write(_required(ledger.expire(book, now))),
                 occurred_at=now,
             )
+            receipt = replace(receipt, balance_after=expired.balance_after)
     return receipt
 
 

@@ -15,6 +15,8 @@ from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.memberships import Membership, MembershipChange, Plan
 from walaa.service.commands import Earn
 from walaa.service.handlers import ledger
+from walaa.service.handlers.customers import known_customer
+from walaa.service.handlers.milestones import notice_milestone
 from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, UnitOfWork
 
@@ -172,6 +174,7 @@ def customer_memberships(
 ) -> list[tuple[Membership, Plan, m.Benefits]]:
     now = clock.now()
     with uow:
+        known_customer(uow, store_id, customer_id)
         repo = uow.memberships(store_id)
         out = []
         for found in repo.for_customer(customer_id):
@@ -242,7 +245,9 @@ def run_memberships(
                     details={"membership": found.id, "period": grant.period_index},
                     refers_to=(("membership", found.id),),
                 )
-                ledger.earn_in(lock, earn, now)
+                receipt = ledger.earn_in(lock, earn, now)
+                moved = (receipt.balance_before, receipt.balance_after)
+                notice_milestone(uow, program, store_id, found.customer_id, moved, now)
                 counts["grants"] += 1
                 counts["points"] += grant.points
             if grants:

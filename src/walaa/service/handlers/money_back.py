@@ -104,6 +104,8 @@ def _by_codes(
     for code in rewards.codes_used_by(order_id):
         redemption = rewards.by_code(code)
         assert redemption is not None
+        if redemption.transaction_id is None:
+            continue  # a game's prize code: no points paid for it, none to give back
         uses = rewards.uses_of(code)
         shares = use_shares(redemption.points, redemption.uses_left, [u.points for u in uses])
         for use, points in zip(uses, shares, strict=True):

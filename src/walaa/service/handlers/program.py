@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.program import Program
-from walaa.program_document import load_program
+from walaa.program_document import ProgramDocumentError, load_program
+from walaa.program_document.games import catalog_problems
 from walaa.service.ports import Clock, EarningRepository, GivingRepository, UnitOfWork
 
 
@@ -34,6 +35,27 @@ def validate_program(source: str) -> Program:
     return load_program(source, version=1)
 
 
+def check_catalog(uow: UnitOfWork, store_id: str, program: Program) -> None:
+    """Game prizes name rewards of the store's catalog, inside an open unit of work."""
+    if not program.games:
+        return
+    catalog = {reward.id: reward.active for reward, _ in uow.rewards(store_id).list_rewards()}
+    problems = catalog_problems(program.games, catalog)
+    if problems:
+        raise ProgramDocumentError(problems)
+
+
+def validate_for_store(uow: UnitOfWork, store_id: str, source: str) -> Program:
+    """A document's problems as `validate_program` finds them, and then the ones only the
+    store can tell (a prize naming a reward its catalog does not have)."""
+    program = validate_program(source)
+    with uow:
+        if uow.stores.get(store_id) is None:
+            raise NotFound(f"store {store_id!r} does not exist")
+        check_catalog(uow, store_id, program)
+    return program
+
+
 def apply_program(uow: UnitOfWork, clock: Clock, store_id: str, source: str) -> ProgramVersion:
     """Save a document as the store's next program version, if it is sound."""
     validate_program(source)  # fail before taking any lock
@@ -53,7 +75,10 @@ def apply_program(uow: UnitOfWork, clock: Clock, store_id: str, source: str) -> 
                 "currency", f"the store keeps its books in {store.currency}, not {program.currency}"
             )
         _check_causes(uow.giving(store_id), program)
+        check_catalog(uow, store_id, program)
         now = clock.now()
+        for game in program.games:  # each game's first seed is committed to before any play
+            uow.games(store_id).current_seed(game.id, now)
         repo.add_program(version, source, now)
         uow.commit()
     return ProgramVersion(program, source, now)

@@ -21,9 +21,12 @@ from walaa.domain.rewards import (
     CodeOfAnotherCustomer,
     NotRedeemable,
     Reward,
+    RewardLimitPerOrder,
     Shopper,
+    check_blocks,
     check_redeemable,
     check_reward,
+    check_units,
     code_expiry,
     new_code,
     next_use_share,
@@ -100,9 +103,20 @@ def get_reward(uow: UnitOfWork, store_id: str, reward_id: str) -> CatalogEntry:
 
 
 def redeem(
-    uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str, reward_id: str, key: str
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    customer_id: str,
+    reward_id: str,
+    key: str,
+    blocks: int = 1,
 ) -> Redeemed:
-    """Spend points on a reward and issue its code; the same ``key`` replays the first result."""
+    """Spend points on a reward and issue its code; the same ``key`` replays the first result.
+
+    A free product by the block (``units_per_block``) may be redeemed for several ``blocks``
+    at once: its cost and its units (``quantity``, taken from stock) times the blocks, on one
+    code that an order buying enough units uses.
+    """
     if not key:
         raise ValidationFailed("idempotency_key", "a redemption needs an idempotency key")
     now = clock.now()
@@ -112,7 +126,11 @@ def redeem(
             raise NotFound(f"customer {customer_id!r} has no points in this store")
         earlier = rewards.by_request_key(key)
         if earlier is not None:
-            if earlier.reward_id != reward_id or earlier.customer_id != customer_id:
+            if (earlier.reward_id, earlier.customer_id, earlier.blocks) != (
+                reward_id,
+                customer_id,
+                blocks,
+            ):
                 raise ValidationFailed("idempotency_key", "was used for another redemption")
             found = rewards.get_reward(earlier.reward_id)
             assert found is not None
@@ -121,6 +139,7 @@ def redeem(
         if found is None:
             raise NotFound(f"reward {reward_id!r} does not exist in this store")
         reward, stock_left = found
+        check_blocks(reward, blocks)
         program = in_force(uow, store_id)
         customer = customer_context(uow, store_id, customer_id, now, program)
         shopper = Shopper(
@@ -135,27 +154,28 @@ def redeem(
             store_id,
             customer_id,
             f"redeem:{key}",
-            reward.cost,
+            reward.cost * blocks,
             reason=f"reward:{reward.id}",
             refers_to=(("redemption", redemption_id), ("reward", reward.id)),
         )
         receipt = ledger.spend_in(repo, spend, now)
-        if not rewards.take_stock(reward_id):
+        if not rewards.take_stock(reward_id, blocks * reward.quantity):
             raise NotRedeemable(f"reward {reward_id!r} is out of stock")
         record = RedemptionRecord(
             id=redemption_id,
             customer_id=customer_id,
             reward_id=reward_id,
-            points=reward.cost,
+            points=reward.cost * blocks,
             transaction_id=receipt.transaction_id,
             code=new_code(),
             status="issued",
             uses_left=reward.code_uses,
             expires_at=code_expiry(reward, now),
             created_at=now,
+            blocks=blocks,
         )
         rewards.add_redemption(record, key, now)
-        alert_if_over_threshold(uow, store_id, customer_id, reward.cost, record.id, now)
+        alert_if_over_threshold(uow, store_id, customer_id, record.points, record.id, now)
         uow.commit()
     return Redeemed(record, reward, replayed=False)
 
@@ -207,6 +227,14 @@ def cancel_redemption(
     return record
 
 
+def give_back_in(
+    uow: UnitOfWork, store_id: str, customer_id: str, redemption_id: str, now: datetime
+) -> RedemptionRecord:
+    """Cancel a redemption inside a unit of work the caller commits: a game takes back an
+    unused prize code when the order that unlocked it is refunded."""
+    return _give_back(uow, store_id, customer_id, redemption_id, "cancelled", now)
+
+
 def _give_back(
     uow: UnitOfWork, store_id: str, customer_id: str, redemption_id: str, status: str, now: datetime
 ) -> RedemptionRecord:
@@ -226,19 +254,23 @@ def _give_back(
     refers_to = [("redemption", redemption_id), ("reward", record.reward_id)]
     if uses:
         refers_to.append(("unused_uses", str(record.uses_left)))
-    reverse = Reverse(
-        store_id,
-        customer_id,
-        f"redemption:{redemption_id}:{status}",
-        record.transaction_id,
-        points=record.points - paid if uses else None,
-        reason=f"redemption {status}",
-        refers_to=tuple(refers_to),
-    )
-    receipt = ledger.reverse_in(repo, reverse, now)
-    rewards.settle_redemption(redemption_id, status, now, receipt.transaction_id)
-    if not uses:  # a used code's unit of stock was handed over
-        rewards.return_stock(record.reward_id)
+    refund_txn = None
+    if record.transaction_id is not None:  # a game's prize code: no points paid, none back
+        reverse = Reverse(
+            store_id,
+            customer_id,
+            f"redemption:{redemption_id}:{status}",
+            record.transaction_id,
+            points=record.points - paid if uses else None,
+            reason=f"redemption {status}",
+            refers_to=tuple(refers_to),
+        )
+        refund_txn = ledger.reverse_in(repo, reverse, now).transaction_id
+    rewards.settle_redemption(redemption_id, status, now, refund_txn)
+    if not uses:  # a used code's units of stock were handed over
+        found = rewards.get_reward(record.reward_id)
+        units = record.blocks * (found[0].quantity if found else 1)
+        rewards.return_stock(record.reward_id, units)
     return replace(record, status=status)
 
 
@@ -290,11 +322,15 @@ def use_code(
     code: str,
     order_id: str,
     customer_id: str | None = None,
+    units: int | None = None,
 ) -> CodeCheck:
     """Use a code for an order: once per order (a retry is the same use), never beyond its uses.
 
     The code pays only for its owner's orders (the order's customer if Walaa has the order,
-    else ``customer_id`` if the checkout names one), unless its reward is transferable.
+    else ``customer_id`` if the checkout names one), unless its reward is transferable. A
+    reward with ``per_order`` is used at most that many times on one order; a free product by
+    the block needs the order to buy ``units_per_block`` of its SKU per block the code covers
+    (counted on the recorded order, else the ``units`` the checkout says it buys).
     """
     code = normalise_code(code)
     now = clock.now()
@@ -304,6 +340,7 @@ def use_code(
         if record is None:
             raise NotFound("no such code in this store")
         _check_owner(uow, store_id, record, order_id, customer_id)
+        _check_order_limits(uow, store_id, record, order_id, units)
         if not rewards.record_use(code, order_id, now):
             found = rewards.get_reward(record.reward_id)
             assert found is not None
@@ -340,6 +377,44 @@ def _check_owner(
     for buyer in (order.customer_id if order else None, customer_id):
         if buyer is not None and buyer != record.customer_id:
             raise CodeOfAnotherCustomer(record.code, record.customer_id, buyer)
+
+
+def _check_order_limits(
+    uow: UnitOfWork, store_id: str, record: RedemptionRecord, order_id: str, units: int | None
+) -> None:
+    """What the order allows of this code's reward: its uses per order and the units bought.
+
+    A reward limited per order is locked first, so two of its codes racing onto one order
+    queue and the second sees the first."""
+    rewards = uow.rewards(store_id)
+    found = rewards.get_reward(record.reward_id)
+    if found is None:
+        return
+    reward = found[0]
+    if reward.per_order is not None:
+        # The code's row, then the reward's: the order a cancel takes them in, so no deadlock.
+        rewards.by_code(record.code, lock=True)
+        rewards.get_reward(reward.id, lock=True)
+        used = [c for c in rewards.reward_codes_used_by(order_id, reward.id) if c != record.code]
+        if len(used) >= reward.per_order:
+            raise RewardLimitPerOrder(reward.id, order_id, reward.per_order, used)
+    if reward.units_per_block is not None:
+        check_units(reward, record.blocks, _units_bought(uow, store_id, order_id, reward, units))
+
+
+def _units_bought(
+    uow: UnitOfWork, store_id: str, order_id: str, reward: Reward, said: int | None
+) -> int | None:
+    """Units of the reward's SKU the order buys: as recorded, or as the checkout says."""
+    earning = uow.earning(store_id)
+    if earning.get_order(order_id) is None:
+        return said
+    lines = earning.order_request(order_id).get("lines", ())
+    return sum(
+        int(line.get("quantity", 1))
+        for line in lines
+        if line.get("sku") == reward.sku and line.get("kind", "product") == "product"
+    )
 
 
 def _checked(code: str, record: RedemptionRecord, reward: Reward, now: datetime) -> CodeCheck:

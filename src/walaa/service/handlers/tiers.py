@@ -15,6 +15,7 @@ from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.money import ZERO
 from walaa.domain.program import Program, TierPolicy
 from walaa.domain.tiers import Progress, QualifyingEvent, TierChange, TierDecision, TierStatus
+from walaa.service.handlers.customers import known_customer
 from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, TiersRepository, UnitOfWork
 
@@ -148,6 +149,7 @@ def tier_view(
     the next review date. None when the program has no tiers."""
     now = clock.now()
     with uow:
+        known_customer(uow, store_id, customer_id)
         program = current_program(uow.earning(store_id))
         if program is None or program.tiers is None:
             return None

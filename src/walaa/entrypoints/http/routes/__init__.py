@@ -11,6 +11,7 @@ def register(api: FastAPI) -> None:
         checkout,
         customers,
         events,
+        games,
         memberships,
         orders,
         program,
@@ -29,6 +30,7 @@ def register(api: FastAPI) -> None:
         memberships,
         tiers,
         causes,
+        games,
         test_clock,
     ):
         api.include_router(module.router)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.rewards_schemas import CaptureIn, HoldIn, HoldOut, QuoteIn, QuoteOut
@@ -15,13 +16,18 @@ from walaa.entrypoints.http.routes.customers import request_id
 from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.handlers import checkout as c
 
-router = APIRouter(prefix="/v1/checkout", tags=["checkout"], responses=PROBLEMS)
+router = APIRouter(
+    route_class=JsonRoute, prefix="/v1/checkout", tags=["checkout"], responses=PROBLEMS
+)
 HoldId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.post("/quotes", response_model=QuoteOut, summary="How many points may pay for this order")
 def post_quote(body: QuoteIn, caller: Reader, walaa: Walaa) -> QuoteOut:
-    program, q = c.get_quote(walaa.uow(), caller.store_id, body.customer_id, Decimal(body.subtotal))
+    amount = None if body.amount is None else Decimal(body.amount)
+    program, q = c.get_quote(
+        walaa.uow(), caller.store_id, body.customer_id, Decimal(body.subtotal), amount
+    )
     return QuoteOut(
         customer_id=body.customer_id,
         spendable=q.available,
@@ -31,6 +37,8 @@ def post_quote(body: QuoteIn, caller: Reader, walaa: Walaa) -> QuoteOut:
         currency=program.currency,
         step=q.step,
         usable=q.usable,
+        points=q.points,
+        amount=str(q.covers),
     )
 
 

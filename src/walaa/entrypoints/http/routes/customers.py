@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from walaa.domain.customers import Profile
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.schemas import (
@@ -20,6 +21,7 @@ from walaa.entrypoints.http.schemas import (
     ErasureOut,
     LedgerPageOut,
     TransactionOut,
+    path_id,
 )
 from walaa.service.commands import Adjust
 from walaa.service.handlers import ledger
@@ -27,10 +29,10 @@ from walaa.service.handlers.closing import close_account, erase_customer
 from walaa.service.handlers.customers import customer_ledger, get_customer, upsert_customer
 from walaa.service.handlers.tiers import tier_view
 
-router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=PROBLEMS)
-CustomerId = Annotated[
-    str, Path(min_length=1, max_length=128, description="The store's own customer id")
-]
+router = APIRouter(
+    route_class=JsonRoute, prefix="/v1/customers", tags=["customers"], responses=PROBLEMS
+)
+CustomerId = Annotated[str, path_id("The store's own customer id")]
 
 
 @router.put("/{customer_id}", response_model=CustomerOut, summary="Create or update a customer")

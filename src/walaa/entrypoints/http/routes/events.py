@@ -11,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from walaa.bootstrap import App
 from walaa.domain.errors import WalaaError
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Caller, IdempotencyKey, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import (
     BatchEvent,
@@ -30,7 +31,7 @@ from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.commands import RecordEvent
 from walaa.service.handlers.earning import record_event, record_order
 
-router = APIRouter(prefix="/v1/events", tags=["events"], responses=PROBLEMS)
+router = APIRouter(route_class=JsonRoute, prefix="/v1/events", tags=["events"], responses=PROBLEMS)
 
 
 def event_command(store_id: str, body: EventIn) -> RecordEvent:

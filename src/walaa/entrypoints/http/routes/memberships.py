@@ -7,24 +7,26 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from walaa.bootstrap import App
 from walaa.domain.memberships import Benefits, Membership, MembershipChange, Plan
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, Reader, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import Amount
 from walaa.entrypoints.http.routes.customers import CustomerId
-from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict
+from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict, path_id
 from walaa.service.handlers import memberships as ms
 
-router = APIRouter(tags=["memberships"], responses=PROBLEMS)
+router = APIRouter(route_class=JsonRoute, tags=["memberships"], responses=PROBLEMS)
 Ref = Annotated[str, Field(min_length=1, max_length=128, description="The store's payment id")]
-MembershipId = Annotated[str, Path(min_length=1, max_length=40)]
+PLAN_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+MembershipId = Annotated[str, path_id("The membership's id (ms_...)", 40)]
 
 
 class PlanIn(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+    id: Annotated[str, Field(pattern=PLAN_ID_PATTERN)]
     names: dict[Literal["en", "ar"], Annotated[str, Field(min_length=1, max_length=200)]]
     fee: Amount
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
@@ -91,7 +93,7 @@ class PlanList(BaseModel):
 
 
 class JoinIn(Strict):
-    plan_id: Annotated[str, Field(min_length=1, max_length=64)]
+    plan_id: Annotated[str, Field(pattern=PLAN_ID_PATTERN)]
     payment_ref: Ref | None = None
     started_at: Moment | None = Field(
         None,

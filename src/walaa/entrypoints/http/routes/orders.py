@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import IdempotencyKey, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import (
     OrderIn,
@@ -16,12 +17,12 @@ from walaa.entrypoints.http.earning_schemas import (
     lines_of,
 )
 from walaa.entrypoints.http.idempotency import RawBody, replayable
-from walaa.entrypoints.http.schemas import PROBLEMS
+from walaa.entrypoints.http.schemas import PROBLEMS, path_id
 from walaa.service.commands import CancelOrder, RecordOrder, RecordRefund
 from walaa.service.handlers.earning import cancel_order, record_order, record_refund
 
-router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=PROBLEMS)
-OrderId = Annotated[str, Path(min_length=1, max_length=128)]
+router = APIRouter(route_class=JsonRoute, prefix="/v1/orders", tags=["orders"], responses=PROBLEMS)
+OrderId = Annotated[str, path_id("The store's own order id")]
 
 
 def order_command(store_id: str, body: OrderIn) -> RecordOrder:

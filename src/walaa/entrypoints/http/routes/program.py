@@ -7,13 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, Reader, Walaa
 from walaa.entrypoints.http.earning_schemas import PreviewIn, PreviewOut, ProgramOut, lines_of
 from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.handlers.earning import preview
 from walaa.service.handlers.program import ProgramVersion, apply_program, get_program
 
-router = APIRouter(prefix="/v1/program", tags=["program"], responses=PROBLEMS)
+router = APIRouter(
+    route_class=JsonRoute, prefix="/v1/program", tags=["program"], responses=PROBLEMS
+)
 
 
 def _out(saved: ProgramVersion) -> ProgramOut:

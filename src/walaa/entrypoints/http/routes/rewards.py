@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.rewards_schemas import (
+    REWARD_ID_PATTERN,
     CodeIn,
     CodeOut,
     CodeUseIn,
@@ -22,11 +24,14 @@ from walaa.entrypoints.http.rewards_schemas import (
     RewardOut,
 )
 from walaa.entrypoints.http.routes.customers import CustomerId, request_id
-from walaa.entrypoints.http.schemas import PROBLEMS
+from walaa.entrypoints.http.schemas import PROBLEMS, path_id
 from walaa.service.handlers import rewards as r
+from walaa.service.handlers.customers import known_customer
 
-router = APIRouter(tags=["rewards"], responses=PROBLEMS)
-RewardPath = Annotated[str, Path(min_length=1, max_length=64)]
+router = APIRouter(route_class=JsonRoute, tags=["rewards"], responses=PROBLEMS)
+RewardPath = Annotated[str, path_id("The reward's id", 64, REWARD_ID_PATTERN)]
+#: A code as a person types it: letters, digits, dashes and spaces, any case.
+CodePath = Annotated[str, path_id("The code, as printed", 32, r"^[A-Za-z0-9][A-Za-z0-9 -]{3,}$")]
 
 
 @router.get("/v1/rewards", response_model=RewardList, summary="The rewards catalog")
@@ -74,7 +79,13 @@ def post_redemption(
     def produce() -> tuple[int, RedemptionOut]:
         key = idempotency_key or request_id(request)
         result = r.redeem(
-            walaa.uow(), walaa.clock, caller.store_id, customer_id, body.reward_id, key
+            walaa.uow(),
+            walaa.clock,
+            caller.store_id,
+            customer_id,
+            body.reward_id,
+            key,
+            body.blocks,
         )
         return (200 if result.replayed else 201), RedemptionOut.redeemed(result)
 
@@ -88,7 +99,7 @@ def post_redemption(
 )
 def post_cancel_redemption(
     customer_id: CustomerId,
-    redemption_id: Annotated[str, Path(min_length=1, max_length=40)],
+    redemption_id: Annotated[str, path_id("The redemption's id (rd_...)", 40)],
     caller: Writer,
     walaa: Walaa,
 ) -> RedemptionOut:
@@ -106,6 +117,7 @@ def post_cancel_redemption(
 def read_notices(customer_id: CustomerId, caller: Reader, walaa: Walaa) -> NoticeList:
     uow = walaa.uow()
     with uow:
+        known_customer(uow, caller.store_id, customer_id)
         found = uow.notices.for_customer(caller.store_id, customer_id)
     return NoticeList(data=[NoticeOut(**n) for n in found])
 
@@ -123,12 +135,18 @@ def post_validate(body: CodeIn, caller: Reader, walaa: Walaa) -> CodeOut:
     summary="Use a code for an order (a retry with the same order is the same use)",
 )
 def post_use(
-    code: Annotated[str, Path(min_length=4, max_length=32)],
+    code: CodePath,
     body: CodeUseIn,
     caller: Writer,
     walaa: Walaa,
 ) -> CodeOut:
     used = r.use_code(
-        walaa.uow(), walaa.clock, caller.store_id, code, body.order_id, body.customer_id
+        walaa.uow(),
+        walaa.clock,
+        caller.store_id,
+        code,
+        body.order_id,
+        body.customer_id,
+        body.units,
     )
     return CodeOut.of(used)

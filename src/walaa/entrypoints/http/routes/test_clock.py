@@ -9,11 +9,14 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from walaa.bootstrap import App
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, Reader, Walaa, get_app
 from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict
 from walaa.service.handlers.stores import advance_test_clock, read_test_clock
 
-router = APIRouter(prefix="/v1/test_clock", tags=["test mode"], responses=PROBLEMS)
+router = APIRouter(
+    route_class=JsonRoute, prefix="/v1/test_clock", tags=["test mode"], responses=PROBLEMS
+)
 
 
 class TestClockOut(BaseModel):

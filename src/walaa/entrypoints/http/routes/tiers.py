@@ -12,13 +12,14 @@ from walaa.bootstrap import App
 from walaa.domain.errors import NotFound
 from walaa.domain.program import TierLevel, TierPolicy
 from walaa.domain.tiers import Progress
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, Reader, Walaa
 from walaa.entrypoints.http.routes.customers import CustomerId
 from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict
 from walaa.service.handlers import tiers as th
 from walaa.service.handlers.program import current_program
 
-router = APIRouter(tags=["tiers"], responses=PROBLEMS)
+router = APIRouter(route_class=JsonRoute, tags=["tiers"], responses=PROBLEMS)
 
 
 class LevelOut(BaseModel):

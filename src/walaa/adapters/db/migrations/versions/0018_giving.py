@@ -1,7 +1,7 @@
 """causes, the giving ledger of money owed to them, and customers' chosen causes
 
-Revision ID: 0021
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import walaa.adapters.db.tables
 
-revision: str = "0021"
-down_revision: str | None = "0014"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
