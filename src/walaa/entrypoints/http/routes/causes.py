@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from walaa.domain.giving import Cause, amount_text
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.earning_schemas import Id
 from walaa.entrypoints.http.idempotency import RawBody, replayable
@@ -17,7 +18,7 @@ from walaa.entrypoints.http.routes.customers import CustomerId
 from walaa.entrypoints.http.schemas import PROBLEMS, Day, Strict
 from walaa.service.handlers import giving as gv
 
-router = APIRouter(tags=["giving"], responses=PROBLEMS)
+router = APIRouter(route_class=JsonRoute, tags=["giving"], responses=PROBLEMS)
 CauseIdText = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 CauseId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Texts = dict[Literal["en", "ar"], Annotated[str, Field(min_length=1, max_length=2000)]]

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from walaa.domain.games import Game, Odds, Prize
+from walaa.entrypoints.http.body import JsonRoute
 from walaa.entrypoints.http.deps import Admin, IdempotencyKey, Reader, Walaa, Writer
 from walaa.entrypoints.http.idempotency import RawBody, replayable
 from walaa.entrypoints.http.routes.customers import CustomerId
@@ -19,7 +20,7 @@ from walaa.service.game_ports import SeedRecord
 from walaa.service.handlers import game_fairness as fair
 from walaa.service.handlers import games as g
 
-router = APIRouter(tags=["games"], responses=PROBLEMS)
+router = APIRouter(route_class=JsonRoute, tags=["games"], responses=PROBLEMS)
 GameId = Annotated[str, Path(min_length=1, max_length=64, description="The game's id")]
 
 
