@@ -25,6 +25,7 @@ from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
 from walaa.service.game_ports import GamesRepository
+from walaa.service.referral_ports import ReferralsRepository
 
 
 class Clock(Protocol):
@@ -569,6 +570,8 @@ class UnitOfWork(Protocol):
 
     def giving(self, store_id: str) -> GivingRepository: ...
     def games(self, store_id: str) -> GamesRepository: ...
+
+    def referrals(self, store_id: str) -> ReferralsRepository: ...
 
     @property
     def notices(self) -> NoticeRepository: ...

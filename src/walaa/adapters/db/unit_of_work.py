@@ -18,6 +18,7 @@ from walaa.adapters.db.giving_repository import SqlGivingRepository
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
+from walaa.adapters.db.referrals_repository import SqlReferralsRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
 from walaa.domain.games import new_server_seed
@@ -198,6 +199,9 @@ class SqlUnitOfWork:
 
     def games(self, store_id: str) -> SqlGamesRepository:
         return SqlGamesRepository(self.conn, store_id, self.game_seeds)
+
+    def referrals(self, store_id: str) -> SqlReferralsRepository:
+        return SqlReferralsRepository(self.conn, store_id)
 
     def commit(self) -> None:
         assert self._tx is not None

@@ -15,6 +15,7 @@ def register(api: FastAPI) -> None:
         memberships,
         orders,
         program,
+        referrals,
         rewards,
         test_clock,
         tiers,
@@ -31,6 +32,7 @@ def register(api: FastAPI) -> None:
         tiers,
         causes,
         games,
+        referrals,
         test_clock,
     ):
         api.include_router(module.router)
