@@ -25,6 +25,7 @@ from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
 from walaa.service.game_ports import GamesRepository
+from walaa.service.staff_ports import StaffRepository
 
 
 class Clock(Protocol):
@@ -572,6 +573,9 @@ class UnitOfWork(Protocol):
 
     @property
     def notices(self) -> NoticeRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 
