@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
+from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
 from walaa.domain.earning import RuleUsage, RuleUse, UsageQuery, UsageSnapshot
 from walaa.service.ports import EventRecord, OrderRecord, ProgramSource, RefundRecord
@@ -36,6 +37,10 @@ class SqlEarningRepository:
                 store_id=self.store_id, version=version, source=source, created_at=now
             )
         )
+        settings_stamps.bump(self.conn, self.store_id)
+
+    def settings_stamp(self) -> int:
+        return settings_stamps.read(self.conn, self.store_id)
 
     # -- orders and refunds -----------------------------------------------------------------
 
