@@ -275,6 +275,17 @@ program_versions = Table(
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
 )
 
+#: A store's settings stamp: one more each time a program version or a membership plan is
+#: saved, in the same transaction. Read with the customer's lock, it tells every process at
+#: once whether the program it parsed earlier is still the one in force. No row means 0.
+settings_stamps = Table(
+    "settings_stamps",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("stamp", BigInteger, nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
 orders = Table(
     "orders",
     metadata,

@@ -1,7 +1,7 @@
 """staff accounts, their sessions and recovery codes, and the append-only audit log of their actions
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-04 02:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import walaa.adapters.db.tables
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
