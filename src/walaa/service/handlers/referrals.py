@@ -259,6 +259,7 @@ def _identity(uow: UnitOfWork, store_id: str, customer_id: str) -> Identity:
     if profile is not None:
         values["email"] += [profile.email] if profile.email else []
         values["name"] += [profile.name] if profile.name else []
+        values["phone"] += [profile.phone] if profile.phone else []
     return Identity.of(
         customer_id,
         emails=values["email"],
