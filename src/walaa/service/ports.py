@@ -24,6 +24,7 @@ from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 
 
@@ -569,6 +570,8 @@ class UnitOfWork(Protocol):
 
     def giving(self, store_id: str) -> GivingRepository: ...
     def games(self, store_id: str) -> GamesRepository: ...
+
+    def achievements(self, store_id: str) -> AchievementsRepository: ...
 
     @property
     def notices(self) -> NoticeRepository: ...
