@@ -6,6 +6,7 @@ errors become a one-line message and exit code 2; `walaa audit` exits 1 on any b
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
@@ -415,7 +416,10 @@ def games_verify(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Processes; share limits via Redis.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes (default: one per core); share limits via Redis."),
+    ] = None,
     database_url: DatabaseOption = None,
     http: Annotated[
         str,
@@ -426,8 +430,6 @@ def serve(
     ] = "h11",
 ) -> None:
     """Serve the HTTP API (and, as later work lands, the admin and storefront pages)."""
-    import os
-
     import uvicorn
 
     if database_url:
@@ -436,11 +438,42 @@ def serve(
         "walaa.entrypoints.http.asgi:app",
         host=host,
         port=port,
-        workers=workers,
+        workers=workers or default_workers(),
         log_level="info",
         access_log=False,
         **server_limits(http),
+        **forwarded_headers(),
     )
+
+
+def default_workers() -> int:
+    """One process per core: each runs one event loop, and the handlers spend their time in
+    Python (parsing, rules) as much as waiting on the database, so one per core keeps every
+    core busy without processes fighting over one."""
+    return os.cpu_count() or 1
+
+
+def forwarded_headers() -> dict[str, Any]:
+    """uvicorn's X-Forwarded-For/-Proto handling, believed only from WALAA_TRUSTED_PROXIES.
+
+    uvicorn on its own believes those headers from 127.0.0.1, so anyone who can reach the port
+    from loopback (or through a proxy that passes the header on) would choose the client
+    address the per-address rate limit counts. Empty (the default) turns the rewriting off:
+    the client is the socket's peer.
+    """
+    from walaa.config import Settings
+    from walaa.entrypoints.http.guard import trusted_networks
+
+    setting = Settings().trusted_proxies
+    try:
+        networks = trusted_networks(setting)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"WALAA_TRUSTED_PROXIES: {exc}", param_hint="WALAA_TRUSTED_PROXIES"
+        ) from exc
+    if not networks:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": [str(n) for n in networks]}
 
 
 def server_limits(http: str = "h11") -> dict[str, Any]:

@@ -121,10 +121,15 @@ customers = Table(
     # when it happened): the clock of inactivity expiry. Moved forward by the balance update
     # every such ledger write already makes, never back by history imported late.
     Column("last_activity_at", UtcDateTime(), nullable=True),
+    # Digits only, after an optional leading + (see domain/customers.py): what the dashboard's
+    # search by phone matches, however the number was typed.
+    Column("phone", String(32), nullable=True),
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),
     Index("ix_customers_last_activity", "store_id", "last_activity_at"),
+    Index("ix_customers_phone", "store_id", "phone"),
+    Index("ix_customers_email", "store_id", "email"),
 )
 
 ledger_transactions = Table(
@@ -263,6 +268,21 @@ program_versions = Table(
     # The document as the merchant wrote it (YAML or JSON): reloading it gives the same program.
     Column("source", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Who saved it (a staff member's e-mail from the dashboard; NULL from the API or CLI), and
+    # why when Walaa knows ("returned to version 3").
+    Column("author", String(320), nullable=True),
+    Column("note", Text, nullable=True),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
+#: A store's settings stamp: one more each time a program version or a membership plan is
+#: saved, in the same transaction. Read with the customer's lock, it tells every process at
+#: once whether the program it parsed earlier is still the one in force. No row means 0.
+settings_stamps = Table(
+    "settings_stamps",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("stamp", BigInteger, nullable=False),
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
 )
 
