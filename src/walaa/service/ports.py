@@ -27,6 +27,7 @@ from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
 from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 from walaa.service.program_cache import ProgramCache
+from walaa.service.staff_ports import StaffRepository
 
 
 class Clock(Protocol):
@@ -624,6 +625,9 @@ class UnitOfWork(Protocol):
 
     @property
     def notices(self) -> NoticeRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 

@@ -20,6 +20,7 @@ from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
+from walaa.adapters.db.staff_repository import SqlStaffRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
 from walaa.domain.games import new_server_seed
 from walaa.domain.keys import ApiKey, Scope
@@ -172,6 +173,7 @@ class SqlUnitOfWork:
         self.keys = SqlKeyRepository(self._conn)
         self.customers = SqlCustomerRepository(self._conn)
         self.notices = SqlNoticeRepository(self._conn)
+        self.staff = SqlStaffRepository(self._conn)
         return self
 
     def __exit__(

@@ -1,7 +1,7 @@
 """achievements: customers' progress toward badges and the badges they earned
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-04 01:45:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import walaa.adapters.db.tables
 
-revision: str = "0021"
-down_revision: str | None = "0020"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
