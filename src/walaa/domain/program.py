@@ -57,6 +57,7 @@ from walaa.domain.referrals import ReferralPolicy
 from walaa.domain.spending_choices import PointsRounding, TakeBack
 
 if TYPE_CHECKING:  # games import Problem from here; a program only holds them
+    from walaa.domain.achievements import Achievement
     from walaa.domain.games.settings import Game
 
 ORDER = "order"
@@ -687,6 +688,8 @@ class Program:
     milestones: tuple[Milestone, ...] = ()
     #: friends bring friends (`walaa.domain.referrals`); None: no referral program
     referrals: ReferralPolicy | None = None
+    #: badges and milestones customers earn by what they do (`walaa.domain.achievements`)
+    achievements: tuple[Achievement, ...] = ()
 
     def __post_init__(self) -> None:
         problems = program_problems(self)

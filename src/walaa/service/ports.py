@@ -24,6 +24,7 @@ from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 from walaa.service.program_cache import ProgramCache
 from walaa.service.referral_ports import ReferralsRepository
@@ -622,6 +623,7 @@ class UnitOfWork(Protocol):
     def games(self, store_id: str) -> GamesRepository: ...
 
     def referrals(self, store_id: str) -> ReferralsRepository: ...
+    def achievements(self, store_id: str) -> AchievementsRepository: ...
 
     @property
     def notices(self) -> NoticeRepository: ...

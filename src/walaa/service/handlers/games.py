@@ -31,7 +31,7 @@ from walaa.service.commands import Earn, Reverse
 from walaa.service.game_ports import GamesRepository, PlayRecord, UnlockRecord
 from walaa.service.handlers import ledger
 from walaa.service.handlers.context import in_force
-from walaa.service.handlers.rewards import give_back_in, issue_free_code_in
+from walaa.service.handlers.rewards import give_back_in, issue_free_code
 from walaa.service.ports import Clock, RedemptionRecord, UnitOfWork
 
 MAX_CLIENT_SEED = 128
@@ -355,11 +355,10 @@ def _refers(unlock: UnlockRecord) -> tuple[tuple[str, str], ...]:
 def _issue_code(
     uow: UnitOfWork, store_id: str, prize: Prize, unlock: UnlockRecord, play_id: str, now: datetime
 ) -> RedemptionRecord | None:
-    """The prize's catalog reward as a single-use code; None when none is left."""
+    """The prize's catalog reward as a single-use code; None when none is left to give."""
     assert prize.reward_id is not None
-    return issue_free_code_in(
-        uow, store_id, unlock.customer_id, prize.reward_id, f"game:{play_id}", now
-    )
+    key = f"game:{play_id}"
+    return issue_free_code(uow, store_id, unlock.customer_id, prize.reward_id, key, now)
 
 
 # --- refunds void what an order unlocked ------------------------------------------------------

@@ -44,7 +44,7 @@ from walaa.service.commands import Earn, ReferralSignals, Reverse
 from walaa.service.handlers import ledger
 from walaa.service.handlers.context import in_force
 from walaa.service.handlers.giving import month_of
-from walaa.service.handlers.rewards import give_back_in, issue_free_code_in
+from walaa.service.handlers.rewards import give_back_in, issue_free_code
 from walaa.service.ports import Clock, UnitOfWork
 from walaa.service.referral_ports import (
     AdvocateTotals,
@@ -492,7 +492,7 @@ def _reward(
             uow.ledger(store_id), earn, now
         ).transaction_id
     elif grant.reward_id is not None:
-        code = issue_free_code_in(
+        code = issue_free_code(
             uow,
             store_id,
             referral.advocate_id,
@@ -542,7 +542,7 @@ def _reward_friend(
             uow.ledger(store_id), earn, now
         ).transaction_id
     elif grant.reward_id is not None:
-        code = issue_free_code_in(uow, store_id, referral.friend_id, grant.reward_id, key, now)
+        code = issue_free_code(uow, store_id, referral.friend_id, grant.reward_id, key, now)
         values["friend_redemption_id"] = code.id if code is not None else None
     return _changed(uow.referrals(store_id), referral, **values)
 

@@ -228,14 +228,19 @@ def cancel_redemption(
     return record
 
 
-def issue_free_code_in(
-    uow: UnitOfWork, store_id: str, customer_id: str, reward_id: str, key: str, now: datetime
+def issue_free_code(
+    uow: UnitOfWork,
+    store_id: str,
+    customer_id: str,
+    reward_id: str,
+    request_key: str,
+    now: datetime,
 ) -> RedemptionRecord | None:
-    """A catalog reward as a single-use code no points paid for (a game's prize, a referral
-    reward), checked at the store's checkout like any redemption, inside the caller's unit of
-    work. None points come back if it expires or is cancelled, and a customer's debt does not
-    stand in its way. None when the catalog has no stock left (or the reward is off the
-    shelf). `key` names what issued it (`game:<play>`, `referral:<id>:friend`)."""
+    """A catalog reward as a single-use code no points paid for (a game's prize, an
+    achievement's grant), inside the caller's unit of work, checked at the store's checkout
+    like any redemption. No points come back if it expires or is cancelled, and a customer's
+    debt does not stand in its way. None when the catalog has no stock left (or the reward is
+    off the shelf)."""
     rewards = uow.rewards(store_id)
     found = rewards.get_reward(reward_id, lock=True)
     if found is None or not found[0].active or not rewards.take_stock(reward_id):
@@ -253,7 +258,7 @@ def issue_free_code_in(
         expires_at=code_expiry(reward, now),
         created_at=now,
     )
-    rewards.add_redemption(record, key, now)
+    rewards.add_redemption(record, request_key, now)
     return record
 
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 def register(api: FastAPI) -> None:
     from walaa.entrypoints.http.routes import (
+        achievements,
         causes,
         checkout,
         customers,
@@ -33,6 +34,7 @@ def register(api: FastAPI) -> None:
         causes,
         games,
         referrals,
+        achievements,
         test_clock,
     ):
         api.include_router(module.router)
