@@ -19,6 +19,7 @@ from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
+from walaa.adapters.db.storefront_repository import SqlStorefrontRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
 from walaa.domain.games import new_server_seed
 from walaa.domain.keys import ApiKey, Scope
@@ -198,6 +199,9 @@ class SqlUnitOfWork:
 
     def games(self, store_id: str) -> SqlGamesRepository:
         return SqlGamesRepository(self.conn, store_id, self.game_seeds)
+
+    def storefront(self, store_id: str) -> SqlStorefrontRepository:
+        return SqlStorefrontRepository(self.conn, store_id)
 
     def commit(self) -> None:
         assert self._tx is not None
