@@ -17,6 +17,7 @@ from walaa.adapters.db.unit_of_work import SqlUnitOfWork
 from walaa.config import Settings
 from walaa.domain.games import new_server_seed
 from walaa.service.ports import Clock
+from walaa.service.program_cache import ProgramCache
 
 
 class SystemClock:
@@ -45,6 +46,8 @@ class App:
     game_seeds: Callable[[], str] = new_server_seed
     #: WALAA_SECRET_KEY: what widget secrets and member-card codes are derived from
     secret_key: str | None = None
+    #: programs parsed once per settings stamp, shared by this application's units of work
+    programs: ProgramCache = field(default_factory=ProgramCache)
 
     def on_clock(self, clock: Clock) -> App:
         """The same application reading ``clock``: engine and idempotency store are shared."""
@@ -53,7 +56,7 @@ class App:
         return view
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.game_seeds)
+        return SqlUnitOfWork(self.engine, self.game_seeds, self.programs)
 
     @cached_property
     def idempotency(self) -> SqlIdempotencyStore:

@@ -41,3 +41,6 @@ class Settings(BaseSettings):
     #: secrets and member-card codes are derived from it, so the database never holds them.
     #: Changing it changes every store's widget secret. Unset: those features answer 503.
     secret_key: str | None = None
+    #: Staff session cookies carry Secure (sent over HTTPS only). False relaxes it for the
+    #: demo on http://127.0.0.1 only: a request to any other host still gets a Secure cookie.
+    cookie_secure: bool = True

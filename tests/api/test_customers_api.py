@@ -121,3 +121,19 @@ def test_a_nul_character_anywhere_is_a_422_not_a_server_error(api):
     bad_path = api.get("/v1/customers/a%00b/ledger")
     assert bad_path.status_code in (404, 422)
     assert api.post("/v1/orders/a%00b/cancel", {}).status_code in (404, 422)
+
+
+def test_a_phone_is_kept_as_digits_however_it_was_typed(api):
+    put = api.put("/v1/customers/amal-2", {"phone": "+966 (50) 123-4567"})
+    assert put.status_code == 200, put.text
+    assert api.get("/v1/customers/amal-2").json()["phone"] == "+966501234567"
+    arabic = api.put("/v1/customers/amal-3", {"phone": "٠٥٠١٢٣٤٥٦٧"})
+    assert arabic.json()["phone"] == "0501234567"
+
+
+def test_a_phone_that_is_not_a_number_is_a_422_naming_phone_and_nothing_is_written(api):
+    bad = api.put("/v1/customers/amal-4", {"phone": "ext. 12"})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["errors"][0]["field"] == "phone"
+    assert api.get("/v1/customers/amal-4").status_code == 404

@@ -457,7 +457,7 @@ class Servers:
     def __init__(self, url: str, logs: Path, count: int) -> None:
         self.ports = [free_port() for _ in range(count)]
         self.processes = [
-            Killable(["serve", "--port", str(port)], url, logs / f"serve-{n}.log")
+            Killable(["serve", "--port", str(port), "--workers", "1"], url, logs / f"serve-{n}.log")
             for n, port in enumerate(self.ports)
         ]
         self.current = 0

@@ -116,6 +116,7 @@ __all__ = [
     "describe_problems",
     "load_program",
     "program_json_schema",
+    "read_document",
 ]
 
 SCHEMA_ID = "https://walaa.dev/schemas/program.schema.json"
@@ -365,6 +366,15 @@ def _parse(source: str | bytes | Mapping[str, Any]) -> Any:
         line = f"line {mark.line + 1}: " if mark is not None else ""
         reason = getattr(error, "problem", None) or str(error)
         raise _unreadable(f"not valid YAML: {line}{reason}") from None
+
+
+def read_document(source: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+    """The document's data as written (numbers as `Decimal`), unchecked: what the dashboard's
+    form and the version history read. Raises `ProgramDocumentError` if it is not a mapping."""
+    data = _parse(source)
+    if not isinstance(data, Mapping):
+        raise _unreadable("the document must be a mapping of settings (currency: USD ...)")
+    return dict(data)
 
 
 def _unreadable(reason: str) -> ProgramDocumentError:

@@ -26,6 +26,8 @@ from walaa.domain.storefront import StorefrontSettings
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
 from walaa.service.game_ports import GamesRepository
+from walaa.service.program_cache import ProgramCache
+from walaa.service.staff_ports import StaffRepository
 
 
 class Clock(Protocol):
@@ -63,6 +65,8 @@ class Balances:
     closed: bool = False
     #: this unit of work created the customer: the first time the store saw them
     created: bool = False
+    #: the store's settings stamp, read with the lock: which parsed program is in force
+    settings_stamp: int | None = None
 
 
 class LedgerRepository(Protocol):
@@ -198,7 +202,24 @@ class LedgerLine:
     lots: tuple[LotChange, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerHit:
+    """A customer found by a search: enough to tell them apart and open their page."""
+
+    id: str
+    name: str | None
+    email: str | None
+    phone: str | None
+    balance: int
+    pending: int
+    closed: bool
+
+
 class CustomerRepository(Protocol):
+    def search(self, store_id: str, query: str, limit: int) -> list[CustomerHit]:
+        """Customers whose id, e-mail, name or phone matches ``query``: an exact id first,
+        then by id. An empty query lists the newest customers."""
+
     def upsert(self, store_id: str, customer_id: str, profile: Profile, now: datetime) -> None: ...
 
     def get(self, store_id: str, customer_id: str) -> CustomerRecord | None: ...
@@ -263,6 +284,10 @@ class ProgramSource:
     version: int
     source: str
     created_at: datetime
+    #: who saved it (a staff member from the dashboard); None from the API or the CLI
+    author: str | None = None
+    #: why, when Walaa knows ("returned to version 3")
+    note: str | None = None
 
 
 class EarningRepository(Protocol):
@@ -270,7 +295,23 @@ class EarningRepository(Protocol):
 
     def latest_program(self) -> ProgramSource | None: ...
 
-    def add_program(self, version: int, source: str, now: datetime) -> None: ...
+    def add_program(
+        self,
+        version: int,
+        source: str,
+        now: datetime,
+        *,
+        author: str | None = None,
+        note: str | None = None,
+    ) -> None: ...
+
+    def program_versions(self, limit: int) -> list[ProgramSource]:
+        """The newest ``limit`` versions, newest first."""
+
+    def program_version(self, version: int) -> ProgramSource | None: ...
+
+    def settings_stamp(self) -> int:
+        """The store's settings stamp: changes whenever a program version or plan is saved."""
 
     def get_order(self, order_id: str) -> OrderRecord | None: ...
 
@@ -371,6 +412,11 @@ class RewardsRepository(Protocol):
     def return_stock(self, reward_id: str, units: int = 1) -> None: ...
 
     def count_redemptions(self, customer_id: str, reward_id: str) -> int: ...
+
+    def recent_redemptions(
+        self, limit: int, *, customer_id: str | None = None, status: str | None = None
+    ) -> list[RedemptionRecord]:
+        """Newest first: one customer's, or the store's, optionally of one status."""
 
     def add_redemption(self, record: RedemptionRecord, request_key: str, now: datetime) -> None: ...
 
@@ -567,6 +613,10 @@ class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
 
     @property
+    def programs(self) -> ProgramCache:
+        """The process's parsed programs, shared by every unit of work of one application."""
+
+    @property
     def stores(self) -> StoreRepository: ...
 
     @property
@@ -590,6 +640,9 @@ class UnitOfWork(Protocol):
 
     @property
     def notices(self) -> NoticeRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 

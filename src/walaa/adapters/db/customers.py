@@ -16,21 +16,59 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
 
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.engine import insert_for
-from walaa.domain.customers import Profile
+from walaa.domain.customers import Profile, phone_digits
 from walaa.domain.entry_explanations import LotChange
 from walaa.domain.ledger import Kind
-from walaa.service.ports import Balances, CustomerRecord, Expiring, LedgerLine
+from walaa.service.ports import Balances, CustomerHit, CustomerRecord, Expiring, LedgerLine
 
 
 class SqlCustomerRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def search(self, store_id: str, query: str, limit: int) -> list[CustomerHit]:
+        c = t.customers
+        text = query.strip()
+        stmt = select(
+            c.c.id, c.c.name, c.c.email, c.c.phone, c.c.available, c.c.pending, c.c.closed_at
+        ).where(c.c.store_id == store_id)
+        if not text:
+            stmt = stmt.order_by(c.c.created_at.desc(), c.c.id)
+        else:
+            folded = text.lower()
+            found = [
+                c.c.id.startswith(text, autoescape=True),
+                func.lower(c.c.email).contains(folded, autoescape=True),
+                func.lower(c.c.name).contains(folded, autoescape=True),
+            ]
+            digits = phone_digits(text)
+            if digits is not None:
+                found.append(c.c.phone.contains(digits, autoescape=True))
+            # An erased customer keeps only a pseudonym: found by it exactly, by nothing else.
+            fuzzy = or_(*found) & c.c.erased_at.is_(None)
+            stmt = stmt.where((c.c.id == text) | fuzzy).order_by(
+                case((c.c.id == text, 0), else_=1), c.c.id
+            )
+        rows = self.conn.execute(stmt.limit(limit))
+        return [
+            CustomerHit(
+                row.id,
+                row.name,
+                row.email,
+                row.phone,
+                row.available,
+                row.pending,
+                row.closed_at is not None,
+            )
+            for row in rows
+        ]
 
     def upsert(self, store_id: str, customer_id: str, profile: Profile, now: datetime) -> None:
         values = {
@@ -40,6 +78,7 @@ class SqlCustomerRepository:
             "locale": profile.locale,
             "tags": list(profile.tags),
             "alert_threshold": profile.alert_threshold,
+            "phone": profile.phone,
             "updated_at": now,
         }
         stmt = insert_for(self.conn.dialect, t.customers).values(
@@ -334,4 +373,5 @@ def _profile(row: Any) -> Profile:
         row.locale or "en",
         tuple(row.tags or ()),
         row.alert_threshold,
+        row.phone,
     )

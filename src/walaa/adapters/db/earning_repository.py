@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
+from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
 from walaa.domain.earning import RuleUsage, RuleUse, UsageQuery, UsageSnapshot
 from walaa.service.ports import EventRecord, OrderRecord, ProgramSource, RefundRecord
@@ -21,21 +22,51 @@ class SqlEarningRepository:
     # -- program versions -------------------------------------------------------------------
 
     def latest_program(self) -> ProgramSource | None:
+        found = self.program_versions(1)
+        return found[0] if found else None
+
+    def program_versions(self, limit: int) -> list[ProgramSource]:
         p = t.program_versions
-        row = self.conn.execute(
-            select(p.c.version, p.c.source, p.c.created_at)
+        rows = self.conn.execute(
+            select(p.c.version, p.c.source, p.c.created_at, p.c.author, p.c.note)
             .where(p.c.store_id == self.store_id)
             .order_by(p.c.version.desc())
-            .limit(1)
-        ).first()
-        return ProgramSource(row.version, row.source, row.created_at) if row else None
+            .limit(limit)
+        )
+        return [ProgramSource(*row) for row in rows]
 
-    def add_program(self, version: int, source: str, now: datetime) -> None:
+    def program_version(self, version: int) -> ProgramSource | None:
+        p = t.program_versions
+        row = self.conn.execute(
+            select(p.c.version, p.c.source, p.c.created_at, p.c.author, p.c.note).where(
+                p.c.store_id == self.store_id, p.c.version == version
+            )
+        ).first()
+        return ProgramSource(*row) if row else None
+
+    def add_program(
+        self,
+        version: int,
+        source: str,
+        now: datetime,
+        *,
+        author: str | None = None,
+        note: str | None = None,
+    ) -> None:
         self.conn.execute(
             t.program_versions.insert().values(
-                store_id=self.store_id, version=version, source=source, created_at=now
+                store_id=self.store_id,
+                version=version,
+                source=source,
+                created_at=now,
+                author=author,
+                note=note,
             )
         )
+        settings_stamps.bump(self.conn, self.store_id)
+
+    def settings_stamp(self) -> int:
+        return settings_stamps.read(self.conn, self.store_id)
 
     # -- orders and refunds -----------------------------------------------------------------
 

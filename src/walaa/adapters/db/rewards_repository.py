@@ -137,16 +137,27 @@ class SqlRewardsRepository:
             )
         )
 
-    def _redemptions(
-        self, *where: Any, lock: bool = False, limit: int | None = None
+    def recent_redemptions(
+        self, limit: int, *, customer_id: str | None = None, status: str | None = None
     ) -> list[RedemptionRecord]:
         d = t.redemptions
-        stmt = (
-            select(d)
-            .where(d.c.store_id == self.store_id, *where)
-            .order_by(d.c.created_at)
-            .limit(limit)
-        )
+        where = []
+        if customer_id is not None:
+            where.append(d.c.customer_id == customer_id)
+        if status is not None:
+            where.append(d.c.status == status)
+        return self._redemptions(*where, limit=limit, newest_first=True)
+
+    def _redemptions(
+        self,
+        *where: Any,
+        lock: bool = False,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[RedemptionRecord]:
+        d = t.redemptions
+        order = (d.c.created_at.desc(), d.c.id.desc()) if newest_first else (d.c.created_at,)
+        stmt = select(d).where(d.c.store_id == self.store_id, *where).order_by(*order).limit(limit)
         if lock:
             stmt = stmt.with_for_update()
         return [

@@ -103,7 +103,9 @@ class Recent:
             return True
 
 
-def _networks(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+def trusted_networks(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """WALAA_TRUSTED_PROXIES read as networks (a bare address is a network of one);
+    ValueError names the first part that is neither."""
     return [ipaddress.ip_network(part.strip()) for part in setting.split(",") if part.strip()]
 
 
@@ -126,7 +128,7 @@ class Guard:
         # Keys seen to authenticate lately; still checked against the database on every
         # request (a revoked key fails at once), they only skip the address bucket.
         self.proven = Recent(300.0, settings.unknown_key_cache_size)
-        self.proxies = _networks(settings.trusted_proxies)
+        self.proxies = trusted_networks(settings.trusted_proxies)
         self.stalled = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -108,6 +108,13 @@ class CustomerIn(Strict):
         le=10**12,
         description="Alert the customer when a redemption or points payment exceeds this.",
     )
+    phone: str | None = Field(
+        None,
+        max_length=40,
+        examples=["+966 50 123 4567"],
+        description="6 to 15 digits, optionally after a +; spaces, dashes, dots and brackets "
+        "are dropped and Arabic-Indic digits read as digits. What the dashboard searches by",
+    )
 
 
 class BalancesOut(BaseModel):
@@ -147,6 +154,7 @@ class CustomerOut(BaseModel):
     locale: str
     tags: list[str]
     alert_threshold: int | None
+    phone: str | None = Field(None, description="As stored: digits after an optional +")
     created_at: datetime
     balances: BalancesOut
     closed_at: datetime | None = Field(
@@ -175,6 +183,7 @@ class CustomerOut(BaseModel):
             locale=p.locale,
             tags=list(p.tags),
             alert_threshold=p.alert_threshold,
+            phone=p.phone,
             created_at=r.created_at,
             closed_at=r.closed_at,
             closed_reason=r.closed_reason,

@@ -14,7 +14,13 @@ from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.program import Program
 from walaa.program_document import ProgramDocumentError, load_program
 from walaa.program_document.games import catalog_problems
-from walaa.service.ports import Clock, EarningRepository, GivingRepository, UnitOfWork
+from walaa.service.ports import (
+    Clock,
+    EarningRepository,
+    GivingRepository,
+    ProgramSource,
+    UnitOfWork,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +28,13 @@ class ProgramVersion:
     program: Program
     source: str
     created_at: datetime
+    author: str | None = None
+    note: str | None = None
+
+
+#: The note of a version that returned to an earlier one: ``returned_to:3``. A key rather than
+#: a sentence, so each reader shows it in their own language.
+RETURNED_TO = "returned_to:"
 
 
 @lru_cache(maxsize=256)
@@ -56,8 +69,17 @@ def validate_for_store(uow: UnitOfWork, store_id: str, source: str) -> Program:
     return program
 
 
-def apply_program(uow: UnitOfWork, clock: Clock, store_id: str, source: str) -> ProgramVersion:
-    """Save a document as the store's next program version, if it is sound."""
+def apply_program(
+    uow: UnitOfWork,
+    clock: Clock,
+    store_id: str,
+    source: str,
+    *,
+    author: str | None = None,
+    note: str | None = None,
+) -> ProgramVersion:
+    """Save a document as the store's next program version, if it is sound; ``author`` is
+    who saved it (a staff member), kept with the version for its history."""
     validate_program(source)  # fail before taking any lock
     with uow:
         store = uow.stores.get(store_id)
@@ -67,7 +89,7 @@ def apply_program(uow: UnitOfWork, clock: Clock, store_id: str, source: str) -> 
         latest = repo.latest_program()
         if latest is not None and latest.source == source:
             # Saving the same document again (a retried request) is not a new version.
-            return ProgramVersion(_load(source, latest.version), source, latest.created_at)
+            return _version_of(latest)
         version = (latest.version if latest else 0) + 1
         program = _load(source, version)
         if program.currency != store.currency:
@@ -79,9 +101,14 @@ def apply_program(uow: UnitOfWork, clock: Clock, store_id: str, source: str) -> 
         now = clock.now()
         for game in program.games:  # each game's first seed is committed to before any play
             uow.games(store_id).current_seed(game.id, now)
-        repo.add_program(version, source, now)
+        repo.add_program(version, source, now, author=author, note=note)
         uow.commit()
-    return ProgramVersion(program, source, now)
+    return ProgramVersion(program, source, now, author, note)
+
+
+def _version_of(stored: ProgramSource) -> ProgramVersion:
+    program = _load(stored.source, stored.version)
+    return ProgramVersion(program, stored.source, stored.created_at, stored.author, stored.note)
 
 
 def _check_causes(repo: GivingRepository, program: Program) -> None:
@@ -112,4 +139,4 @@ def get_program(uow: UnitOfWork, store_id: str) -> ProgramVersion:
         latest = uow.earning(store_id).latest_program()
     if latest is None:
         raise NotFound("this store has no program yet; PUT /v1/program or `walaa program apply`")
-    return ProgramVersion(_load(latest.source, latest.version), latest.source, latest.created_at)
+    return _version_of(latest)

@@ -40,7 +40,13 @@ def put_customer(
     customer_id: CustomerId, body: CustomerIn, caller: Writer, walaa: Walaa
 ) -> CustomerOut:
     profile = Profile(
-        body.email, body.name, body.birthday, body.locale, tuple(body.tags), body.alert_threshold
+        body.email,
+        body.name,
+        body.birthday,
+        body.locale,
+        tuple(body.tags),
+        body.alert_threshold,
+        body.phone,
     )
     view = upsert_customer(walaa.uow(), walaa.clock, caller.store_id, customer_id, profile)
     return CustomerOut.of(view)

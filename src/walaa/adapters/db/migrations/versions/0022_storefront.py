@@ -1,7 +1,7 @@
 """storefront settings (allowed origins, branding, widget secret salts) and member cards
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-04 02:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import walaa.adapters.db.tables
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

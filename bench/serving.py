@@ -1,0 +1,149 @@
+#!/usr/bin/env python
+"""How to serve: sync or async routes, and how many workers, measured side by side in one run.
+
+    python bench/serving.py [--requests 2000] [--concurrency 16] [--rounds 3]
+                            [--url postgresql://postgres@127.0.0.1:5432/test]
+
+In a throwaway PostgreSQL schema (as `ledger_throughput.py` makes one) it creates a store with
+the demo program and --customers customers, then serves `bench/serving_app.py` (Walaa's app plus
+one customer read written as a sync route, an async route calling the sync code on the event
+loop, and an async route handing it to the thread pool) with uvicorn, first with one worker and
+then with one per core. An asyncio + httpx client keeps --concurrency requests in flight and
+times each. In every round each variant runs back to back (the order alternates); a ratio is
+the median of the rounds' own ratios. The load generator shares the cores with the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from http_earn import free_port, schema_url, stop, wait_ready  # bench/ is not a package
+from ledger_throughput import customer_ids, environment, throwaway_schema
+from walaa.bootstrap import App, SystemClock
+from walaa.demo import PROGRAM
+from walaa.service.commands import Earn
+from walaa.service.handlers.ledger import earn_many
+from walaa.service.handlers.program import apply_program
+from walaa.service.handlers.stores import create_store
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+ROUTES = ("sync", "async-blocking", "async-thread")
+
+
+@contextmanager
+def served(database_url: str, store: str, workers: int) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "WALAA_DATABASE_URL": database_url, "WALAA_BENCH_STORE": store}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), env.get("PYTHONPATH", "")])
+    log = Path(f"/tmp/walaa-serving-{port}.log")
+    command = [sys.executable, "-m", "uvicorn", "serving_app:app", "--port", str(port)]
+    command += ["--workers", str(workers), "--no-access-log", "--no-proxy-headers"]
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, server, log)
+        yield base
+    finally:
+        stop(server)
+        log.unlink(missing_ok=True)
+
+
+async def drive(
+    base: str, path: str, n: int, concurrency: int, customers: list[str]
+) -> tuple[float, float]:
+    """(requests per second, p95 latency in ms) for n GETs of `path`, `concurrency` at a time."""
+    rng = random.Random(n)
+    urls = [f"/bench/{path}/{rng.choice(customers)}" for _ in range(n)]
+    latencies: list[float] = []
+    todo = iter(urls)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+
+        async def worker() -> None:
+            for url in todo:
+                start = time.perf_counter()
+                answer = await client.get(url)
+                latencies.append(time.perf_counter() - start)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{url}: {answer.status_code} {answer.text[:200]}")
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return n / elapsed, statistics.quantiles(latencies, n=20)[18] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="per variant per round")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("WALAA_BENCH_POSTGRES_URL")
+        or os.environ.get("WALAA_TEST_POSTGRES_URL")
+        or DEFAULT_URL,
+    )
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    customers = customer_ids(args.customers)
+    rates: dict[str, list[float]] = {}
+    p95s: dict[str, list[float]] = {}
+    with throwaway_schema(args.url) as (engine, schema):
+        for line in environment(engine):
+            print(line)
+        app, clock = App(engine), SystemClock()
+        store = create_store(app.uow(), clock, "Serving benchmark", "USD", "Asia/Riyadh")
+        apply_program(app.uow(), clock, store.id, PROGRAM.read_text(encoding="utf-8"))
+        earn_many(app.uow(), clock, [Earn(store.id, c, f"seed:{c}", 10) for c in customers])
+        url = schema_url(args.url, schema)
+        for workers in sorted({1, cores}):
+            with served(url, store.id, workers) as base:
+                asyncio.run(drive(base, "sync", 200, args.concurrency, customers))  # warm up
+                for r in range(args.rounds):
+                    order = ROUTES if r % 2 == 0 else ROUTES[::-1]
+                    for route in order if workers == 1 else ("sync",):
+                        rate, p95 = asyncio.run(
+                            drive(base, route, args.requests, args.concurrency, customers)
+                        )
+                        name = f"{route}, {workers} worker{'s' * (workers > 1)}"
+                        rates.setdefault(name, []).append(rate)
+                        p95s.setdefault(name, []).append(p95)
+    print(
+        f"\n{args.requests} reads per variant per round, {args.concurrency} in flight, "
+        f"{args.rounds} rounds (median of rounds)"
+    )
+    print(f"{'variant':<32} {'req/s':>8} {'p95 ms':>8}")
+    for name in rates:
+        print(
+            f"{name:<32} {statistics.median(rates[name]):>8.0f} "
+            f"{statistics.median(p95s[name]):>8.1f}"
+        )
+    base_name = "sync, 1 worker"
+    print("\nratios (median of each round's own ratio) against", base_name)
+    for name in rates:
+        if name != base_name:
+            per_round = [a / b for a, b in zip(rates[name], rates[base_name], strict=True)]
+            print(f"  {name:<30} {statistics.median(per_round):.2f}")
+
+
+if __name__ == "__main__":
+    main()
