@@ -25,6 +25,7 @@ from walaa.domain.rewards import Reward
 from walaa.domain.storefront import StorefrontSettings
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 from walaa.service.program_cache import ProgramCache
 from walaa.service.staff_ports import StaffRepository
@@ -637,6 +638,7 @@ class UnitOfWork(Protocol):
     def games(self, store_id: str) -> GamesRepository: ...
 
     def storefront(self, store_id: str) -> StorefrontRepository: ...
+    def achievements(self, store_id: str) -> AchievementsRepository: ...
 
     @property
     def notices(self) -> NoticeRepository: ...

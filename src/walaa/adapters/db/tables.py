@@ -763,6 +763,48 @@ member_cards = Table(
     UniqueConstraint("store_id", "card_id", name="uq_member_cards_store_id_card_id"),
 )
 
+
+# --- achievements: badges and milestones ------------------------------------------------------
+
+# A customer's progress toward one achievement: its buckets (per day or period, or all time)
+# as JSON, what the counting meant (`signature`: another measure starts again), and how many
+# times it was earned. Written under the customer's lock, one row per customer and achievement.
+achievement_progress = Table(
+    "achievement_progress",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("achievement_id", String(64), primary_key=True),
+    Column("signature", String(255), nullable=False),
+    Column("state", JSON, nullable=False),
+    Column("times", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+)
+
+# Each time a customer earned an achievement: the `times`-th is granted once, by its key.
+achievement_grants = Table(
+    "achievement_grants",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("achievement_id", String(64), primary_key=True),
+    Column("times", Integer, primary_key=True),
+    # order:<id> or event:<id>: what completed it
+    Column("source", String(160), nullable=False),
+    # the moment of that order or event, never when Walaa heard of it
+    Column("at", UtcDateTime(), nullable=False),
+    Column("points", BigInteger, nullable=True),
+    Column("transaction_id", Id, nullable=True),
+    Column("redemption_id", String(40), nullable=True),
+    # the achievement's names as they stood, shown even if a later program drops it
+    Column("names", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_achievement_grants_at", "store_id", "achievement_id", "at"),
+)
+
+
 # -- staff of a store, who use the dashboard ---------------------------------------------------
 
 staff = Table(

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RootTransaction, select, update
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.achievements_repository import SqlAchievementsRepository
 from walaa.adapters.db.customers import SqlCustomerRepository
 from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.engine import insert_for
@@ -212,6 +213,9 @@ class SqlUnitOfWork:
 
     def storefront(self, store_id: str) -> SqlStorefrontRepository:
         return SqlStorefrontRepository(self.conn, store_id)
+
+    def achievements(self, store_id: str) -> SqlAchievementsRepository:
+        return SqlAchievementsRepository(self.conn, store_id)
 
     def commit(self) -> None:
         assert self._tx is not None

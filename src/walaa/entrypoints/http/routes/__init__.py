@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 def register(api: FastAPI) -> None:
     from walaa.entrypoints.http.routes import (
+        achievements,
         causes,
         checkout,
         customers,
@@ -35,6 +36,7 @@ def register(api: FastAPI) -> None:
         tiers,
         causes,
         games,
+        achievements,
         test_clock,
         storefront,
         settings_routes,

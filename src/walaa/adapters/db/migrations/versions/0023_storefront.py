@@ -1,7 +1,7 @@
 """storefront settings (allowed origins, branding, widget secret salts) and member cards
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-04 02:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import walaa.adapters.db.tables
 
-revision: str = "0022"
-down_revision: str | None = "0021"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
