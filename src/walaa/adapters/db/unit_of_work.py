@@ -22,6 +22,7 @@ from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.referrals_repository import SqlReferralsRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.adapters.db.staff_repository import SqlStaffRepository
+from walaa.adapters.db.storefront_repository import SqlStorefrontRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
 from walaa.domain.games import new_server_seed
 from walaa.domain.keys import ApiKey, Scope
@@ -213,6 +214,9 @@ class SqlUnitOfWork:
 
     def referrals(self, store_id: str) -> SqlReferralsRepository:
         return SqlReferralsRepository(self.conn, store_id)
+
+    def storefront(self, store_id: str) -> SqlStorefrontRepository:
+        return SqlStorefrontRepository(self.conn, store_id)
 
     def achievements(self, store_id: str) -> SqlAchievementsRepository:
         return SqlAchievementsRepository(self.conn, store_id)

@@ -21,7 +21,11 @@ def register(api: FastAPI) -> None:
         test_clock,
         tiers,
     )
+    from walaa.entrypoints.http.storefront import routes as storefront
+    from walaa.entrypoints.http.storefront import settings_routes
 
+    # before customers: /v1/customers/lookup is not a customer id
+    api.include_router(settings_routes.lookup_router)
     for module in (
         program,
         customers,
@@ -36,5 +40,7 @@ def register(api: FastAPI) -> None:
         referrals,
         achievements,
         test_clock,
+        storefront,
+        settings_routes,
     ):
         api.include_router(module.router)
