@@ -17,6 +17,7 @@ from walaa.adapters.db.unit_of_work import SqlUnitOfWork
 from walaa.config import Settings
 from walaa.domain.games import new_server_seed
 from walaa.service.ports import Clock
+from walaa.service.program_cache import ProgramCache
 
 
 class SystemClock:
@@ -43,6 +44,10 @@ class App:
     #: where games' server seeds come from: `secrets` in production; the demo passes its own
     #: random source, so the same demo seed builds the same store
     game_seeds: Callable[[], str] = new_server_seed
+    #: WALAA_SECRET_KEY: what widget secrets and member-card codes are derived from
+    secret_key: str | None = None
+    #: programs parsed once per settings stamp, shared by this application's units of work
+    programs: ProgramCache = field(default_factory=ProgramCache)
 
     def on_clock(self, clock: Clock) -> App:
         """The same application reading ``clock``: engine and idempotency store are shared."""
@@ -51,7 +56,7 @@ class App:
         return view
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.game_seeds)
+        return SqlUnitOfWork(self.engine, self.game_seeds, self.programs)
 
     @cached_property
     def idempotency(self) -> SqlIdempotencyStore:
@@ -63,5 +68,5 @@ class App:
 
 
 def build(database_url: str | None = None) -> App:
-    url = database_url or Settings().database_url
-    return App(make_engine(url))
+    settings = Settings()
+    return App(make_engine(database_url or settings.database_url), secret_key=settings.secret_key)

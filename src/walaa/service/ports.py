@@ -22,9 +22,14 @@ from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
 from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
+from walaa.domain.storefront import StorefrontSettings
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
+from walaa.service.program_cache import ProgramCache
+from walaa.service.referral_ports import ReferralsRepository
+from walaa.service.staff_ports import StaffRepository
 
 
 class Clock(Protocol):
@@ -62,6 +67,8 @@ class Balances:
     closed: bool = False
     #: this unit of work created the customer: the first time the store saw them
     created: bool = False
+    #: the store's settings stamp, read with the lock: which parsed program is in force
+    settings_stamp: int | None = None
 
 
 class LedgerRepository(Protocol):
@@ -304,6 +311,9 @@ class EarningRepository(Protocol):
         """The newest ``limit`` versions, newest first."""
 
     def program_version(self, version: int) -> ProgramSource | None: ...
+
+    def settings_stamp(self) -> int:
+        """The store's settings stamp: changes whenever a program version or plan is saved."""
 
     def get_order(self, order_id: str) -> OrderRecord | None: ...
 
@@ -586,8 +596,27 @@ class GivingRepository(Protocol):
     ) -> list[GiftTotal]: ...
 
 
+class StorefrontRepository(Protocol):
+    """A store's storefront settings (origins, branding, widget secret salts) and its
+    customers' member card numbers."""
+
+    def settings(self) -> StorefrontSettings: ...
+
+    def save(self, settings: StorefrontSettings, now: datetime) -> None: ...
+
+    def card_of(self, customer_id: str) -> str | None: ...
+
+    def add_card(self, customer_id: str, card_id: str, now: datetime) -> str: ...
+
+    def customer_of_card(self, card_id: str) -> str | None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
+
+    @property
+    def programs(self) -> ProgramCache:
+        """The process's parsed programs, shared by every unit of work of one application."""
 
     @property
     def stores(self) -> StoreRepository: ...
@@ -609,8 +638,15 @@ class UnitOfWork(Protocol):
     def giving(self, store_id: str) -> GivingRepository: ...
     def games(self, store_id: str) -> GamesRepository: ...
 
+    def referrals(self, store_id: str) -> ReferralsRepository: ...
+    def storefront(self, store_id: str) -> StorefrontRepository: ...
+    def achievements(self, store_id: str) -> AchievementsRepository: ...
+
     @property
     def notices(self) -> NoticeRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 

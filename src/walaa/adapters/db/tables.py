@@ -292,6 +292,17 @@ program_versions = Table(
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
 )
 
+#: A store's settings stamp: one more each time a program version or a membership plan is
+#: saved, in the same transaction. Read with the customer's lock, it tells every process at
+#: once whether the program it parsed earlier is still the one in force. No row means 0.
+settings_stamps = Table(
+    "settings_stamps",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("stamp", BigInteger, nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
 orders = Table(
     "orders",
     metadata,
@@ -742,4 +753,233 @@ game_plays = Table(
     UniqueConstraint("store_id", "game_id", "seed_no", "nonce", name="uq_game_plays_nonce"),
     UniqueConstraint("store_id", "request_key", name="uq_game_plays_request_key"),
     Index("ix_game_plays_customer", "store_id", "customer_id", "game_id"),
+)
+
+# --- referrals ----------------------------------------------------------------------------------
+
+referral_codes = Table(
+    "referral_codes",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    # upper case without '-' or spaces: how a typed code is matched
+    Column("compact", String(32), primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    # a rotated code refers no one any more
+    Column("retired_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_referral_codes_customer", "store_id", "customer_id"),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("advocate_id", String(128), nullable=False),
+    Column("friend_id", String(128), nullable=False),
+    Column("code", String(32), nullable=False),
+    # signed_up | qualified | held | approved | rejected | reversed | expired
+    Column("status", String(10), nullable=False),
+    Column("signed_up_at", UtcDateTime(), nullable=False),
+    Column("order_id", String(128), nullable=True),
+    Column("order_spend", String(40), nullable=True),
+    Column("order_placed_at", UtcDateTime(), nullable=True),
+    # every rule that ran, with its outcome and explanation in English and Arabic
+    Column("rules", JSON, nullable=False),
+    Column("ip", String(64), nullable=True),
+    Column("device", String(128), nullable=True),
+    Column("request_hash", String(64), nullable=False),
+    # none | granted | capped | taken_back
+    Column("advocate_reward", String(10), nullable=False),
+    Column("advocate_transaction_id", Id, nullable=True),
+    Column("friend_transaction_id", Id, nullable=True),
+    Column("friend_redemption_id", String(40), nullable=True),
+    Column("friend_rewarded", Boolean, nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decision_reason", String(500), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "friend_id"], ["customers.store_id", "customers.id"]),
+    UniqueConstraint("store_id", "friend_id", "advocate_id", name="uq_referrals_pair"),
+    Index("ix_referrals_status", "store_id", "status", "created_at"),
+    Index("ix_referrals_advocate", "store_id", "advocate_id", "created_at"),
+    Index("ix_referrals_ip", "store_id", "ip", "created_at"),
+    Index("ix_referrals_device", "store_id", "device", "created_at"),
+    Index("ix_referrals_order", "store_id", "order_id"),
+)
+
+# The one advocate a friend counts for: the first referral of them that was not rejected.
+referral_claims = Table(
+    "referral_claims",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("friend_id", String(128), primary_key=True),
+    Column("referral_id", String(40), nullable=False),
+)
+
+# What the store told Walaa about a customer (e-mail, phone, address and payment hashes),
+# normalised: what the self-referral rule compares a friend with.
+customer_signals = Table(
+    "customer_signals",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("value", String(320), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+# --- the storefront: origins, branding, the widget secret's salt, member cards ---------------
+
+storefront_settings = Table(
+    "storefront_settings",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    # browsers' Origin values the public routes answer, e.g. ["https://shop.example"]
+    Column("allowed_origins", JSON, nullable=False),
+    Column("logo_url", String(500), nullable=True),
+    Column("primary_colour", String(7), nullable=False),
+    Column("accent_colour", String(7), nullable=False),
+    # only salts: the widget secret is derived from them and the server's key, never stored
+    Column("widget_salt", String(64), nullable=True),
+    Column("previous_salt", String(64), nullable=True),
+    Column("rotated_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
+member_cards = Table(
+    "member_cards",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("card_id", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    UniqueConstraint("store_id", "card_id", name="uq_member_cards_store_id_card_id"),
+)
+
+
+# --- achievements: badges and milestones ------------------------------------------------------
+
+# A customer's progress toward one achievement: its buckets (per day or period, or all time)
+# as JSON, what the counting meant (`signature`: another measure starts again), and how many
+# times it was earned. Written under the customer's lock, one row per customer and achievement.
+achievement_progress = Table(
+    "achievement_progress",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("achievement_id", String(64), primary_key=True),
+    Column("signature", String(255), nullable=False),
+    Column("state", JSON, nullable=False),
+    Column("times", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+)
+
+# Each time a customer earned an achievement: the `times`-th is granted once, by its key.
+achievement_grants = Table(
+    "achievement_grants",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("achievement_id", String(64), primary_key=True),
+    Column("times", Integer, primary_key=True),
+    # order:<id> or event:<id>: what completed it
+    Column("source", String(160), nullable=False),
+    # the moment of that order or event, never when Walaa heard of it
+    Column("at", UtcDateTime(), nullable=False),
+    Column("points", BigInteger, nullable=True),
+    Column("transaction_id", Id, nullable=True),
+    Column("redemption_id", String(40), nullable=True),
+    # the achievement's names as they stood, shown even if a later program drops it
+    Column("names", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_achievement_grants_at", "store_id", "achievement_id", "at"),
+)
+
+
+# -- staff of a store, who use the dashboard ---------------------------------------------------
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("role", String(8), nullable=False),
+    # Argon2id, in its PHC string form (parameters and salt included)
+    Column("password_hash", String(200), nullable=False),
+    Column("totp_secret", String(64), nullable=True),
+    # the last TOTP time step accepted: a code is good once (RFC 6238 section 5.2)
+    Column("totp_last_step", BigInteger, nullable=True),
+    Column("language", String(8), nullable=False),
+    # consecutive failed sign-ins and the last one: the account's back-off
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("failed_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("disabled_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    UniqueConstraint("store_id", "email", name="uq_staff_email"),
+    CheckConstraint("role IN ('owner', 'manager', 'support', 'viewer')", name="staff_role_known"),
+    Index("ix_staff_email", "email"),
+)
+
+#: One-time recovery codes (SHA-256: they are 50 random bits, not chosen by a person).
+staff_recovery_codes = Table(
+    "staff_recovery_codes",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("staff_id", String(40), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("used_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id", "staff_id"], ["staff.store_id", "staff.id"]),
+)
+
+#: Signed-in browsers. Only a hash of the session id is kept, so a copy of the table signs
+#: nobody in; `stage` is "password" between the password and the TOTP code, then "signed_in".
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("staff_id", String(40), nullable=False),
+    Column("stage", String(10), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("seen_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "staff_id"], ["staff.store_id", "staff.id"]),
+    Index("ix_staff_sessions_staff", "store_id", "staff_id"),
+)
+
+#: Every staff action, who and when, with what it changed. Append-only: the repository has
+#: no update or delete, and a trigger refuses both on PostgreSQL and SQLite.
+staff_audit = Table(
+    "staff_audit",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(32), primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("staff_id", String(40), nullable=True),
+    Column("staff_email", String(320), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(255), nullable=True),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Column("address", String(64), nullable=True),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    Index("ix_staff_audit_at", "store_id", "at"),
+)
+
+#: Failed sign-ins per client address, for the back-off per address. Keyed by the address
+#: alone: a sign-in is refused before any store is known, so it belongs to no store.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("address", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("failed_at", UtcDateTime(), nullable=False),
 )

@@ -37,6 +37,8 @@ from walaa.entrypoints.http.ratelimit import (
     RedisRateLimiter,
 )
 from walaa.entrypoints.http.schemas import Problem, Readiness, problem_response
+from walaa.entrypoints.http.storefront.cors import StorefrontCors
+from walaa.entrypoints.http.storefront.deps import ShopperRefused, on_shopper_refused
 
 API_DESCRIPTION = """
 Walaa's API for store backends, tills and platform connectors.
@@ -102,10 +104,15 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
             {"name": "checkout", "description": "Points as money: quote, hold, capture"},
             {"name": "memberships", "description": "Paid plans: join, renew, cancel"},
             {"name": "tiers", "description": "Tiers, progress, reviews and pins"},
+            {"name": "storefront", "description": "What shoppers see, with a publishable key"},
+            {"name": "store", "description": "Storefront settings and keys"},
             {"name": "operations", "description": "Health, readiness and metrics"},
         ],
     )
     api.state.walaa = walaa or build(settings.database_url)
+    if api.state.walaa.secret_key is None:
+        api.state.walaa.secret_key = settings.secret_key
+    api.state.settings = settings
     api.state.metrics = CollectorRegistry()
     api.state.limiter, address_limiter = _limiters(api, settings)
     api.add_middleware(
@@ -115,6 +122,8 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
         keys=api.state.limiter,
         addresses=address_limiter,
     )
+    # Outside the Guard: a browser's preflight carries no key, and is answered here.
+    api.add_middleware(StorefrontCors)
     api.add_exception_handler(WalaaError, problems.on_walaa_error)
     api.add_exception_handler(RequestValidationError, problems.on_validation_error)
     api.add_exception_handler(MalformedBody, on_malformed_body)
@@ -122,6 +131,7 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
     api.add_exception_handler(DataError, problems.on_data_error)
     api.add_exception_handler(OperationalError, problems.on_database_down)
     api.add_exception_handler(BodyTooLarge, on_body_too_large)
+    api.add_exception_handler(ShopperRefused, on_shopper_refused)
     api.add_exception_handler(Exception, problems.on_unexpected)
     _instrument(api)
     _operations(api)
@@ -129,6 +139,9 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
 
     register(api)
     _document_problems(api)
+    from walaa.entrypoints import web
+
+    web.mount(api)
     return api
 
 

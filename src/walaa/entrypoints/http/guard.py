@@ -219,7 +219,10 @@ class Guard:
             # an unproven key already paid its token above
             return await self._refuse(scope, headers, BAD_KEY) if proven else _unauthenticated()
         self.proven.add(fingerprint)
-        decision = await self._take(self.keys, key.id)
+        # A publishable key is shared by every shopper of the store: one bucket per browser
+        # address under it, so one busy (or hostile) visitor cannot spend everyone's.
+        bucket = f"{key.id}:{self._address(scope, headers)}" if key.publishable else key.id
+        decision = await self._take(self.keys, bucket)
         state["rate_limit"] = decision
         if not decision.allowed:
             return _too_many(decision, f"rate limit of {decision.limit} requests reached")

@@ -122,7 +122,8 @@ def redeem(
     now = clock.now()
     with uow:
         repo, rewards = uow.ledger(store_id), uow.rewards(store_id)
-        if repo.lock_customer(customer_id, create=False) is None:
+        balances = repo.lock_customer(customer_id, create=False)
+        if balances is None:
             raise NotFound(f"customer {customer_id!r} has no points in this store")
         earlier = rewards.by_request_key(key)
         if earlier is not None:
@@ -140,7 +141,7 @@ def redeem(
             raise NotFound(f"reward {reward_id!r} does not exist in this store")
         reward, stock_left = found
         check_blocks(reward, blocks)
-        program = in_force(uow, store_id)
+        program = in_force(uow, store_id, balances.settings_stamp)
         customer = customer_context(uow, store_id, customer_id, now, program)
         shopper = Shopper(
             tiers_reached=_tiers_reached(program, customer.tier),
@@ -224,6 +225,40 @@ def cancel_redemption(
     with uow:
         record = _give_back(uow, store_id, customer_id, redemption_id, "cancelled", now)
         uow.commit()
+    return record
+
+
+def issue_free_code(
+    uow: UnitOfWork,
+    store_id: str,
+    customer_id: str,
+    reward_id: str,
+    request_key: str,
+    now: datetime,
+) -> RedemptionRecord | None:
+    """A catalog reward as a single-use code no points paid for (a game's prize, an
+    achievement's grant), inside the caller's unit of work, checked at the store's checkout
+    like any redemption. No points come back if it expires or is cancelled, and a customer's
+    debt does not stand in its way. None when the catalog has no stock left (or the reward is
+    off the shelf)."""
+    rewards = uow.rewards(store_id)
+    found = rewards.get_reward(reward_id, lock=True)
+    if found is None or not found[0].active or not rewards.take_stock(reward_id):
+        return None
+    reward = found[0]
+    record = RedemptionRecord(
+        id=f"rd_{secrets.token_hex(8)}",
+        customer_id=customer_id,
+        reward_id=reward.id,
+        points=0,
+        transaction_id=None,
+        code=new_code(),
+        status="issued",
+        uses_left=1,
+        expires_at=code_expiry(reward, now),
+        created_at=now,
+    )
+    rewards.add_redemption(record, request_key, now)
     return record
 
 

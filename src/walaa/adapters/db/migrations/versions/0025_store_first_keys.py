@@ -1,7 +1,7 @@
 """every primary key and every foreign key between store tables begins with store_id
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-04 02:00:00
 
 The ten append-only tables keyed by a numeric id alone are keyed by (store_id, id), and the
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from alembic import op
 from sqlalchemy import Connection, inspect
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
