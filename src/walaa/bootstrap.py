@@ -46,6 +46,8 @@ class App:
     game_seeds: Callable[[], str] = new_server_seed
     #: programs parsed once per settings stamp, shared by this application's units of work
     programs: ProgramCache = field(default_factory=ProgramCache)
+    #: stores' modes, which never change: a live store's requests look for no test clock
+    store_modes: dict[str, str] = field(default_factory=dict)
 
     def on_clock(self, clock: Clock) -> App:
         """The same application reading ``clock``: engine and idempotency store are shared."""

@@ -47,7 +47,8 @@ def create_key(
 
 
 def revoke_key(uow: UnitOfWork, clock: Clock, key_id: str, store_id: str | None = None) -> ApiKey:
-    """Revoke at once; requests with the key fail from the next one on."""
+    """Revoke now; every API process refuses the key within its verified-key cache bound
+    (`WALAA_VERIFIED_KEY_CACHE_SECONDS`, at most 5 s)."""
     with uow:
         key = uow.keys.get(key_id)
         if key is None or (store_id is not None and key.store_id != store_id):
