@@ -24,8 +24,10 @@ from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 from walaa.service.program_cache import ProgramCache
+from walaa.service.staff_ports import StaffRepository
 
 
 class Clock(Protocol):
@@ -619,8 +621,13 @@ class UnitOfWork(Protocol):
     def giving(self, store_id: str) -> GivingRepository: ...
     def games(self, store_id: str) -> GamesRepository: ...
 
+    def achievements(self, store_id: str) -> AchievementsRepository: ...
+
     @property
     def notices(self) -> NoticeRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.program import Program
 from walaa.program_document import ProgramDocumentError, load_program
+from walaa.program_document.achievements import achievement_catalog_problems
 from walaa.program_document.games import catalog_problems
 from walaa.service.ports import (
     Clock,
@@ -49,11 +50,13 @@ def validate_program(source: str) -> Program:
 
 
 def check_catalog(uow: UnitOfWork, store_id: str, program: Program) -> None:
-    """Game prizes name rewards of the store's catalog, inside an open unit of work."""
-    if not program.games:
+    """Game prizes and achievements name rewards of the store's catalog, inside an open unit
+    of work."""
+    if not program.games and not any(a.reward_id for a in program.achievements):
         return
     catalog = {reward.id: reward.active for reward, _ in uow.rewards(store_id).list_rewards()}
     problems = catalog_problems(program.games, catalog)
+    problems += achievement_catalog_problems(program.achievements, catalog)
     if problems:
         raise ProgramDocumentError(problems)
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 def register(api: FastAPI) -> None:
     from walaa.entrypoints.http.routes import (
+        achievements,
         causes,
         checkout,
         customers,
@@ -31,6 +32,7 @@ def register(api: FastAPI) -> None:
         tiers,
         causes,
         games,
+        achievements,
         test_clock,
     ):
         api.include_router(module.router)
