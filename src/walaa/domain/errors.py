@@ -13,7 +13,8 @@ published::
     │   ├── ReversalExceedsOriginal
     │   ├── AccountClosed         the customer's account was closed: no new points or spends
     │   └── LiveStore             a test-mode feature (a test clock) asked of a live store
-    └── InsufficientPoints        a spend or hold would take the balance below zero
+    ├── InsufficientPoints        a spend or hold would take the balance below zero
+    └── NotConfigured             the server lacks a setting the feature needs (its secret key)
 """
 
 from __future__ import annotations
@@ -89,3 +90,10 @@ class InsufficientPoints(WalaaError):
         super().__init__(f"{requested} points requested but only {spendable} can be spent")
         self.requested = requested
         self.spendable = spendable
+
+
+class NotConfigured(WalaaError):
+    """A feature needs a server setting that is missing: widget secrets and member cards are
+    derived from ``WALAA_SECRET_KEY``, and without it there is nothing to derive them from."""
+
+    code = "not-configured"

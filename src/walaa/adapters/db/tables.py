@@ -733,6 +733,36 @@ game_plays = Table(
     Index("ix_game_plays_customer", "store_id", "customer_id", "game_id"),
 )
 
+# --- the storefront: origins, branding, the widget secret's salt, member cards ---------------
+
+storefront_settings = Table(
+    "storefront_settings",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    # browsers' Origin values the public routes answer, e.g. ["https://shop.example"]
+    Column("allowed_origins", JSON, nullable=False),
+    Column("logo_url", String(500), nullable=True),
+    Column("primary_colour", String(7), nullable=False),
+    Column("accent_colour", String(7), nullable=False),
+    # only salts: the widget secret is derived from them and the server's key, never stored
+    Column("widget_salt", String(64), nullable=True),
+    Column("previous_salt", String(64), nullable=True),
+    Column("rotated_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
+member_cards = Table(
+    "member_cards",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("card_id", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    UniqueConstraint("store_id", "card_id", name="uq_member_cards_store_id_card_id"),
+)
+
 
 # --- achievements: badges and milestones ------------------------------------------------------
 

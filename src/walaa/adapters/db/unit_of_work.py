@@ -21,6 +21,7 @@ from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.adapters.db.staff_repository import SqlStaffRepository
+from walaa.adapters.db.storefront_repository import SqlStorefrontRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
 from walaa.domain.games import new_server_seed
 from walaa.domain.keys import ApiKey, Scope
@@ -209,6 +210,9 @@ class SqlUnitOfWork:
 
     def games(self, store_id: str) -> SqlGamesRepository:
         return SqlGamesRepository(self.conn, store_id, self.game_seeds)
+
+    def storefront(self, store_id: str) -> SqlStorefrontRepository:
+        return SqlStorefrontRepository(self.conn, store_id)
 
     def achievements(self, store_id: str) -> SqlAchievementsRepository:
         return SqlAchievementsRepository(self.conn, store_id)

@@ -123,6 +123,7 @@ class Guard:
         settings: Settings,
         keys: RateLimiter,
         addresses: RateLimiter,
+        verified: VerifiedKeys,
     ) -> None:
         self.app, self.walaa, self.settings = app, walaa, settings
         self.keys, self.addresses = keys, addresses
@@ -132,11 +133,7 @@ class Guard:
         # against the database again.
         self.proven = Recent(300.0, settings.unknown_key_cache_size)
         # Keys that authenticated in the last few seconds are not checked again until then.
-        self.verified = VerifiedKeys(
-            settings.verified_key_cache_seconds,
-            settings.unknown_key_cache_size,
-            lambda: self.walaa().clock.now().timestamp(),
-        )
+        self.verified = verified
         self.proxies = trusted_networks(settings.trusted_proxies)
         self.stalled = 0
 
@@ -220,7 +217,10 @@ class Guard:
                 return refused
             key = refused
             self.verified.add(parts[1], fingerprint, key)
-        decision = await self._take(self.keys, key.id)
+        # A publishable key is shared by every shopper of the store: one bucket per browser
+        # address under it, so one busy (or hostile) visitor cannot spend everyone's.
+        bucket = f"{key.id}:{self._address(scope, headers)}" if key.publishable else key.id
+        decision = await self._take(self.keys, bucket)
         state["rate_limit"] = decision
         if not decision.allowed:
             return _too_many(decision, f"rate limit of {decision.limit} requests reached")

@@ -59,3 +59,9 @@ class VerifiedKeys:
             self._items.move_to_end(lookup)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    def forget(self, key_id: str) -> None:
+        """Drop a key revoked through this process at once (other processes wait the bound)."""
+        with self._lock:
+            for lookup in [k for k, (_, key, _) in self._items.items() if key.id == key_id]:
+                del self._items[lookup]

@@ -20,7 +20,11 @@ def register(api: FastAPI) -> None:
         test_clock,
         tiers,
     )
+    from walaa.entrypoints.http.storefront import routes as storefront
+    from walaa.entrypoints.http.storefront import settings_routes
 
+    # before customers: /v1/customers/lookup is not a customer id
+    api.include_router(settings_routes.lookup_router)
     for module in (
         program,
         customers,
@@ -34,5 +38,7 @@ def register(api: FastAPI) -> None:
         games,
         achievements,
         test_clock,
+        storefront,
+        settings_routes,
     ):
         api.include_router(module.router)
