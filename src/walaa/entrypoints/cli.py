@@ -707,3 +707,7 @@ def giving_report(
 
 def main() -> None:
     app()
+
+
+# Registers `walaa storefront ...` on `app`; imported last, as it imports this module.
+from walaa.entrypoints import storefront_cli  # noqa: E402, F401

@@ -733,6 +733,153 @@ game_plays = Table(
     Index("ix_game_plays_customer", "store_id", "customer_id", "game_id"),
 )
 
+# --- referrals ----------------------------------------------------------------------------------
+
+referral_codes = Table(
+    "referral_codes",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    # upper case without '-' or spaces: how a typed code is matched
+    Column("compact", String(32), primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    # a rotated code refers no one any more
+    Column("retired_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_referral_codes_customer", "store_id", "customer_id"),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("advocate_id", String(128), nullable=False),
+    Column("friend_id", String(128), nullable=False),
+    Column("code", String(32), nullable=False),
+    # signed_up | qualified | held | approved | rejected | reversed | expired
+    Column("status", String(10), nullable=False),
+    Column("signed_up_at", UtcDateTime(), nullable=False),
+    Column("order_id", String(128), nullable=True),
+    Column("order_spend", String(40), nullable=True),
+    Column("order_placed_at", UtcDateTime(), nullable=True),
+    # every rule that ran, with its outcome and explanation in English and Arabic
+    Column("rules", JSON, nullable=False),
+    Column("ip", String(64), nullable=True),
+    Column("device", String(128), nullable=True),
+    Column("request_hash", String(64), nullable=False),
+    # none | granted | capped | taken_back
+    Column("advocate_reward", String(10), nullable=False),
+    Column("advocate_transaction_id", Id, nullable=True),
+    Column("friend_transaction_id", Id, nullable=True),
+    Column("friend_redemption_id", String(40), nullable=True),
+    Column("friend_rewarded", Boolean, nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decision_reason", String(500), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "friend_id"], ["customers.store_id", "customers.id"]),
+    UniqueConstraint("store_id", "friend_id", "advocate_id", name="uq_referrals_pair"),
+    Index("ix_referrals_status", "store_id", "status", "created_at"),
+    Index("ix_referrals_advocate", "store_id", "advocate_id", "created_at"),
+    Index("ix_referrals_ip", "store_id", "ip", "created_at"),
+    Index("ix_referrals_device", "store_id", "device", "created_at"),
+    Index("ix_referrals_order", "store_id", "order_id"),
+)
+
+# The one advocate a friend counts for: the first referral of them that was not rejected.
+referral_claims = Table(
+    "referral_claims",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("friend_id", String(128), primary_key=True),
+    Column("referral_id", String(40), nullable=False),
+)
+
+# What the store told Walaa about a customer (e-mail, phone, address and payment hashes),
+# normalised: what the self-referral rule compares a friend with.
+customer_signals = Table(
+    "customer_signals",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("value", String(320), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+# --- the storefront: origins, branding, the widget secret's salt, member cards ---------------
+
+storefront_settings = Table(
+    "storefront_settings",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    # browsers' Origin values the public routes answer, e.g. ["https://shop.example"]
+    Column("allowed_origins", JSON, nullable=False),
+    Column("logo_url", String(500), nullable=True),
+    Column("primary_colour", String(7), nullable=False),
+    Column("accent_colour", String(7), nullable=False),
+    # only salts: the widget secret is derived from them and the server's key, never stored
+    Column("widget_salt", String(64), nullable=True),
+    Column("previous_salt", String(64), nullable=True),
+    Column("rotated_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
+member_cards = Table(
+    "member_cards",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("card_id", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    UniqueConstraint("store_id", "card_id", name="uq_member_cards_store_id_card_id"),
+)
+
+
+# --- achievements: badges and milestones ------------------------------------------------------
+
+# A customer's progress toward one achievement: its buckets (per day or period, or all time)
+# as JSON, what the counting meant (`signature`: another measure starts again), and how many
+# times it was earned. Written under the customer's lock, one row per customer and achievement.
+achievement_progress = Table(
+    "achievement_progress",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("achievement_id", String(64), primary_key=True),
+    Column("signature", String(255), nullable=False),
+    Column("state", JSON, nullable=False),
+    Column("times", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+)
+
+# Each time a customer earned an achievement: the `times`-th is granted once, by its key.
+achievement_grants = Table(
+    "achievement_grants",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("achievement_id", String(64), primary_key=True),
+    Column("times", Integer, primary_key=True),
+    # order:<id> or event:<id>: what completed it
+    Column("source", String(160), nullable=False),
+    # the moment of that order or event, never when Walaa heard of it
+    Column("at", UtcDateTime(), nullable=False),
+    Column("points", BigInteger, nullable=True),
+    Column("transaction_id", Id, nullable=True),
+    Column("redemption_id", String(40), nullable=True),
+    # the achievement's names as they stood, shown even if a later program drops it
+    Column("names", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_achievement_grants_at", "store_id", "achievement_id", "at"),
+)
+
+
 # -- staff of a store, who use the dashboard ---------------------------------------------------
 
 staff = Table(
