@@ -48,6 +48,8 @@ class App:
     secret_key: str | None = None
     #: programs parsed once per settings stamp, shared by this application's units of work
     programs: ProgramCache = field(default_factory=ProgramCache)
+    #: stores' modes, which never change: a live store's requests look for no test clock
+    store_modes: dict[str, str] = field(default_factory=dict)
 
     def on_clock(self, clock: Clock) -> App:
         """The same application reading ``clock``: engine and idempotency store are shared."""

@@ -266,3 +266,61 @@ def test_an_unknown_customer_is_404_and_no_program_is_an_empty_list(api):
     assert api.get("/v1/customers/nobody/achievements").status_code == 404
     action(api, "r-1")
     assert api.get("/v1/customers/amal/achievements").json()["data"] == []
+
+
+REGULAR = {
+    "id": "regular",
+    "name": named("Regular", "زبونة دائمة"),
+    "description": named("3 orders", "3 طلبات"),
+    "counts": "orders",
+    "target": 3,
+}
+
+
+def test_a_placed_order_counts_once_it_is_paid_and_a_cancellation_takes_it_back(api):
+    with_achievements(api, REGULAR)
+    body = {
+        "id": "o-1",
+        "customer_id": "amal",
+        "placed_at": SUNDAY,
+        "currency": "USD",
+        "status": "placed",
+        "lines": [{"id": "l1", "paid": "20.00"}],
+    }
+    assert api.post("/v1/orders", body).status_code == 201
+    assert badges(api)["regular"]["progress"]["current"] == "0"
+    assert api.post("/v1/orders", {**body, "status": "paid"}).status_code in (200, 201)
+    order(api, "o-2", "20.00")
+    assert badges(api)["regular"]["progress"]["text"]["en"] == "2 of 3 orders: 1 to go"
+    assert api.post("/v1/orders/o-2/cancel", {}).status_code == 200
+    assert badges(api)["regular"]["progress"]["current"] == "1"
+    partial = {"id": "rf-1", "lines": [{"line_id": "l1", "amount": "5.00"}]}
+    assert api.post("/v1/orders/o-1/refunds", partial).status_code == 201
+    assert badges(api)["regular"]["progress"]["current"] == "1"  # a part refund keeps the order
+
+
+def test_counting_something_else_starts_again_and_keeps_the_badges_earned(api):
+    with_achievements(api, {**REGULAR, "target": 2, "repeat": True})
+    for n in range(3):
+        order(api, f"o-{n}", "20.00")
+    regular = badges(api)["regular"]
+    assert (regular["times_earned"], regular["progress"]["current"]) == (1, "1")
+    with_achievements(api, {**REGULAR, "target": 4, "repeat": True})  # only the target: kept
+    assert badges(api)["regular"]["progress"]["current"] == "1"
+    with_achievements(api, {**REGULAR, "counts": "spend", "target": 100, "repeat": True})
+    spend = badges(api)["regular"]
+    assert (spend["times_earned"], spend["progress"]["current"]) == (1, "0")
+    order(api, "o-9", "30.00")
+    assert badges(api)["regular"]["progress"]["current"] == "30"
+
+
+def test_an_erased_customers_badges_stay_with_the_pseudonym(api, walaa):
+    with_achievements(api, {**REVIEWER, "target": 1})
+    action(api, "r-1")
+    erased = api.post("/v1/customers/amal/erasure", {})
+    assert erased.status_code == 200, erased.text
+    pseudonym = erased.json()["pseudonym"]
+    assert api.get("/v1/customers/amal/achievements").status_code == 404
+    kept = badges(api, pseudonym)["reviewer"]
+    assert kept["times_earned"] == 1 and kept["earned_times"][0]["points"] == 250
+    assert audit(walaa, api.store.id).ok

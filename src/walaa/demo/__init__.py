@@ -35,6 +35,7 @@ from walaa.service.commands import (
     RecordRefund,
 )
 from walaa.service.handlers import (
+    achievements,
     checkout,
     closing,
     earning,
@@ -47,12 +48,14 @@ from walaa.service.handlers import (
 )
 from walaa.service.handlers.customers import customer_ledger, explanation_text, upsert_customer
 from walaa.service.handlers.jobs import Worker, run_pass
-from walaa.service.handlers.program import apply_program
+from walaa.service.handlers.program import apply_program, get_program
 from walaa.service.handlers.stores import create_store
 
 PROGRAM = Path(__file__).with_name("program.yaml")
 #: The wheel, saved as the program's second version once the catalog it names exists.
 GAMES = Path(__file__).with_name("games.yaml")
+#: The badges, saved with the wheel (one grants a reward of the catalog).
+ACHIEVEMENTS = Path(__file__).with_name("achievements.yaml")
 WHEEL = "spin-the-wheel"
 START = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
 DAYS = 365
@@ -142,6 +145,10 @@ class DemoResult:
     given: str = ""
     #: the wheel's odds as shoppers read them, and whether every spin was verified
     games: list[str] = field(default_factory=list)
+    #: each badge: its names, what it grants, customers who earned it, times earned
+    badges: list[tuple[str, str, int, int]] = field(default_factory=list)
+    #: the customers with most badges: id, badges earned, where they stand on the next one
+    badge_holders: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -180,7 +187,9 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     for reward in REWARDS:
         rewards.save_reward(app.uow(), clock, store.id, reward)
     memberships.save_plan(app.uow(), clock, store.id, PLAN)
-    with_wheel = PROGRAM.read_text(encoding="utf-8") + "\n" + GAMES.read_text(encoding="utf-8")
+    # Version 2 keeps version 1's giving and adds the wheel and the badges.
+    texts = (p.read_text(encoding="utf-8") for p in (PROGRAM, GAMES, ACHIEVEMENTS))
+    with_wheel = "\n".join(texts) + GIVING
     apply_program(app.uow(), clock, store.id, with_wheel)
     shop = _Shop(app, clock, store, random.Random(seed))
     people = [f"customer-{n:03d}" for n in range(1, customers + 1)]
@@ -195,8 +204,10 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     _housekeeping(shop)
     _leave(shop, people[-2], people[-1])
     wheel = _reveal_and_verify(shop)
+    badges, holders = _badges(shop)
     result = _result(shop, path)
     result.games.extend(wheel)
+    result.badges, result.badge_holders = badges, holders
     return result
 
 
@@ -232,6 +243,49 @@ def _reveal_and_verify(shop: _Shop) -> list[str]:
         f"{view.game.name.get('en')}: {odds}; chance of winning {float(view.win_chance):.0%}",
         f"seed {view.seed.seed_no} revealed, {report.checked} spins recomputed: {verdict}",
     ]
+
+
+def _badges(shop: _Shop) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str, str]]]:
+    """Each badge and how many customers earned it; the three customers with most badges,
+    what they earned and where they stand on the badge they are closest to, in both languages."""
+    uow, store_id = shop.app.uow, shop.store.id
+    with shop.app.engine.connect() as conn:
+        earned = conn.exec_driver_sql(
+            "SELECT achievement_id, COUNT(DISTINCT customer_id), COUNT(*) FROM achievement_grants"
+            " WHERE store_id = ? GROUP BY achievement_id",
+            (store_id,),
+        ).all()
+        holders = conn.exec_driver_sql(
+            "SELECT customer_id, COUNT(*) AS n FROM achievement_grants WHERE store_id = ?"
+            " GROUP BY customer_id ORDER BY n DESC, customer_id LIMIT 3",
+            (store_id,),
+        ).all()
+    program = get_program(uow(), store_id).program
+    counted = {row[0]: (int(row[1]), int(row[2])) for row in earned}
+    badges = []
+    for a in program.achievements:
+        grants = f"{a.points} points" if a.points else "a reward code" if a.reward_id else "badge"
+        people, times = counted.get(a.id, (0, 0))
+        badges.append((f"{a.name.get('en')} / {a.name.get('ar')}", grants, people, times))
+    rows = []
+    for customer_id, _n in holders:
+        views, _currency = achievements.customer_achievements(
+            uow(), shop.clock, store_id, customer_id
+        )
+        got = ", ".join(
+            v.achievement.name.get("en") + (f" x{v.standing.times}" if v.standing.times > 1 else "")
+            for v in views
+            if v.standing.times
+        )
+        open_ones = [v for v in views if not v.standing.done]
+        closest = max(open_ones, key=lambda v: v.standing.current / v.standing.target, default=None)
+        next_text = (
+            f"{closest.achievement.name.get('en')}: {closest.text['en']} / {closest.text['ar']}"
+            if closest
+            else "every badge earned"
+        )
+        rows.append((customer_id, got, next_text))
+    return badges, rows
 
 
 def _result(shop: _Shop, path: Path) -> DemoResult:
@@ -397,6 +451,9 @@ def _review(shop: _Shop, person: str) -> None:
         shop.count("reviews rewarded")
     else:
         shop.count("reviews not rewarded (a limit applied)")
+    if shop.rng.random() < 0.4:  # Tarte's selfie: some reviews come with a photo
+        _event(shop, person, "photo", product_id=product_id)
+        shop.count("selfies shared")
 
 
 def _redeem(shop: _Shop, person: str) -> None:
@@ -547,6 +604,16 @@ def print_summary(console: Console, result: DemoResult) -> None:
     console.print(f"owed to causes for the year: {result.given}")
     for line in result.games:
         console.print(line)
+    badges = Table(
+        "badge", "grants", "customers", "times", title="badges earned by the demo customers"
+    )
+    for name, grants, earners, times in result.badges:
+        badges.add_row(name, grants, f"{earners:,}", f"{times:,}")
+    console.print(badges)
+    holders = Table("customer", "badges", "closest next", title="most badges")
+    for row in result.badge_holders:
+        holders.add_row(*row)
+    console.print(holders)
     verdict = (
         "[green]audit: books balance[/green]" if result.audit.ok else "[red]audit FAILED[/red]"
     )

@@ -12,7 +12,8 @@ published::
     │   ├── HoldAlreadyResolved   capture/release of a hold that is already settled
     │   ├── ReversalExceedsOriginal
     │   ├── AccountClosed         the customer's account was closed: no new points or spends
-    │   └── LiveStore             a test-mode feature (a test clock) asked of a live store
+    │   ├── LiveStore             a test-mode feature (a test clock) asked of a live store
+    │   └── ReferralStatusConflict  a referral move its status table does not allow
     ├── InsufficientPoints        a spend or hold would take the balance below zero
     └── NotConfigured             the server lacks a setting the feature needs (its secret key)
 """
@@ -81,6 +82,12 @@ class LiveStore(Conflict):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class ReferralStatusConflict(Conflict):
+    """Approving a referral that is not held, rejecting one already rewarded ..."""
+
+    code = "referral-status"
 
 
 class InsufficientPoints(WalaaError):

@@ -53,6 +53,7 @@ from walaa.domain.money import (
     is_currency_code,
     minor_units,
 )
+from walaa.domain.referrals import ReferralPolicy
 from walaa.domain.spending_choices import PointsRounding, TakeBack
 
 if TYPE_CHECKING:  # games import Problem from here; a program only holds them
@@ -685,6 +686,8 @@ class Program:
     take_back: TakeBack = TakeBack.DEBT
     #: balances worth a notice the first time a customer reaches them, lowest first
     milestones: tuple[Milestone, ...] = ()
+    #: friends bring friends (`walaa.domain.referrals`); None: no referral program
+    referrals: ReferralPolicy | None = None
     #: badges and milestones customers earn by what they do (`walaa.domain.achievements`)
     achievements: tuple[Achievement, ...] = ()
 

@@ -713,5 +713,6 @@ def main() -> None:
     app()
 
 
-# Registers `walaa storefront ...` on `app`; imported last, as it imports this module.
-from walaa.entrypoints import storefront_cli  # noqa: E402
+# Registers `walaa storefront ...` and `walaa referrals ...` on `app`; imported last, as they
+# import this module.
+from walaa.entrypoints import referrals_cli, storefront_cli  # noqa: E402, F401

@@ -91,6 +91,12 @@ from walaa.program_document.lifecycle import (
     expiry_from_doc,
     milestones_from_doc,
 )
+from walaa.program_document.referrals import (
+    REFERRAL_MODELS,
+    ReferralsDoc,
+    referrals_from_doc,
+    referrals_problems,
+)
 from walaa.program_document.rules import (
     FixedDoc,
     ItemsDoc,
@@ -258,6 +264,9 @@ class ProgramDocument(DocModel):
         description="Balances, lowest first, that earn a customer a notice the first time they"
         " reach one; with any, a customer's joining is noticed too",
     )
+    referrals: ReferralsDoc | None = Field(
+        default=None, description="Friends bring friends: rewards both sides, with fraud rules"
+    )
     achievements: list[AchievementDoc] = Field(
         default=[],
         description="Badges and milestones: orders, spend, events or an event property counted"
@@ -313,6 +322,7 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         giving=giving_from_doc(doc.giving, currency),
         games=tuple(game_from_doc(game) for game in doc.games),
         milestones=milestones_from_doc(doc.milestones),
+        referrals=referrals_from_doc(doc.referrals),
         achievements=achievements_from_docs(doc.achievements),
     )
 
@@ -424,6 +434,7 @@ def _known_fields() -> list[str]:
     models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc, CheckoutDoc, RefundsDoc]
     models += [MilestoneDoc]
     models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc, *GAME_MODELS]
+    models += [GivingDoc, GivingRateDoc, GivingCapsDoc, *REFERRAL_MODELS]
     models += [GivingDoc, GivingRateDoc, GivingCapsDoc, *ACHIEVEMENT_MODELS]
     for model in models:
         names.update(model.model_fields)
@@ -521,6 +532,7 @@ def load_program(source: str | bytes | Mapping[str, Any], *, version: int = 1) -
     problems.extend(rule_problems(rules, currency=currency, positions=positions))
     problems.extend(_tier_problems(data.get("tiers"), currency))
     problems.extend(giving_problems(data.get("giving"), currency))
+    problems.extend(referrals_problems(data.get("referrals"), currency))
     problems.extend(game_section_problems(data.get("games"), currency))
     problems.extend(achievement_section_problems(data.get("achievements"), currency))
     tier_ids = _tier_ids(data.get("tiers"))

@@ -733,6 +733,81 @@ game_plays = Table(
     Index("ix_game_plays_customer", "store_id", "customer_id", "game_id"),
 )
 
+# --- referrals ----------------------------------------------------------------------------------
+
+referral_codes = Table(
+    "referral_codes",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    # upper case without '-' or spaces: how a typed code is matched
+    Column("compact", String(32), primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    # a rotated code refers no one any more
+    Column("retired_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_referral_codes_customer", "store_id", "customer_id"),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("advocate_id", String(128), nullable=False),
+    Column("friend_id", String(128), nullable=False),
+    Column("code", String(32), nullable=False),
+    # signed_up | qualified | held | approved | rejected | reversed | expired
+    Column("status", String(10), nullable=False),
+    Column("signed_up_at", UtcDateTime(), nullable=False),
+    Column("order_id", String(128), nullable=True),
+    Column("order_spend", String(40), nullable=True),
+    Column("order_placed_at", UtcDateTime(), nullable=True),
+    # every rule that ran, with its outcome and explanation in English and Arabic
+    Column("rules", JSON, nullable=False),
+    Column("ip", String(64), nullable=True),
+    Column("device", String(128), nullable=True),
+    Column("request_hash", String(64), nullable=False),
+    # none | granted | capped | taken_back
+    Column("advocate_reward", String(10), nullable=False),
+    Column("advocate_transaction_id", Id, nullable=True),
+    Column("friend_transaction_id", Id, nullable=True),
+    Column("friend_redemption_id", String(40), nullable=True),
+    Column("friend_rewarded", Boolean, nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decision_reason", String(500), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "friend_id"], ["customers.store_id", "customers.id"]),
+    UniqueConstraint("store_id", "friend_id", "advocate_id", name="uq_referrals_pair"),
+    Index("ix_referrals_status", "store_id", "status", "created_at"),
+    Index("ix_referrals_advocate", "store_id", "advocate_id", "created_at"),
+    Index("ix_referrals_ip", "store_id", "ip", "created_at"),
+    Index("ix_referrals_device", "store_id", "device", "created_at"),
+    Index("ix_referrals_order", "store_id", "order_id"),
+)
+
+# The one advocate a friend counts for: the first referral of them that was not rejected.
+referral_claims = Table(
+    "referral_claims",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("friend_id", String(128), primary_key=True),
+    Column("referral_id", String(40), nullable=False),
+)
+
+# What the store told Walaa about a customer (e-mail, phone, address and payment hashes),
+# normalised: what the self-referral rule compares a friend with.
+customer_signals = Table(
+    "customer_signals",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("value", String(320), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
 # --- the storefront: origins, branding, the widget secret's salt, member cards ---------------
 
 storefront_settings = Table(

@@ -19,6 +19,7 @@ from walaa.adapters.db.giving_repository import SqlGivingRepository
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
+from walaa.adapters.db.referrals_repository import SqlReferralsRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.adapters.db.staff_repository import SqlStaffRepository
 from walaa.adapters.db.storefront_repository import SqlStorefrontRepository
@@ -210,6 +211,9 @@ class SqlUnitOfWork:
 
     def games(self, store_id: str) -> SqlGamesRepository:
         return SqlGamesRepository(self.conn, store_id, self.game_seeds)
+
+    def referrals(self, store_id: str) -> SqlReferralsRepository:
+        return SqlReferralsRepository(self.conn, store_id)
 
     def storefront(self, store_id: str) -> SqlStorefrontRepository:
         return SqlStorefrontRepository(self.conn, store_id)

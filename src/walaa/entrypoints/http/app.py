@@ -29,6 +29,7 @@ from walaa.domain.errors import WalaaError
 from walaa.entrypoints.http import problems
 from walaa.entrypoints.http.body import MalformedBody, on_malformed_body
 from walaa.entrypoints.http.guard import BodyTooLarge, Guard, on_body_too_large
+from walaa.entrypoints.http.key_cache import VerifiedKeys
 from walaa.entrypoints.http.ratelimit import (
     FailOpenLimiter,
     MemoryRateLimiter,
@@ -115,12 +116,19 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
     api.state.settings = settings
     api.state.metrics = CollectorRegistry()
     api.state.limiter, address_limiter = _limiters(api, settings)
+    # on the app's state too, so a route that revokes a key drops it from memory at once
+    api.state.verified_keys = VerifiedKeys(
+        settings.verified_key_cache_seconds,
+        settings.unknown_key_cache_size,
+        lambda: api.state.walaa.clock.now().timestamp(),
+    )
     api.add_middleware(
         Guard,
         walaa=lambda: api.state.walaa,
         settings=settings,
         keys=api.state.limiter,
         addresses=address_limiter,
+        verified=api.state.verified_keys,
     )
     # Outside the Guard: a browser's preflight carries no key, and is answered here.
     api.add_middleware(StorefrontCors)

@@ -51,7 +51,7 @@ from walaa.service.commands import (
     RecordRefund,
     Reverse,
 )
-from walaa.service.handlers import achievements, games, giving, ledger, tiers
+from walaa.service.handlers import achievements, games, giving, ledger, referrals, tiers
 from walaa.service.handlers.context import customer_context, in_force
 from walaa.service.handlers.giving import Gave
 from walaa.service.handlers.milestones import notice_joined, notice_milestone
@@ -66,6 +66,7 @@ from walaa.service.ports import (
     RefundRecord,
     UnitOfWork,
 )
+from walaa.service.referral_ports import ReferralRecord
 
 LOCALES = ("en", "ar")
 
@@ -81,6 +82,8 @@ class OrderResult:
     replayed: bool
     #: what the order gave to causes under the program's giving rules
     gave: tuple[Gave, ...] = ()
+    #: the referral this order was attributed to or qualified, if any (program `referrals:`)
+    referral: ReferralRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +161,9 @@ def _order_request(command: RecordOrder) -> dict[str, Any]:
         data["codes"] = sorted(command.codes)
     else:
         data.pop("codes")
+    for added in ("referral_code", "signals"):  # the same holds for referrals' fields
+        if data[added] is None:
+            data.pop(added)
     return data
 
 
@@ -199,7 +205,8 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
                 raise Conflict(f"order {command.order_id!r} was cancelled")
             if found.status != "placed" or command.status == "placed":
                 gave = giving.gave_on_order(uow, program, command.store_id, command.order_id)
-                return replace(_order_result(found, replayed=True), gave=gave)
+                referral = referrals.of_order(uow, program, command.store_id, command.order_id)
+                return replace(_order_result(found, replayed=True), gave=gave, referral=referral)
         else:
             _open_account(balances, command.customer_id)
             _check_currency(uow, command, program)
@@ -310,6 +317,21 @@ def _award_order(
     gave = giving.give_for_order(
         uow, program, command.store_id, command.customer_id, order, now, qualifying_spend
     )
+    referral = None
+    if program is not None and program.referrals is not None:  # nothing for other stores
+        friend_order = referrals.FriendOrder(
+            command.order_id, command.placed_at, qualifying_spend(program, order)
+        )
+        referral = referrals.after_paid_order(
+            uow,
+            program,
+            command.store_id,
+            command.customer_id,
+            friend_order,
+            command.referral_code,
+            command.signals,
+            now,
+        )
     earning.update_order(
         command.order_id,
         status="paid",
@@ -319,7 +341,15 @@ def _award_order(
         earn_transaction_id=txn_id,
     )
     return OrderResult(
-        command.order_id, command.customer_id, "paid", points, version, txn_id, False, gave
+        command.order_id,
+        command.customer_id,
+        "paid",
+        points,
+        version,
+        txn_id,
+        False,
+        gave,
+        referral,
     )
 
 
@@ -451,6 +481,9 @@ def _refund_in(
     _count_refund(uow, program, store_id, found, placed, earlier, record, refunded, now)
     if program is not None and program.games:  # no games work for a store without games
         _void_games(uow, program, store_id, now, found, placed, refund.refund_id, refunded)
+    if program is not None and program.referrals is not None and found.status == "paid":
+        left = _spend_left(program, placed, refunded)
+        referrals.after_refund(uow, program, store_id, order_id, refund.refund_id, left, now)
     return RefundResult(refund.refund_id, order_id, points, txn_id, False, returned, forgiven)
 
 
@@ -566,9 +599,14 @@ def _void_games(
     """A refund that takes the order below a game's minimum voids the play it unlocked."""
     if found.status != "paid":
         return
-    spend = _counted_spend(program, placed)
-    remaining = max(Decimal(0), spend - refunded) if refunded.is_finite() else Decimal(0)
+    remaining = _spend_left(program, placed, refunded)
     games.void_after_refund(uow, program, store_id, found.id, refund_id, remaining, now)
+
+
+def _spend_left(program: Program, placed: dict[str, Any], refunded: Decimal) -> Decimal:
+    """What a recorded order still counts as spend after `refunded` of it came back."""
+    spend = _counted_spend(program, placed)
+    return max(Decimal(0), spend - refunded) if refunded.is_finite() else Decimal(0)
 
 
 def _refunded_money(order: dict[str, Any], requests: list[dict[str, Any]]) -> Decimal:

@@ -3,6 +3,10 @@
 One pass runs, for each store in turn:
 
 1. ``holds``  -- holds past their timeout are released (:func:`release_expired_holds`);
+   ``referrals`` -- held referrals no one reviewed within the program's
+   ``referrals.review.after_days`` are approved or rejected as it says, and sign-ups past
+   ``referrals.lifetime_days`` without a qualifying order expire
+   (:func:`walaa.service.handlers.referrals.run_reviews`);
 2. ``mature`` -- pending lots whose return window has passed become spendable, repaying a debt
    first;
 3. ``expire`` -- what is left in lots past their expiry is expired, never points already
@@ -39,6 +43,7 @@ from walaa.service.commands import Timed
 from walaa.service.handlers.ledger import release_expired_holds, request_hash
 from walaa.service.handlers.memberships import run_memberships
 from walaa.service.handlers.program import current_program
+from walaa.service.handlers.referrals import run_reviews
 from walaa.service.handlers.rewards import expire_codes
 from walaa.service.handlers.stores import clock_for
 from walaa.service.handlers.tiers import review_batch
@@ -56,7 +61,8 @@ log = logging.getLogger(__name__)
 
 HOLDS, MATURE, EXPIRE, WARN, PURGE = "holds", "mature", "expire", "warn", "purge"
 CODES, MEMBERSHIPS, TIERS, INACTIVE = "codes", "memberships", "tiers", "inactive"
-JOBS = (HOLDS, MATURE, EXPIRE, WARN, INACTIVE, CODES, MEMBERSHIPS, TIERS, PURGE)
+REFERRALS = "referrals"
+JOBS = (HOLDS, REFERRALS, MATURE, EXPIRE, WARN, INACTIVE, CODES, MEMBERSHIPS, TIERS, PURGE)
 NOTHING_TO_STOP: Callable[[], bool] = lambda: False  # noqa: E731
 
 
@@ -158,6 +164,7 @@ def run_pass(
     jobs = report.jobs
     steps: list[tuple[str, Callable[..., None]]] = [
         (HOLDS, lambda s, *, at: release_holds(worker, s, at, jobs[HOLDS], should_stop)),
+        (REFERRALS, lambda s, *, at: _referrals(worker, s, at, jobs[REFERRALS])),
         (MATURE, lambda s, *, at: run_timed(worker, s, MATURE, at, jobs[MATURE], should_stop)),
         (EXPIRE, lambda s, *, at: run_timed(worker, s, EXPIRE, at, jobs[EXPIRE], should_stop)),
         (WARN, lambda s, *, at: warn_expiring(worker, s, at, jobs[WARN])),
@@ -191,6 +198,13 @@ def _store_time(worker: Worker, store_id: str, as_of: datetime, report: PassRepo
 
 def _count(job: JobReport, done: int) -> None:
     job.done += done
+
+
+def _referrals(worker: Worker, store_id: str, as_of: datetime, job: JobReport) -> None:
+    """Decide referrals held past the program's review days; expire sign-ups past their
+    lifetime (each under its friend's lock, so a person deciding at once wins or waits)."""
+    decided, expired = run_reviews(worker.uow(), _At(as_of), store_id)
+    job.done += decided + expired
 
 
 def _memberships(worker: Worker, store_id: str, as_of: datetime, job: JobReport) -> None:

@@ -72,9 +72,9 @@ def revoke_key(
     *,
     publishable: bool | None = None,
 ) -> ApiKey:
-    """Revoke at once; requests with the key fail from the next one on. ``publishable``
-    True (False) finds only publishable (secret) keys: the storefront route revokes no
-    secret key."""
+    """Revoke now; every API process refuses the key within its verified-key cache bound
+    (`WALAA_VERIFIED_KEY_CACHE_SECONDS`, at most 5 s). ``publishable`` True (False) finds
+    only publishable (secret) keys: the storefront route revokes no secret key."""
     with uow:
         key = uow.keys.get(key_id)
         if (

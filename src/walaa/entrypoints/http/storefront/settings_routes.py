@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from walaa.domain.storefront import Branding, StorefrontSettings
@@ -136,12 +136,17 @@ def read_publishable_keys(caller: Admin, walaa: Walaa) -> list[PublishableKeyOut
 @router.delete(
     "/publishable-keys/{key_id}",
     response_model=PublishableKeyOut,
-    summary="Revoke a publishable key at once",
+    summary="Revoke a publishable key: this server stops it at once, every other within 5 s",
 )
 def delete_publishable_key(
-    key_id: Annotated[str, path_id("The key's id, key_...")], caller: Admin, walaa: Walaa
+    key_id: Annotated[str, path_id("The key's id, key_...")],
+    caller: Admin,
+    walaa: Walaa,
+    request: Request,
 ) -> PublishableKeyOut:
     k = revoke_key(walaa.uow(), walaa.clock, key_id, caller.store_id, publishable=True)
+    # this process stops it at once; others within WALAA_VERIFIED_KEY_CACHE_SECONDS
+    request.app.state.verified_keys.forget(k.id)
     return PublishableKeyOut(id=k.id, name=k.name, created_at=k.created_at, revoked_at=k.revoked_at)
 
 
