@@ -11,8 +11,10 @@ from datetime import timedelta
 import pytest
 import yaml
 
+from tests.builders import audit
 from walaa.demo import PROGRAM
 from walaa.domain.referrals import ALPHABET
+from walaa.service.handlers.jobs import Worker, WorkerSettings, run_pass
 
 DOCUMENT = yaml.safe_load(PROGRAM.read_text(encoding="utf-8"))
 SUNDAY = "2026-03-01T09:00:00Z"
@@ -306,3 +308,49 @@ def test_a_sign_up_sent_again_is_a_replay_and_with_other_signals_a_conflict(api,
     )
     assert r.status_code == 409
     assert balance(api, "noor") == (200, 0)  # rewarded once
+
+
+def run_worker(walaa, store_id):
+    settings = WorkerSettings()
+    report = run_pass(
+        Worker(walaa.uow, walaa.jobs, walaa.idempotency, settings),
+        walaa.clock.now(),
+        stores=[store_id],
+    )
+    assert report.ok, {name: job.failures for name, job in report.jobs.items()}
+    return report
+
+
+def test_the_worker_decides_held_referrals_after_the_programs_days(api, walaa):
+    program(api, review={"after_days": 7, "then": "approve"})
+    customer(api, "amal", name="Amal Hassan")
+    held = sign_up(api, "amal-h", code_of(api, "amal"), name="Amal Hasan")
+    order(api, "o-h", "amal-h", "80.00")
+    walaa.clock.current += timedelta(days=6)
+    assert run_worker(walaa, api.store.id).jobs["referrals"].done == 0
+    walaa.clock.current += timedelta(days=2)
+    assert run_worker(walaa, api.store.id).jobs["referrals"].done == 1
+    decided = api.get(f"/v1/referrals/{held['id']}").json()
+    assert decided["status"] == "approved" and decided["decided_by"] == "walaa"
+    assert "7 days" in decided["decision_reason"]
+    assert balance(api, "amal") == (0, 500)
+    # the advocate's reward matures with the friend's order's return window, by the worker
+    walaa.clock.current += timedelta(days=7)
+    assert run_worker(walaa, api.store.id).jobs["referrals"].done == 0
+    assert balance(api, "amal") == (500, 0)
+    assert audit(walaa, api.store.id).ok
+
+
+def test_the_worker_rejects_when_the_program_says_so_and_expires_old_sign_ups(api, walaa):
+    program(api, review={"after_days": 3, "then": "reject"}, lifetime_days=10)
+    customer(api, "amal", name="Amal Hassan")
+    amal = code_of(api, "amal")
+    held = sign_up(api, "amal-h", amal, name="Amal Hasan")
+    waiting = sign_up(api, "noor", amal)
+    walaa.clock.current += timedelta(days=11)
+    assert run_worker(walaa, api.store.id).jobs["referrals"].done == 2
+    assert api.get(f"/v1/referrals/{held['id']}").json()["status"] == "rejected"
+    assert api.get(f"/v1/referrals/{waiting['id']}").json()["status"] == "expired"
+    # an expired friend's order is no qualifying order any more
+    order(api, "late", "noor", "80.00")
+    assert balance(api, "amal") == (0, 0)

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from sqlalchemy import Engine, event
 
-from walaa.demo import PROGRAM
+from walaa.demo import ACHIEVEMENTS, PROGRAM
 
 DOCUMENT = yaml.safe_load(PROGRAM.read_text(encoding="utf-8"))
 SUNDAY = "2026-03-01T09:00:00Z"
@@ -31,6 +31,8 @@ SUNDAY = "2026-03-01T09:00:00Z"
 #: SELECT ... FOR UPDATE (it takes the write lock with BEGIN IMMEDIATE), so its counts differ.
 BUDGET: dict[str, dict[str, int]] = {
     "paid order of a known customer": {"sqlite": 16, "postgresql": 15},
+    # the same order, reading the customer's badge progress and writing it back
+    "paid order moving badges": {"sqlite": 18, "postgresql": 17},
     "first order of a new customer": {"sqlite": 22, "postgresql": 21},
     "event": {"sqlite": 14, "postgresql": 13},
     "refund": {"sqlite": 28, "postgresql": 27},
@@ -91,6 +93,18 @@ def _paid_order(api) -> Callable[[], Any]:
     return lambda: api.post("/v1/orders", order("o-1"))
 
 
+def _badge_order(api) -> Callable[[], Any]:
+    """A paid order under the demo's badges, moving four of them (two order counts, spend,
+    a monthly streak): the customer's progress is one SELECT and one upsert more."""
+    badges = yaml.safe_load(ACHIEVEMENTS.read_text(encoding="utf-8"))["achievements"]
+    for badge in badges:
+        badge.pop("reward", None)  # this store's catalog has no free shipping: only the badge
+    ok(api.put("/v1/program", {**DOCUMENT, "achievements": badges}))
+    ok(api.post("/v1/orders", order("o-warm", customer="warm")))  # the new version is read
+    ok(api.post("/v1/orders", order("o-2")))  # amal's progress rows exist: an upsert updates
+    return lambda: api.post("/v1/orders", order("o-1"))
+
+
 def _first_order(api) -> Callable[[], Any]:
     return lambda: api.post("/v1/orders", order("o-1", customer="newcomer"))
 
@@ -124,6 +138,7 @@ def _capture(api) -> Callable[[], Any]:
 
 PATHS: dict[str, Callable[[Any], Callable[[], Any]]] = {
     "paid order of a known customer": _paid_order,
+    "paid order moving badges": _badge_order,
     "first order of a new customer": _first_order,
     "event": _event,
     "refund": _refund,

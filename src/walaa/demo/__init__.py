@@ -18,6 +18,7 @@ from rich.table import Table
 from walaa.adapters.db.audit import StoreAudit, audit_store
 from walaa.adapters.db.migrate import upgrade
 from walaa.bootstrap import App, FixedClock, build
+from walaa.demo.referrals import REFERRALS, run_story
 from walaa.domain.customers import Profile
 from walaa.domain.earning import OrderLine, RefundedLine
 from walaa.domain.errors import InsufficientPoints, NotFound
@@ -62,6 +63,8 @@ DAYS = 365
 #: The first customer stops coming after this day: the program's inactivity expiry (120 days,
 #: warned 30 and 7 days ahead) takes their points before the year is out.
 LAPSES_AFTER = 150
+#: the day the referral story runs (its advocate's reward matures two weeks later)
+REFERRAL_DAY = 120
 #: A paid membership: a yearly fee for free shipping, 1.5x points and 100 points a month.
 PLAN = Plan(
     id="dewy-plus",
@@ -149,6 +152,8 @@ class DemoResult:
     badges: list[tuple[str, str, int, int]] = field(default_factory=list)
     #: the customers with most badges: id, badges earned, where they stand on the next one
     badge_holders: list[tuple[str, str, str]] = field(default_factory=list)
+    #: the referral story: each friend, their referral's status, and what happened
+    referrals: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -187,17 +192,20 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     for reward in REWARDS:
         rewards.save_reward(app.uow(), clock, store.id, reward)
     memberships.save_plan(app.uow(), clock, store.id, PLAN)
-    # Version 2 keeps version 1's giving and adds the wheel and the badges.
-    texts = (p.read_text(encoding="utf-8") for p in (PROGRAM, GAMES, ACHIEVEMENTS))
+    # Version 2 keeps version 1's giving and adds the wheel, the badges and referrals.
+    texts = (p.read_text(encoding="utf-8") for p in (PROGRAM, GAMES, ACHIEVEMENTS, REFERRALS))
     with_wheel = "\n".join(texts) + GIVING
     apply_program(app.uow(), clock, store.id, with_wheel)
     shop = _Shop(app, clock, store, random.Random(seed))
+    referred: list[tuple[str, str, str]] = []
     people = [f"customer-{n:03d}" for n in range(1, customers + 1)]
     for day in range(DAYS):
         clock.current = START + timedelta(days=day, hours=shop.rng.randint(0, 10))
         for person in people:
             if person != people[0] or day < LAPSES_AFTER:
                 _a_day_of(shop, person)
+        if day == REFERRAL_DAY:
+            referred = run_story(app, clock, store.id)
         if day % 7 == 6:
             _housekeeping(shop)
     clock.current = START + timedelta(days=DAYS)
@@ -208,6 +216,7 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     result = _result(shop, path)
     result.games.extend(wheel)
     result.badges, result.badge_holders = badges, holders
+    result.referrals = referred
     return result
 
 
@@ -614,6 +623,12 @@ def print_summary(console: Console, result: DemoResult) -> None:
     for row in result.badge_holders:
         holders.add_row(*row)
     console.print(holders)
+    referred = Table(
+        "friend", "status", "what happened", title="referrals of amal-hassan"
+    )  # as decided on the day
+    for row in result.referrals:
+        referred.add_row(*row)
+    console.print(referred)
     verdict = (
         "[green]audit: books balance[/green]" if result.audit.ok else "[red]audit FAILED[/red]"
     )

@@ -757,5 +757,5 @@ class ScheduledJobsFactory(Protocol):
 
 
 class IdempotencyPurge(Protocol):
-    def purge(self, now: datetime) -> int:
-        """Forget stored HTTP responses past their retention; returns how many."""
+    def purge(self, store_id: str, now: datetime) -> int:
+        """Forget the store's stored HTTP responses past their retention; returns how many."""

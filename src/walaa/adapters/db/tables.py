@@ -24,6 +24,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -31,6 +32,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.types import TypeDecorator
+
+from walaa.adapters.db.ids import NextId
 
 metadata = MetaData(
     naming_convention={
@@ -135,8 +138,9 @@ customers = Table(
 ledger_transactions = Table(
     "ledger_transactions",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("ledger_transactions")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("idempotency_key", String(255), nullable=False),
     Column("request_hash", String(64), nullable=False),
@@ -165,14 +169,17 @@ ledger_transactions = Table(
 postings = Table(
     "postings",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("postings")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("transaction_id", Id, nullable=False),
     # NULL for the store's own accounts (issued, redeemed, expired, reversed, adjustments).
     Column("customer_id", String(128), nullable=True),
     Column("account", String(16), nullable=False),
     Column("amount", BigInteger, nullable=False),
-    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    ForeignKeyConstraint(
+        ["store_id", "transaction_id"], ["ledger_transactions.store_id", "ledger_transactions.id"]
+    ),
     Index("ix_postings_transaction", "store_id", "transaction_id"),
     Index("ix_postings_customer", "store_id", "customer_id", "account"),
 )
@@ -180,8 +187,9 @@ postings = Table(
 lots = Table(
     "lots",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("lots")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("transaction_id", Id, nullable=False),
     Column("amount", BigInteger, nullable=False),
@@ -190,7 +198,9 @@ lots = Table(
     Column("pending", Boolean, nullable=False),
     Column("available_at", UtcDateTime(), nullable=True),
     Column("expires_at", UtcDateTime(), nullable=True),
-    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    ForeignKeyConstraint(
+        ["store_id", "transaction_id"], ["ledger_transactions.store_id", "ledger_transactions.id"]
+    ),
     CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining_in_range"),
     Index("ix_lots_customer_open", "store_id", "customer_id", "remaining", "id"),
     Index("ix_lots_expiry", "store_id", "expires_at"),
@@ -200,13 +210,16 @@ lots = Table(
 lot_movements = Table(
     "lot_movements",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("lot_movements")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("lot_id", Id, nullable=False),
     Column("transaction_id", Id, nullable=False),
     Column("delta", BigInteger, nullable=False),
-    ForeignKeyConstraint(["lot_id"], ["lots.id"]),
-    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    ForeignKeyConstraint(["store_id", "lot_id"], ["lots.store_id", "lots.id"]),
+    ForeignKeyConstraint(
+        ["store_id", "transaction_id"], ["ledger_transactions.store_id", "ledger_transactions.id"]
+    ),
     Index("ix_lot_movements_lot", "store_id", "lot_id"),
     Index("ix_lot_movements_transaction", "store_id", "transaction_id"),
 )
@@ -214,8 +227,9 @@ lot_movements = Table(
 holds = Table(
     "holds",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("holds")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("transaction_id", Id, nullable=False),
     Column("amount", BigInteger, nullable=False),
@@ -223,7 +237,9 @@ holds = Table(
     # open -> captured | released, by a guarded UPDATE ... WHERE status = 'open'
     Column("status", String(10), nullable=False),
     Column("resolved_transaction_id", Id, nullable=True),
-    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    ForeignKeyConstraint(
+        ["store_id", "transaction_id"], ["ledger_transactions.store_id", "ledger_transactions.id"]
+    ),
     Index("ix_holds_due", "store_id", "status", "expires_at"),
 )
 
@@ -257,7 +273,8 @@ idempotency_records = Table(
     # While unanswered: until when the owner is known alive (it renews this every second or so).
     # A reservation past its lease was left by a process that died, and is taken over at once.
     Column("lease_until", UtcDateTime(), nullable=True),
-    Index("ix_idempotency_records_created", "created_at"),
+    # the worker purges per store (docs/scaling.md): a distributed table is read by its store
+    Index("ix_idempotency_records_created", "store_id", "created_at"),
 )
 
 program_versions = Table(
@@ -353,8 +370,9 @@ customer_events = Table(
 rule_uses = Table(
     "rule_uses",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("rule_uses")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("rule_id", String(64), nullable=False),
     Column("points", BigInteger, nullable=False),
@@ -449,8 +467,9 @@ checkout_payments = Table(
 notices = Table(
     "notices",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("notices")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("kind", String(40), nullable=False),
     Column("key", String(255), nullable=False),
@@ -533,8 +552,9 @@ membership_payments = Table(
 membership_events = Table(
     "membership_events",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("membership_events")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("membership_id", String(40), nullable=False),
     Column("customer_id", String(128), nullable=False),
     Column("event", String(32), nullable=False),
@@ -568,8 +588,9 @@ customer_tiers = Table(
 tier_history = Table(
     "tier_history",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("tier_history")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
     Column("spend_e4", BigInteger, nullable=False),
@@ -583,8 +604,9 @@ tier_history = Table(
 tier_events = Table(
     "tier_events",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("tier_events")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("from_level", String(64), nullable=True),
     Column("to_level", String(64), nullable=False),

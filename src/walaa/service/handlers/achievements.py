@@ -101,6 +101,8 @@ def _count(
     changed, grants = [], []
     for achievement, amount in moved:
         before = _progress(achievement, stored)
+        if before.times and not achievement.repeat:
+            continue  # earned once and for all: its progress no longer moves
         step = record(achievement, before, day, amount)
         changed.append(_record(achievement, step.progress))
         for times in range(before.times + 1, step.progress.times + 1):
