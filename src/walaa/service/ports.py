@@ -670,6 +670,16 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
+class BatchUnitOfWork(UnitOfWork, Protocol):
+    """Many ``with`` blocks in one database transaction, each block a savepoint of its own:
+    a block that does not commit undoes only its own writes. Nothing is durable before
+    ``finish()``; ``abandon()`` undoes everything."""
+
+    def finish(self) -> None: ...
+
+    def abandon(self) -> None: ...
+
+
 # -- the worker's scheduled jobs (walaa worker) -------------------------------------------------
 
 
