@@ -39,6 +39,15 @@ BIG_SPENDER = {
 }
 
 
+TOTE = {
+    "id": "tote",
+    "kind": "fixed_discount",
+    "value": "10.00",
+    "cost": 1000,
+    "names": named("Tote bag", "حقيبة"),
+}
+
+
 def with_achievements(api, *achievements):
     r = api.put("/v1/program", {**DOCUMENT, "achievements": list(achievements)})
     assert r.status_code == 200, r.text
@@ -204,14 +213,7 @@ def test_kilometres_of_runs_add_up_to_the_first_5_km(api):
 
 
 def test_a_reward_badge_issues_a_single_use_code(api):
-    reward = {
-        "id": "tote",
-        "kind": "fixed_discount",
-        "value": "10.00",
-        "cost": 1000,
-        "names": named("Tote bag", "حقيبة"),
-    }
-    assert api.post("/v1/rewards", reward).status_code == 201
+    assert api.post("/v1/rewards", TOTE).status_code == 201
     with_achievements(api, {**BIG_SPENDER, "reward": "tote"})
     order(api, "o-1", "600.00")
     earned = badges(api)["big-spender"]["earned_times"][0]
@@ -324,3 +326,31 @@ def test_an_erased_customers_badges_stay_with_the_pseudonym(api, walaa):
     kept = badges(api, pseudonym)["reviewer"]
     assert kept["times_earned"] == 1 and kept["earned_times"][0]["points"] == 250
     assert audit(walaa, api.store.id).ok
+
+
+def test_a_reward_out_of_stock_still_grants_the_badge_without_a_code(api):
+    assert api.post("/v1/rewards", {**TOTE, "stock": 1}).status_code == 201
+    with_achievements(api, {**BIG_SPENDER, "reward": "tote"})
+    order(api, "o-1", "600.00")
+    order(api, "o-2", "600.00", customer="badr")
+    first = badges(api)["big-spender"]["earned_times"][0]
+    second = badges(api, "badr")["big-spender"]
+    assert first["code"] and second["earned"]
+    assert second["earned_times"][0]["code"] is None
+    assert second["earned_times"][0]["redemption_id"] is None
+    assert api.get("/v1/rewards/tote").json()["stock_left"] == 0
+
+
+def test_an_orders_badge_points_wait_for_the_return_window_and_an_events_do_not(api):
+    with_achievements(
+        api,
+        {**BIG_SPENDER, "points": 70},
+        {**REVIEWER, "target": 1, "points": 30},
+    )
+    order(api, "o-1", "500.00", customer="badr")
+    action(api, "r-1", customer="badr")
+    lines = api.get("/v1/customers/badr/ledger").json()["data"]
+    granted = {e["points"]: e for e in lines if e["reason"] == "achievement"}
+    assert set(granted) == {70, 30}
+    assert granted[70]["pending_change"] == 70 and granted[70]["available_change"] == 0
+    assert granted[30]["available_change"] == 30

@@ -247,9 +247,9 @@ def test_the_arabic_dashboard_is_right_to_left_translated_and_accessible(site, b
     check_page(browser_page, "sign-in", rtl=True)
     sign_in(browser_page, site, site.owner)
     browser_page.wait_for_url(OVERVIEW)
-    check_page(browser_page, "overview")
+    check_page(browser_page, "overview-new-store")
     switch_language(browser_page, "ar")
-    check_page(browser_page, "overview", rtl=True)
+    check_page(browser_page, "overview-new-store", rtl=True)
     assert browser_page.inner_text("h1").startswith("نظرة عامة")
     # remembered in the account, not the browser
     member = site.owner.enrolment.member

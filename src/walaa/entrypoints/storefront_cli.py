@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 import typer
 
-from walaa.bootstrap import SystemClock
+from walaa.bootstrap import App, SystemClock
+from walaa.domain.program_sentences import program_sentences
 from walaa.domain.storefront import Branding
 from walaa.entrypoints.cli import DatabaseOption, _app, _errors, app, console, err
 from walaa.service.handlers.keys import create_publishable_key
+from walaa.service.handlers.program import get_program
 from walaa.service.handlers.storefront import (
     rotate_widget_secret,
     storefront_settings,
@@ -90,3 +93,29 @@ def publishable_key(
         issued = create_publishable_key(walaa.uow(), SystemClock(), store, name=name)
     err.print(f"publishable key {issued.key.id}; shown only once (safe to put in your HTML):")
     typer.echo(issued.secret)
+
+
+def demo_program_sentences(walaa: App, store_id: str) -> str:
+    """What the demo store's program page says about earning, for `walaa demo`."""
+    program = get_program(walaa.uow(), store_id).program
+    lines = [f"  - {s.name}: {s.sentence}" for s in program_sentences(program, "en")]
+    return "How to earn, as the program page and the widget say it:\n" + "\n".join(lines)
+
+
+def demo_storefront(walaa: App, store_id: str, base: str) -> str:
+    """Set the demo store's storefront up (a server key for this run if none is set, the
+    sample shop's origin, a publishable key, a widget secret) and say how to try it."""
+    if not walaa.secret_key:
+        walaa.secret_key = secrets.token_hex(32)  # demo only: set WALAA_SECRET_KEY for real
+    clock = SystemClock()
+    shop = "http://127.0.0.1:8080"
+    update_storefront(walaa.uow(), clock, store_id, allowed_origins=[shop])
+    key = create_publishable_key(walaa.uow(), clock, store_id, name="demo storefront").secret
+    secret = rotate_widget_secret(walaa.uow(), clock, store_id, walaa.secret_key)
+    return (
+        f"  Program page: {base}/p/{store_id}  (Arabic: {base}/p/{store_id}/ar)\n"
+        f"  Storefront widget ({shop}):\n"
+        f"    WALAA_URL={base} WALAA_STORE_ID={store_id} \\\n"
+        f"    WALAA_PUBLISHABLE_KEY={key} \\\n"
+        f"    WALAA_WIDGET_SECRET={secret} python examples/storefront/server.py\n"
+    )

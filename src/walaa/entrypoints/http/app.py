@@ -150,6 +150,9 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
     from walaa.entrypoints import web
 
     web.mount(api)
+    from walaa.entrypoints.web import storefront as storefront_pages
+
+    storefront_pages.mount(api)
     return api
 
 
