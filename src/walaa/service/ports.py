@@ -69,6 +69,8 @@ class Balances:
     created: bool = False
     #: the store's settings stamp, read with the lock: which parsed program is in force
     settings_stamp: int | None = None
+    #: the customer's tags, read with the lock (None: not read)
+    tags: tuple[str, ...] | None = None
 
 
 class LedgerRepository(Protocol):

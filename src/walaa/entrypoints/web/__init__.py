@@ -17,12 +17,13 @@ from walaa.entrypoints.web.security import SecurityHeaders
 
 def mount(api: FastAPI) -> None:
     """Add the web pages, their assets, their error pages and their headers to ``api``."""
-    from walaa.entrypoints.web import overview, sign_in, staff_screen
+    from walaa.entrypoints.web import account, overview, sign_in, staff_screen
 
     api.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="web-static")
     api.include_router(sign_in.router)
     api.include_router(overview.router)
     api.include_router(staff_screen.router)
+    api.include_router(account.router)
     api.add_exception_handler(SignInRequired, _to_sign_in)
     api.add_exception_handler(Forbidden, _forbidden)
     api.add_middleware(SecurityHeaders)
