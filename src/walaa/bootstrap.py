@@ -17,6 +17,7 @@ from walaa.adapters.db.unit_of_work import SqlUnitOfWork
 from walaa.config import Settings
 from walaa.domain.games import new_server_seed
 from walaa.service.ports import Clock
+from walaa.service.program_cache import ProgramCache
 
 
 class SystemClock:
@@ -43,6 +44,8 @@ class App:
     #: where games' server seeds come from: `secrets` in production; the demo passes its own
     #: random source, so the same demo seed builds the same store
     game_seeds: Callable[[], str] = new_server_seed
+    #: programs parsed once per settings stamp, shared by this application's units of work
+    programs: ProgramCache = field(default_factory=ProgramCache)
 
     def on_clock(self, clock: Clock) -> App:
         """The same application reading ``clock``: engine and idempotency store are shared."""
@@ -51,7 +54,7 @@ class App:
         return view
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.game_seeds)
+        return SqlUnitOfWork(self.engine, self.game_seeds, self.programs)
 
     @cached_property
     def idempotency(self) -> SqlIdempotencyStore:

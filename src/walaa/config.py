@@ -37,3 +37,6 @@ class Settings(BaseSettings):
     #: Unknown keys are refused from memory for this long, without asking the database.
     unknown_key_cache_seconds: float = 30.0
     unknown_key_cache_size: int = 10_000
+    #: Staff session cookies carry Secure (sent over HTTPS only). False relaxes it for the
+    #: demo on http://127.0.0.1 only: a request to any other host still gets a Secure cookie.
+    cookie_secure: bool = True

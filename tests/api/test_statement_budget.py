@@ -30,11 +30,11 @@ SUNDAY = "2026-03-01T09:00:00Z"
 #: Statements per request, per database. SQLite has no RETURNING on some paths and no
 #: SELECT ... FOR UPDATE (it takes the write lock with BEGIN IMMEDIATE), so its counts differ.
 BUDGET: dict[str, dict[str, int]] = {
-    "paid order of a known customer": {"sqlite": 25, "postgresql": 22},
-    "first order of a new customer": {"sqlite": 31, "postgresql": 28},
-    "event": {"sqlite": 22, "postgresql": 19},
-    "refund": {"sqlite": 34, "postgresql": 31},
-    "redemption": {"sqlite": 27, "postgresql": 24},
+    "paid order of a known customer": {"sqlite": 23, "postgresql": 20},
+    "first order of a new customer": {"sqlite": 29, "postgresql": 26},
+    "event": {"sqlite": 20, "postgresql": 17},
+    "refund": {"sqlite": 32, "postgresql": 29},
+    "redemption": {"sqlite": 25, "postgresql": 22},
     "checkout hold": {"sqlite": 19, "postgresql": 14},
     "checkout capture": {"sqlite": 26, "postgresql": 21},
 }

@@ -24,10 +24,12 @@ from walaa.domain.errors import ValidationFailed, WalaaError
 from walaa.domain.giving import amount_text
 from walaa.domain.keys import parse_scopes
 from walaa.domain.program import ProgramError
+from walaa.domain.staff import Role
 from walaa.service.handlers import giving
 from walaa.service.handlers.closing import close_account, erase_customer
 from walaa.service.handlers.keys import create_key, list_keys, revoke_key
 from walaa.service.handlers.program import apply_program, validate_for_store, validate_program
+from walaa.service.handlers.staff import Enrolment, create_staff
 from walaa.service.handlers.stores import (
     advance_test_clock,
     clock_for,
@@ -60,6 +62,8 @@ games_app = typer.Typer(
     help="Games of chance: rotate a seed, export and verify every play.", no_args_is_help=True
 )
 app.add_typer(games_app, name="games")
+staff_app = typer.Typer(help="The store's staff accounts for the dashboard.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
 
 console = Console()
 err = Console(stderr=True)
@@ -412,6 +416,56 @@ def games_verify(
     console.print(f"[green]all {report.checked} plays of revealed seeds match[/green]{waiting}")
 
 
+@staff_app.command("create")
+def staff_create(
+    store: Annotated[str, typer.Option(help="The store's id.")],
+    email: Annotated[str, typer.Option(help="The staff member's e-mail: their sign-in name.")],
+    role: Annotated[Role, typer.Option(help="owner, manager, support or viewer.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    language: Annotated[str, typer.Option(help="en or ar: the dashboard's language.")] = "en",
+    two_factor: Annotated[
+        bool, typer.Option(help="Enrol TOTP for support or viewer too (always for owner/manager).")
+    ] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Add a staff member. Owners and managers get TOTP two-step sign-in: the secret, its QR
+    code and ten recovery codes are printed once, here, and never shown again."""
+    import sys
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    walaa = _app(database_url)
+    with _errors():
+        enrolment = create_staff(
+            walaa.uow(), SystemClock(), store, email, role, password,
+            language=language, two_factor=two_factor,
+        )  # fmt: skip
+    console.print(
+        f"created {enrolment.member.role} {enrolment.member.email} ({enrolment.member.id})"
+    )
+    if enrolment.totp_uri:
+        print_enrolment(enrolment)
+
+
+def print_enrolment(enrolment: Enrolment) -> None:
+    """The TOTP secret as a QR code to scan and as text, and the recovery codes."""
+    import segno
+
+    assert enrolment.totp_uri and enrolment.totp_secret
+    console.print("\n[bold]Two-step sign-in[/bold]: scan this with an authenticator app")
+    segno.make(enrolment.totp_uri, error="m").terminal(compact=True)
+    console.print(f"  or enter the secret: {enrolment.totp_secret}")
+    console.print(f"  ({enrolment.totp_uri})")
+    console.print("\n[bold]Recovery codes[/bold], each good once; keep them somewhere safe:")
+    for code in enrolment.recovery_codes:
+        console.print(f"  {code}")
+    console.print("[yellow]These are shown only now.[/yellow]")
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -587,24 +641,42 @@ def demo(
         _serve_demo(result.path, result.store.id, host, port)
 
 
+def code_command(secret: str) -> str:
+    """A one-line command printing the current TOTP code, for the demo's owner."""
+    return f"python -c \"import pyotp; print(pyotp.TOTP('{secret}').now())\""
+
+
 def _serve_demo(path: Path, store_id: str, host: str, port: int) -> None:
+    import secrets
+
     import uvicorn
 
+    from walaa.config import Settings
     from walaa.entrypoints.http.app import create_app
 
     walaa = build(f"sqlite:///{path}")
     issued = create_key(
         walaa.uow(), SystemClock(), store_id, parse_scopes(["admin"]), mode="test", name="demo"
     )
+    password = secrets.token_urlsafe(12)
+    email = f"owner-{secrets.token_hex(3)}@demo.walaa.example"
+    owner = create_staff(walaa.uow(), SystemClock(), store_id, email, Role.OWNER, password)
     base = f"http://{host}:{port}"
     console.print(
         f"\n[bold]Serving the demo store at {base}[/bold] (Ctrl+C to stop)\n"
+        f"  Dashboard: {base}/admin\n"
+        f"    e-mail:      {email}\n"
+        f"    password:    {password}\n"
+        f"    TOTP secret: {owner.totp_secret} (demo only: add it to an authenticator app,\n"
+        f"      or run: {code_command(owner.totp_secret or '')})\n"
         f"  API docs:  {base}/docs\n"
         f"  API key:   {issued.secret}\n"
         f"  try:       curl -H 'Authorization: Bearer {issued.secret}' "
         f"{base}/v1/customers/customer-001\n"
     )
-    uvicorn.run(create_app(walaa), host=host, port=port, log_level="warning")
+    # the session cookie drops Secure only for plain http to 127.0.0.1 / localhost
+    settings = Settings(database_url=f"sqlite:///{path}", cookie_secure=False)
+    uvicorn.run(create_app(walaa, settings), host=host, port=port, log_level="warning")
 
 
 @giving_app.command("report")

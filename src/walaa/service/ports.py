@@ -25,6 +25,8 @@ from walaa.domain.rewards import Reward
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
 from walaa.service.game_ports import GamesRepository
+from walaa.service.program_cache import ProgramCache
+from walaa.service.staff_ports import StaffRepository
 
 
 class Clock(Protocol):
@@ -62,6 +64,8 @@ class Balances:
     closed: bool = False
     #: this unit of work created the customer: the first time the store saw them
     created: bool = False
+    #: the store's settings stamp, read with the lock: which parsed program is in force
+    settings_stamp: int | None = None
 
 
 class LedgerRepository(Protocol):
@@ -304,6 +308,9 @@ class EarningRepository(Protocol):
         """The newest ``limit`` versions, newest first."""
 
     def program_version(self, version: int) -> ProgramSource | None: ...
+
+    def settings_stamp(self) -> int:
+        """The store's settings stamp: changes whenever a program version or plan is saved."""
 
     def get_order(self, order_id: str) -> OrderRecord | None: ...
 
@@ -596,6 +603,10 @@ class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
 
     @property
+    def programs(self) -> ProgramCache:
+        """The process's parsed programs, shared by every unit of work of one application."""
+
+    @property
     def stores(self) -> StoreRepository: ...
 
     @property
@@ -617,6 +628,9 @@ class UnitOfWork(Protocol):
 
     @property
     def notices(self) -> NoticeRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
 
     def ledger(self, store_id: str) -> LedgerRepository: ...
 

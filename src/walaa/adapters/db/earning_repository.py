@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
+from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
 from walaa.domain.earning import RuleUsage, RuleUse, UsageQuery, UsageSnapshot
 from walaa.service.ports import EventRecord, OrderRecord, ProgramSource, RefundRecord
@@ -62,6 +63,10 @@ class SqlEarningRepository:
                 note=note,
             )
         )
+        settings_stamps.bump(self.conn, self.store_id)
+
+    def settings_stamp(self) -> int:
+        return settings_stamps.read(self.conn, self.store_id)
 
     # -- orders and refunds -----------------------------------------------------------------
 

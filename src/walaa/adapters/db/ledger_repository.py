@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.engine import insert_for
+from walaa.adapters.db.settings_stamps import stamp_of
 from walaa.domain.errors import NotFound
 from walaa.domain.ledger import CUSTOMER_ACCOUNTS, NEW_LOT, Allocation, Book, Entry, Kind, Lot
 from walaa.service.ports import Balances, StoredHold, StoredTransaction
@@ -43,8 +44,17 @@ from walaa.service.ports import Balances, StoredHold, StoredTransaction
 
 _c, _x, _l = t.customers, t.ledger_transactions, t.lots
 
+# The store's settings stamp rides along (a scalar subquery, not locked): which parsed program
+# is in force costs no statement of its own. Its snapshot is the statement's, taken before a
+# lock wait; a program saved during that wait applies from the next order (docs/operations.md).
 _LOCK_CUSTOMER = (
-    select(_c.c.available, _c.c.pending, _c.c.held, _c.c.closed_at)
+    select(
+        _c.c.available,
+        _c.c.pending,
+        _c.c.held,
+        _c.c.closed_at,
+        stamp_of(bindparam("b_store")).label("settings_stamp"),
+    )
     .where(_c.c.store_id == bindparam("b_store"), _c.c.id == bindparam("b_customer"))
     .with_for_update()
 )
@@ -140,7 +150,13 @@ class SqlLedgerRepository:
         ).first()
         if row is None:
             return None
-        return Balances(row.available, row.pending, row.held, row.closed_at is not None)
+        return Balances(
+            row.available,
+            row.pending,
+            row.held,
+            row.closed_at is not None,
+            settings_stamp=row.settings_stamp,
+        )
 
     def _insert_customer(self, customer_id: str) -> bool:
         """Insert the customer's row; True if this call created it (not a concurrent one)."""

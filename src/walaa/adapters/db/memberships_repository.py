@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.engine import insert_for
 from walaa.domain.memberships import (
@@ -68,6 +69,7 @@ class SqlMembershipsRepository:
         self.conn.execute(
             stmt.on_conflict_do_update(index_elements=["store_id", "id"], set_=values)
         )
+        settings_stamps.bump(self.conn, self.store_id)  # plans are rules of the program in force
 
     def get_plan(self, plan_id: str) -> Plan | None:
         p = t.plans

@@ -275,6 +275,17 @@ program_versions = Table(
     ForeignKeyConstraint(["store_id"], ["stores.id"]),
 )
 
+#: A store's settings stamp: one more each time a program version or a membership plan is
+#: saved, in the same transaction. Read with the customer's lock, it tells every process at
+#: once whether the program it parsed earlier is still the one in force. No row means 0.
+settings_stamps = Table(
+    "settings_stamps",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("stamp", BigInteger, nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
 orders = Table(
     "orders",
     metadata,
@@ -720,4 +731,86 @@ game_plays = Table(
     UniqueConstraint("store_id", "game_id", "seed_no", "nonce", name="uq_game_plays_nonce"),
     UniqueConstraint("store_id", "request_key", name="uq_game_plays_request_key"),
     Index("ix_game_plays_customer", "store_id", "customer_id", "game_id"),
+)
+
+# -- staff of a store, who use the dashboard ---------------------------------------------------
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("role", String(8), nullable=False),
+    # Argon2id, in its PHC string form (parameters and salt included)
+    Column("password_hash", String(200), nullable=False),
+    Column("totp_secret", String(64), nullable=True),
+    # the last TOTP time step accepted: a code is good once (RFC 6238 section 5.2)
+    Column("totp_last_step", BigInteger, nullable=True),
+    Column("language", String(8), nullable=False),
+    # consecutive failed sign-ins and the last one: the account's back-off
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("failed_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("disabled_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    UniqueConstraint("store_id", "email", name="uq_staff_email"),
+    CheckConstraint("role IN ('owner', 'manager', 'support', 'viewer')", name="staff_role_known"),
+    Index("ix_staff_email", "email"),
+)
+
+#: One-time recovery codes (SHA-256: they are 50 random bits, not chosen by a person).
+staff_recovery_codes = Table(
+    "staff_recovery_codes",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("staff_id", String(40), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("used_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id", "staff_id"], ["staff.store_id", "staff.id"]),
+)
+
+#: Signed-in browsers. Only a hash of the session id is kept, so a copy of the table signs
+#: nobody in; `stage` is "password" between the password and the TOTP code, then "signed_in".
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("staff_id", String(40), nullable=False),
+    Column("stage", String(10), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("seen_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "staff_id"], ["staff.store_id", "staff.id"]),
+    Index("ix_staff_sessions_staff", "store_id", "staff_id"),
+)
+
+#: Every staff action, who and when, with what it changed. Append-only: the repository has
+#: no update or delete, and a trigger refuses both on PostgreSQL and SQLite.
+staff_audit = Table(
+    "staff_audit",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(32), primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("staff_id", String(40), nullable=True),
+    Column("staff_email", String(320), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(255), nullable=True),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Column("address", String(64), nullable=True),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    Index("ix_staff_audit_at", "store_id", "at"),
+)
+
+#: Failed sign-ins per client address, for the back-off per address. Keyed by the address
+#: alone: a sign-in is refused before any store is known, so it belongs to no store.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("address", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("failed_at", UtcDateTime(), nullable=False),
 )

@@ -19,10 +19,12 @@ from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
+from walaa.adapters.db.staff_repository import SqlStaffRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
 from walaa.domain.games import new_server_seed
 from walaa.domain.keys import ApiKey, Scope
 from walaa.domain.stores import Store, TestClock
+from walaa.service.program_cache import ProgramCache
 
 
 class SqlStoreRepository:
@@ -144,9 +146,16 @@ class SqlKeyRepository:
 class SqlUnitOfWork:
     """Reusable, one block at a time: ``with uow: ...; uow.commit()``."""
 
-    def __init__(self, engine: Engine, game_seeds: Callable[[], str] = new_server_seed) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        game_seeds: Callable[[], str] = new_server_seed,
+        programs: ProgramCache | None = None,
+    ) -> None:
         self.engine = engine
         self.game_seeds = game_seeds
+        # Per application (so per engine): a store id means one store in one database only.
+        self.programs = programs if programs is not None else ProgramCache()
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
@@ -163,6 +172,7 @@ class SqlUnitOfWork:
         self.keys = SqlKeyRepository(self._conn)
         self.customers = SqlCustomerRepository(self._conn)
         self.notices = SqlNoticeRepository(self._conn)
+        self.staff = SqlStaffRepository(self._conn)
         return self
 
     def __exit__(

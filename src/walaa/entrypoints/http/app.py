@@ -106,6 +106,7 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
         ],
     )
     api.state.walaa = walaa or build(settings.database_url)
+    api.state.settings = settings
     api.state.metrics = CollectorRegistry()
     api.state.limiter, address_limiter = _limiters(api, settings)
     api.add_middleware(
@@ -129,6 +130,9 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
 
     register(api)
     _document_problems(api)
+    from walaa.entrypoints import web
+
+    web.mount(api)
     return api
 
 

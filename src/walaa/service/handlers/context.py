@@ -42,8 +42,23 @@ def customer_context(
     return Customer(customer_id, tier=tier, tags=frozenset(tags))
 
 
-def in_force(uow: UnitOfWork, store_id: str) -> Program | None:
-    """The program with the store's perks (membership multipliers) as rules of its own."""
+def in_force(uow: UnitOfWork, store_id: str, stamp: int | None = None) -> Program | None:
+    """The program with the store's perks (membership multipliers) as rules of its own.
+
+    Built once per settings stamp per process (`walaa.service.program_cache`). ``stamp`` is the
+    one the customer's lock read (`Balances.settings_stamp`); without it, it is read here.
+    """
+    earning = uow.earning(store_id)
+    if stamp is None:
+        stamp = earning.settings_stamp()
+
+    def build() -> tuple[Program | None, int]:
+        return _build(uow, store_id), earning.settings_stamp()
+
+    return uow.programs.get(store_id, stamp, build)
+
+
+def _build(uow: UnitOfWork, store_id: str) -> Program | None:
     program = current_program(uow.earning(store_id))
     if program is None:
         return None

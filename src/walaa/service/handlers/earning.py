@@ -188,7 +188,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
         balances = repo.lock_customer(command.customer_id, create=True)
-        program = in_force(uow, command.store_id)
+        program = in_force(uow, command.store_id, _stamp(balances))
         found = earning.get_order(command.order_id)
         if found is not None:
             if found.customer_id != command.customer_id or found.request_hash != digest:
@@ -333,6 +333,11 @@ def _order_result(found: OrderRecord, *, replayed: bool) -> OrderResult:
     )
 
 
+def _stamp(balances: Balances | None) -> int | None:
+    """The settings stamp the customer's lock read, if it found the customer."""
+    return balances.settings_stamp if balances is not None else None
+
+
 def _created(balances: Balances | None) -> bool:
     return balances is not None and balances.created
 
@@ -380,7 +385,7 @@ def _refund_in(
     found = earning.get_order(order_id)
     if found is None:
         raise NotFound(f"order {order_id!r} does not exist in this store")
-    repo.lock_customer(found.customer_id, create=False)
+    balances = repo.lock_customer(found.customer_id, create=False)
     digest = fingerprint(request)
     existing = earning.get_refund(refund.refund_id)
     if existing is not None:
@@ -413,7 +418,7 @@ def _refund_in(
             uow, now, store_id, order_id, refund.refund_id, refunded, value
         )
 
-    program = in_force(uow, store_id)
+    program = in_force(uow, store_id, _stamp(balances))
     capped = program is not None and program.take_back is TakeBack.CAP_AT_BALANCE
     # Capped at the balance, points that paid for the order come back first: they are the
     # customer's again, so what they cover is taken back rather than forgiven.
@@ -606,7 +611,7 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                 found.transaction_id,
                 True,
             )
-        program = in_force(uow, command.store_id)
+        program = in_force(uow, command.store_id, _stamp(balances))
         notice_joined(uow, program, command.store_id, command.customer_id, _created(balances), now)
         points, txn_id, version = 0, None, None
         if program is not None:

@@ -124,7 +124,8 @@ def redeem(
     now = clock.now()
     with uow:
         repo, rewards = uow.ledger(store_id), uow.rewards(store_id)
-        if repo.lock_customer(customer_id, create=False) is None:
+        balances = repo.lock_customer(customer_id, create=False)
+        if balances is None:
             raise NotFound(f"customer {customer_id!r} has no points in this store")
         earlier = rewards.by_request_key(key)
         if earlier is not None:
@@ -142,7 +143,7 @@ def redeem(
             raise NotFound(f"reward {reward_id!r} does not exist in this store")
         reward, stock_left = found
         check_blocks(reward, blocks)
-        program = in_force(uow, store_id)
+        program = in_force(uow, store_id, balances.settings_stamp)
         customer = customer_context(uow, store_id, customer_id, now, program)
         shopper = Shopper(
             tiers_reached=_tiers_reached(program, customer.tier),
