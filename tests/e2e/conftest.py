@@ -40,8 +40,11 @@ def browser_page(chromium) -> Iterator[object]:
 def site(app: App, clock: FixedClock, store: Store) -> Iterator[Site]:
     """Walaa on 127.0.0.1 over http, as the demo serves it (cookies without Secure there)."""
     app.clock = clock
-    made = create_staff(app.uow(), clock, store.id, "owner@dewy.example", Role.OWNER, PASSWORD)
-    owner = Staff("owner@dewy.example", PASSWORD, made, clock)
+    # One address per store: on PostgreSQL every test's store shares the session's schema, and
+    # sign-in looks an address up across stores (a few accounts at most).
+    email = f"owner@{store.id.replace('_', '-')}.example"
+    made = create_staff(app.uow(), clock, store.id, email, Role.OWNER, PASSWORD)
+    owner = Staff(email, PASSWORD, made, clock)
     settings = Settings(database_url="unused", cookie_secure=False)
     with serving(create_app(app, settings)) as base:
         yield Site(base, app, clock, store, owner)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.builders import balances, give
 from tests.e2e.web import check_page, sign_in, switch_language
@@ -48,6 +49,11 @@ def seed(site) -> str:
     save_plan(walaa.uow(), clock, store.id, plan)
     join(walaa.uow(), clock, store.id, "c-1001", "glow-club", "pay-1")
     return "c-1001"
+
+
+def address(site, who: str) -> str:
+    """A staff address of this test's store alone (a browser refuses `_` in a domain)."""
+    return f"{who}@{site.store.id.replace('_', '-')}.example"
 
 
 def audit_actions(site) -> list[tuple[str, str | None, str]]:
@@ -101,7 +107,9 @@ def test_an_adjustment_needs_a_reason_and_is_found_in_the_audit_log(site, browse
     assert "Parcel arrived late" in page.inner_text("main")  # the ledger explains it
     assert ("customer.adjust", customer, site.owner.email) in audit_actions(site)
     with site.walaa.uow() as uow:
-        line = next(e for e in uow.staff.audit_log(site.store.id, 50) if e.action == "customer.adjust")
+        line = next(
+            e for e in uow.staff.audit_log(site.store.id, 50) if e.action == "customer.adjust"
+        )
     assert line.before == {"balance": 700, "pending": 0}
     assert line.after == {"points": 50, "reason": "Parcel arrived late"}
 
@@ -109,7 +117,7 @@ def test_an_adjustment_needs_a_reason_and_is_found_in_the_audit_log(site, browse
 def test_a_viewer_cannot_adjust_points_not_even_by_a_forged_post(site, browser_page):
     page = browser_page
     customer = seed(site)
-    viewer = site.add_staff(Role.VIEWER)
+    viewer = site.add_staff(Role.VIEWER, address(site, "viewer"))
     sign_in(page, site, viewer)
     page.goto(site.url(f"/admin/customers/{customer}"))
     assert page.locator("form[action$='/adjust']").count() == 0
@@ -134,7 +142,7 @@ def test_support_cancels_a_code_and_resends_one_and_both_are_audited(site, brows
     page = browser_page
     customer = seed(site)
     code = r.redeem(site.walaa.uow(), site.clock, site.store.id, customer, "five-off", "k2")
-    support = site.add_staff(Role.SUPPORT)
+    support = site.add_staff(Role.SUPPORT, address(site, "support"))
     sign_in(page, site, support)
     page.goto(site.url(f"/admin/customers/{customer}"))
     rid = code.redemption.id
@@ -157,8 +165,7 @@ def test_a_rule_created_with_the_form_changes_the_preview_and_is_saved(site, bro
     sign_in(page, site, site.owner)
     page.goto(site.url("/admin/program"))
     page.fill("#preview-amount", "100")
-    page.wait_for_function("document.querySelector('#earns').innerText.includes('100 Dew')")
-    assert page.inner_text("#earns") == "This cart earns 100 Dew Drops"
+    expect(page.locator("#earns")).to_have_text("This cart earns 100 Dew Drops")
     page.click("button[value='add_rule:threshold']")
     page.wait_for_load_state()
     i = page.locator("details.rule").count() - 1
@@ -167,7 +174,7 @@ def test_a_rule_created_with_the_form_changes_the_preview_and_is_saved(site, bro
     page.fill(f"#f-rules-{i}-name-ar", "أنفق ٥٠ واحصل على ٤٠")
     page.fill(f"#f-rules-{i}-when-min_amount", "50")
     page.fill(f"#f-rules-{i}-effect-points", "40")
-    page.wait_for_function("document.querySelector('#earns').innerText.includes('140')")
+    expect(page.locator("#earns")).to_have_text("This cart earns 140 Dew Drops")
     assert "Spend 50, get 40 more" in page.inner_text("#preview")
     check_page(page, "program")
     page.click("button[value=save]")
@@ -209,7 +216,7 @@ def test_a_problem_is_shown_beside_its_field_in_the_members_language(site, brows
 def test_a_viewer_sees_the_program_but_cannot_save_it(site, browser_page):
     page = browser_page
     seed(site)
-    viewer = site.add_staff(Role.VIEWER)
+    viewer = site.add_staff(Role.VIEWER, address(site, "viewer"))
     sign_in(page, site, viewer)
     page.goto(site.url("/admin/program"))
     assert page.locator("button[value=save]").count() == 0
@@ -282,7 +289,8 @@ def test_a_new_api_keys_secret_is_shown_once_and_a_key_can_be_revoked(site, brow
     with site.walaa.uow() as uow:
         (key,) = uow.keys.for_store(site.store.id)
     assert key.revoked_at is not None and key.name == "Salla webhook"
-    assert [a[0] for a in audit_actions(site)][:2] == ["key.revoke", "key.create"]
+    actions = [a[0] for a in audit_actions(site)]
+    assert "key.create" in actions and "key.revoke" in actions
     switch_language(page, "ar")
     check_page(page, "keys", rtl=True)
 
@@ -290,7 +298,7 @@ def test_a_new_api_keys_secret_is_shown_once_and_a_key_can_be_revoked(site, brow
 @pytest.mark.parametrize("role", [Role.SUPPORT, Role.MANAGER])
 def test_only_owners_open_the_api_keys(site, browser_page, role):
     page = browser_page
-    member = site.add_staff(role)
+    member = site.add_staff(role, address(site, role.value))
     sign_in(page, site, member)
     assert page.request.get(site.url("/admin/keys"), max_redirects=0).status == 403
     forged = page.request.post(

@@ -51,7 +51,15 @@ class Audited:
         if not self.written:
             who, address, action, subject, before, after = self._line
             append_audit(
-                self._inner, self._at, who.member, who.store.id, action, subject, before, after, address
+                self._inner,
+                self._at,
+                who.member,
+                who.store.id,
+                action,
+                subject,
+                before,
+                after,
+                address,
             )
             self.written = True
         self._inner.commit()

@@ -133,9 +133,9 @@ async def create(request: Request, who: Viewer = EDIT) -> Response:
         return _page(request, who, errors=errors, sent=form, status=409)
     except NotFound:
         pass
-    reward = Reward(reward_id, RewardKind(kind), **fields)
     uow = audited(request, who, "reward.create", reward_id, None, _shown(fields, kind))
     try:
+        reward = Reward(reward_id, RewardKind(kind), **fields)  # checks itself, as saving does
         r.save_reward(uow, walaa.clock, who.store.id, reward)
     except ValidationFailed as refused:
         errors[refused.field] = translated(who.formatter, refused.reason)

@@ -84,8 +84,8 @@ def _page(
             walaa.uow(), clock, who.store.id, customer_id, who.formatter.language, cursor=cursor
         )
     except NotFound:
-        context = {"q": customer_id, "found": [], "missing": customer_id}
-        return render(request, "customers.html", who.page(), context, status=404)
+        missing = {"q": customer_id, "found": [], "missing": customer_id}
+        return render(request, "customers.html", who.page(), missing, status=404)
     context: dict[str, Any] = {
         "c": page,
         "done": DONE.get(done),

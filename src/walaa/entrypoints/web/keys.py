@@ -46,7 +46,9 @@ async def create(request: Request, who: Viewer = KEYS) -> Response:
     name = str(form.get("name", "")).strip()[:200]
     scope = str(form.get("scope", ""))
     if scope not in {s.value for s in Scope}:
-        return _page(request, who, error=who.formatter.gettext("Choose what the key may do."), status=422)
+        return _page(
+            request, who, error=who.formatter.gettext("Choose what the key may do."), status=422
+        )
     walaa = walaa_of(request)
     after = {"name": name, "scope": scope}
     uow = audited(request, who, "key.create", name or scope, None, after)

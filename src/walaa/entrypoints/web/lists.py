@@ -4,6 +4,8 @@ close a plan to new members or open it again: managers and owners)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
@@ -13,13 +15,13 @@ from walaa.entrypoints.web.audited import audited
 from walaa.entrypoints.web.auth import Viewer, posted, require, walaa_of
 from walaa.entrypoints.web.nav import N_, NavItem, add_screen
 from walaa.entrypoints.web.pages import render
-from walaa.service.handlers.stores import clock_for
 from walaa.service.handlers.store_lists import (
     REDEMPTION_STATUSES,
     plans_and_members,
     set_plan_active,
     store_redemptions,
 )
+from walaa.service.handlers.stores import clock_for
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 add_screen(NavItem("/admin/redemptions", N_("Redemptions"), Permission.VIEW))
@@ -63,9 +65,9 @@ async def plan_change(
         return RedirectResponse("/admin/memberships", 303)
     active = change == "open"
     walaa = walaa_of(request)
-    uow = audited(request, who, f"plan.{change}", plan_id, {"active": not active}, {"active": active})
-    try:
+    uow = audited(
+        request, who, f"plan.{change}", plan_id, {"active": not active}, {"active": active}
+    )
+    with suppress(NotFound):  # another store's plan, or none: nothing to change
         set_plan_active(uow, walaa.clock, who.store.id, plan_id, active)
-    except NotFound:
-        pass
     return RedirectResponse("/admin/memberships", 303)

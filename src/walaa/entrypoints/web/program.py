@@ -179,7 +179,7 @@ def _first(values: Mapping[str, Sequence[str]], name: str) -> str:
 
 
 def _dom_id(name: str) -> str:
-    return "f-" + re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+    return "f-" + re.sub(r"[^A-Za-z0-9_]+", "-", name).strip("-")
 
 
 def _bind(
@@ -202,7 +202,7 @@ def _bind(
                 "hint": spec.hint,
                 "choices": spec.choices,
                 "value": sent[-1] if sent else "",
-                "values": sent,
+                "chosen": sent,
                 "errors": errors.get(name, []),
                 "numeric": spec.kind in (Kind.INT, Kind.DECIMAL),
             }
@@ -219,9 +219,13 @@ def _rules(values: Mapping[str, Sequence[str]], errors: Mapping[str, list[str]])
         ]
         fields = _bind(RULE, values, errors, i=i)
         prefix = f"rules[{i}]"
+        # a rule with a problem, or one just added, is shown open
         has_errors = any(name.startswith(prefix + ".") for name in errors)
+        has_errors = has_errors or not _first(values, f"{prefix}.origin")
         title = _first(values, f"{prefix}.name.en") or _first(values, f"{prefix}.id")
-        rules.append({"i": i, "fields": fields, "limits": limits, "open": has_errors, "title": title})
+        rules.append(
+            {"i": i, "fields": fields, "limits": limits, "open": has_errors, "title": title}
+        )
     return rules
 
 

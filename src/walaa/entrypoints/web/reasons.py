@@ -16,6 +16,7 @@ from walaa.entrypoints.web.i18n import Formatter
 from walaa.entrypoints.web.nav import N_
 
 _NUMBER = r"-?[0-9][0-9.,]*"
+_ID_RULE = N_("use lower-case letters, digits, - and _ (up to 64), starting with a letter or digit")
 _ID = r"[^']+"
 
 #: (wording, msgid). The first full match wins.
@@ -38,10 +39,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"must be one of (?P<choices>.+)", N_("must be one of {choices}")),
         (r"must be after starts", N_("must be after the start")),
         (r"unknown field.*", N_("unknown field")),
-        (
-            r"use lower-case letters, digits, - and _ \(up to 64\), starting with a letter or digit",
-            N_("use lower-case letters, digits, - and _ (up to 64), starting with a letter or digit"),
-        ),
+        (r"use lower-case letters, digits, - and _ \(up to 64\), starting with a .*", _ID_RULE),
         (rf"'(?P<id>{_ID})' is already used by rules\[\d+\]", N_("'{id}' is used by another rule")),
         (rf"no rule has the id '(?P<id>{_ID})'", N_("no rule has the id '{id}'")),
         (rf"no tier has the id '(?P<id>{_ID})'", N_("no tier has the id '{id}'")),
@@ -77,12 +75,22 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"list at least one tier", N_("list at least one tier")),
         (rf"'(?P<id>{_ID})' is already used by .*", N_("'{id}' is already used")),
         (r"use YYYY-MM-DD or YYYY-MM-DDTHH:MM", N_("use a date such as 2026-03-01")),
-        (r"give either rolling_months or calendar_year: true", N_("give months or the calendar year")),
+        (
+            r"give either rolling_months or calendar_year: true",
+            N_("give months or the calendar year"),
+        ),
         (
             rf"(?P<requested>\d+) points requested but only (?P<spendable>{_NUMBER}) can be spent",
             N_("{requested} points asked for, but only {spendable} can be spent"),
         ),
         (r"this store's program has no tiers", N_("the program has no tiers")),
+        (r"a \w+ reward needs a value above zero", N_("this kind of reward needs a value above 0")),
+        (
+            r"a percentage discount needs a percent from 0 to 100",
+            N_("a percentage off needs a percent from 0 to 100"),
+        ),
+        (r"a free product reward needs the product's SKU", N_("a free product needs its SKU")),
+        (r"must be more than zero points", N_("must be more than 0 points")),
         (rf"'(?P<id>{_ID})' is not one of the program's tiers", N_("'{id}' is not a tier")),
         (r"the code has expired", N_("the code has expired")),
         (r"the code has been used", N_("the code has been used")),
