@@ -44,8 +44,12 @@ class App:
     #: where games' server seeds come from: `secrets` in production; the demo passes its own
     #: random source, so the same demo seed builds the same store
     game_seeds: Callable[[], str] = new_server_seed
+    #: WALAA_SECRET_KEY: what widget secrets and member-card codes are derived from
+    secret_key: str | None = None
     #: programs parsed once per settings stamp, shared by this application's units of work
     programs: ProgramCache = field(default_factory=ProgramCache)
+    #: stores' modes, which never change: a live store's requests look for no test clock
+    store_modes: dict[str, str] = field(default_factory=dict)
 
     def on_clock(self, clock: Clock) -> App:
         """The same application reading ``clock``: engine and idempotency store are shared."""
@@ -66,5 +70,5 @@ class App:
 
 
 def build(database_url: str | None = None) -> App:
-    url = database_url or Settings().database_url
-    return App(make_engine(url))
+    settings = Settings()
+    return App(make_engine(database_url or settings.database_url), secret_key=settings.secret_key)

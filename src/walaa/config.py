@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +38,14 @@ class Settings(BaseSettings):
     #: Unknown keys are refused from memory for this long, without asking the database.
     unknown_key_cache_seconds: float = 30.0
     unknown_key_cache_size: int = 10_000
+    #: A key that authenticated is trusted from memory for this long, without asking the
+    #: database; a revoked key stops working in every process within it. At most 5 s; 0 asks
+    #: the database on every request.
+    verified_key_cache_seconds: float = Field(default=5.0, ge=0.0, le=5.0)
+    #: The server's own secret (long and random, e.g. `openssl rand -hex 32`): stores' widget
+    #: secrets and member-card codes are derived from it, so the database never holds them.
+    #: Changing it changes every store's widget secret. Unset: those features answer 503.
+    secret_key: str | None = None
     #: Staff session cookies carry Secure (sent over HTTPS only). False relaxes it for the
     #: demo on http://127.0.0.1 only: a request to any other host still gets a Secure cookie.
     cookie_secure: bool = True

@@ -51,9 +51,14 @@ def contract_api(api: Api, walaa: App) -> Api:
         },
     )
     # generous limits, before authentication too (schemathesis sends many requests without a
-    # key or with a wrong one): this test is about correctness, not throttling
+    # key or with a wrong one): this test is about correctness, not throttling; and a server
+    # key, as production has, so the member-card and widget-secret routes are exercised
     generous = limited(1e6, 10**6).model_copy(
-        update={"address_rate_limit_per_second": 1e6, "address_rate_limit_burst": 10**6}
+        update={
+            "address_rate_limit_per_second": 1e6,
+            "address_rate_limit_burst": 10**6,
+            "secret_key": "contract-test-server-key",
+        }
     )
     return Api(TestClient(create_app(walaa, generous)), api.store, api.secret)
 

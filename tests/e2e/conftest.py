@@ -40,8 +40,8 @@ def browser_page(chromium) -> Iterator[object]:
 def site(app: App, clock: FixedClock, store: Store) -> Iterator[Site]:
     """Walaa on 127.0.0.1 over http, as the demo serves it (cookies without Secure there)."""
     app.clock = clock
-    # One address per store: on PostgreSQL every test's store shares the session's schema, and
-    # sign-in looks an address up across stores (a few accounts at most).
+    # unique per test: on PostgreSQL the tests of a session share one schema, and sign-in
+    # finds accounts by e-mail across stores
     email = f"owner@{store.id.replace('_', '-')}.example"
     made = create_staff(app.uow(), clock, store.id, email, Role.OWNER, PASSWORD)
     owner = Staff(email, PASSWORD, made, clock)

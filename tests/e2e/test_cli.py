@@ -74,6 +74,13 @@ def test_audit_passes_on_the_demo_and_fails_on_tampered_books(tmp_path: Path):
     )
     assert built.returncode == 0, built.stderr
     assert "audit: books balance" in built.stdout
+    assert "badges earned by the demo customers" in built.stdout
+    assert "First glow / أول توهج" in built.stdout
+    # the referral story: each friend and what happened to them
+    assert "referrals of amal-hassan" in built.stdout
+    story = built.stdout.split("referrals of amal-hassan")[1]
+    assert "self-referral" in story and "velocity" in story and "reversed" in story
+    assert "approved" in story and "qualified" in story
     url = f"sqlite:///{db}"
     code, out = walaa("audit", url=url)
     assert code == 0, out

@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -95,21 +95,42 @@ def test_a_malformed_trusted_proxy_stops_serve_naming_the_setting(tmp_path: Path
 def test_serve_starts_one_worker_per_core_and_several_answer(tmp_path: Path):
     cores = os.cpu_count() or 1
     with served(tmp_path) as (base, server):
-        clients = [httpx.Client(base_url=base) for _ in range(24)]
+        log = tmp_path / "serve.log"
+        # every worker imports the app on its own; on a busy machine one may be seconds late
+        wait_for(lambda: log.read_text().count("Application startup complete") >= cores)
+        clients: list[httpx.Client] = []
+        answering: set[int] = set()
         try:
-            for client in clients:  # one keep-alive connection each, left open
-                assert client.get("/healthz").status_code == 200
-            ports = {client_port(client) for client in clients}
-            answering = {pid for pid in connection_owners(ports) if pid != server.pid}
+            # the kernel hands each new connection to whichever worker is waiting in accept():
+            # open keep-alive connections, a few at a time, until more than one worker holds some
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and len(clients) < 200:
+                for _ in range(8):
+                    client = httpx.Client(base_url=base)
+                    clients.append(client)
+                    assert client.get("/healthz").status_code == 200
+                ports = {client_port(client) for client in clients}
+                answering = {pid for pid in connection_owners(ports) if pid != server.pid}
+                if len(answering) >= min(cores, 2):
+                    break
+                time.sleep(0.2)
         finally:
             for client in clients:
                 client.close()
-        started = (tmp_path / "serve.log").read_text()
+        started = log.read_text()
     workers = set(re.findall(r"Started server process \[(\d+)\]", started))
     assert len(workers) == cores
     assert {str(pid) for pid in answering} <= workers
     if cores > 1:
         assert len(answering) > 1, f"only {answering} of {workers} answered"
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
+    """Wait until `condition()` holds; fail the test if it does not within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
 
 
 def client_port(client: httpx.Client) -> int:

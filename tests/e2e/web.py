@@ -63,7 +63,8 @@ class Site:
 
     def add_staff(self, role: Role, email: str | None = None, store: Store | None = None) -> Staff:
         store = store or self.store
-        email = email or f"{role.value}@{store.id}.example"
+        # a browser's e-mail field refuses "_" in a domain: st_123 -> st-123
+        email = email or f"{role.value}@{store.id.replace('_', '-')}.example"
         made = create_staff(self.walaa.uow(), self.clock, store.id, email, role, PASSWORD)
         staff = Staff(email, PASSWORD, made, self.clock)
         self.others[email] = staff

@@ -407,6 +407,20 @@ def test_idempotency_records_older_than_a_day_are_purged(app, clock, store):
     assert left == 0
 
 
+def test_the_purge_runs_store_by_store(app, clock, store):
+    other = create_store(app.uow(), clock, "Other", "USD", "UTC")
+    for store_id in (store.id, other.id):
+        app.idempotency.begin(store_id, "old-request", "hash")
+        app.idempotency.finish(store_id, "old-request", 201, "{}")
+    later = datetime.now(UTC) + timedelta(hours=25)
+    assert run(app, store.id, later).jobs["purge"].done == 1
+    r = t.idempotency_records
+    with app.engine.connect() as conn:
+        left = conn.execute(select(r.c.store_id).where(r.c.key == "old-request")).scalars()
+        assert left.all() == [other.id]
+    assert run(app, other.id, later).jobs["purge"].done == 1
+
+
 # -- the set-based SQL against the domain ----------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from rich.table import Table
 from walaa.adapters.db.audit import StoreAudit, audit_store
 from walaa.adapters.db.migrate import upgrade
 from walaa.bootstrap import App, FixedClock, build
+from walaa.demo.referrals import REFERRALS, run_story
 from walaa.domain.customers import Profile
 from walaa.domain.earning import OrderLine, RefundedLine
 from walaa.domain.errors import InsufficientPoints, NotFound
@@ -35,6 +36,7 @@ from walaa.service.commands import (
     RecordRefund,
 )
 from walaa.service.handlers import (
+    achievements,
     checkout,
     closing,
     earning,
@@ -47,18 +49,22 @@ from walaa.service.handlers import (
 )
 from walaa.service.handlers.customers import customer_ledger, explanation_text, upsert_customer
 from walaa.service.handlers.jobs import Worker, run_pass
-from walaa.service.handlers.program import apply_program
+from walaa.service.handlers.program import apply_program, get_program
 from walaa.service.handlers.stores import create_store
 
 PROGRAM = Path(__file__).with_name("program.yaml")
 #: The wheel, saved as the program's second version once the catalog it names exists.
 GAMES = Path(__file__).with_name("games.yaml")
+#: The badges, saved with the wheel (one grants a reward of the catalog).
+ACHIEVEMENTS = Path(__file__).with_name("achievements.yaml")
 WHEEL = "spin-the-wheel"
 START = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
 DAYS = 365
 #: The first customer stops coming after this day: the program's inactivity expiry (120 days,
 #: warned 30 and 7 days ahead) takes their points before the year is out.
 LAPSES_AFTER = 150
+#: the day the referral story runs (its advocate's reward matures two weeks later)
+REFERRAL_DAY = 120
 #: A paid membership: a yearly fee for free shipping, 1.5x points and 100 points a month.
 PLAN = Plan(
     id="dewy-plus",
@@ -142,6 +148,12 @@ class DemoResult:
     given: str = ""
     #: the wheel's odds as shoppers read them, and whether every spin was verified
     games: list[str] = field(default_factory=list)
+    #: each badge: its names, what it grants, customers who earned it, times earned
+    badges: list[tuple[str, str, int, int]] = field(default_factory=list)
+    #: the customers with most badges: id, badges earned, where they stand on the next one
+    badge_holders: list[tuple[str, str, str]] = field(default_factory=list)
+    #: the referral story: each friend, their referral's status, and what happened
+    referrals: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -180,23 +192,31 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     for reward in REWARDS:
         rewards.save_reward(app.uow(), clock, store.id, reward)
     memberships.save_plan(app.uow(), clock, store.id, PLAN)
-    with_wheel = PROGRAM.read_text(encoding="utf-8") + "\n" + GAMES.read_text(encoding="utf-8")
+    # Version 2 keeps version 1's giving and adds the wheel, the badges and referrals.
+    texts = (p.read_text(encoding="utf-8") for p in (PROGRAM, GAMES, ACHIEVEMENTS, REFERRALS))
+    with_wheel = "\n".join(texts) + GIVING
     apply_program(app.uow(), clock, store.id, with_wheel)
     shop = _Shop(app, clock, store, random.Random(seed))
+    referred: list[tuple[str, str, str]] = []
     people = [f"customer-{n:03d}" for n in range(1, customers + 1)]
     for day in range(DAYS):
         clock.current = START + timedelta(days=day, hours=shop.rng.randint(0, 10))
         for person in people:
             if person != people[0] or day < LAPSES_AFTER:
                 _a_day_of(shop, person)
+        if day == REFERRAL_DAY:
+            referred = run_story(app, clock, store.id)
         if day % 7 == 6:
             _housekeeping(shop)
     clock.current = START + timedelta(days=DAYS)
     _housekeeping(shop)
     _leave(shop, people[-2], people[-1])
     wheel = _reveal_and_verify(shop)
+    badges, holders = _badges(shop)
     result = _result(shop, path)
     result.games.extend(wheel)
+    result.badges, result.badge_holders = badges, holders
+    result.referrals = referred
     return result
 
 
@@ -232,6 +252,49 @@ def _reveal_and_verify(shop: _Shop) -> list[str]:
         f"{view.game.name.get('en')}: {odds}; chance of winning {float(view.win_chance):.0%}",
         f"seed {view.seed.seed_no} revealed, {report.checked} spins recomputed: {verdict}",
     ]
+
+
+def _badges(shop: _Shop) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str, str]]]:
+    """Each badge and how many customers earned it; the three customers with most badges,
+    what they earned and where they stand on the badge they are closest to, in both languages."""
+    uow, store_id = shop.app.uow, shop.store.id
+    with shop.app.engine.connect() as conn:
+        earned = conn.exec_driver_sql(
+            "SELECT achievement_id, COUNT(DISTINCT customer_id), COUNT(*) FROM achievement_grants"
+            " WHERE store_id = ? GROUP BY achievement_id",
+            (store_id,),
+        ).all()
+        holders = conn.exec_driver_sql(
+            "SELECT customer_id, COUNT(*) AS n FROM achievement_grants WHERE store_id = ?"
+            " GROUP BY customer_id ORDER BY n DESC, customer_id LIMIT 3",
+            (store_id,),
+        ).all()
+    program = get_program(uow(), store_id).program
+    counted = {row[0]: (int(row[1]), int(row[2])) for row in earned}
+    badges = []
+    for a in program.achievements:
+        grants = f"{a.points} points" if a.points else "a reward code" if a.reward_id else "badge"
+        people, times = counted.get(a.id, (0, 0))
+        badges.append((f"{a.name.get('en')} / {a.name.get('ar')}", grants, people, times))
+    rows = []
+    for customer_id, _n in holders:
+        views, _currency = achievements.customer_achievements(
+            uow(), shop.clock, store_id, customer_id
+        )
+        got = ", ".join(
+            v.achievement.name.get("en") + (f" x{v.standing.times}" if v.standing.times > 1 else "")
+            for v in views
+            if v.standing.times
+        )
+        open_ones = [v for v in views if not v.standing.done]
+        closest = max(open_ones, key=lambda v: v.standing.current / v.standing.target, default=None)
+        next_text = (
+            f"{closest.achievement.name.get('en')}: {closest.text['en']} / {closest.text['ar']}"
+            if closest
+            else "every badge earned"
+        )
+        rows.append((customer_id, got, next_text))
+    return badges, rows
 
 
 def _result(shop: _Shop, path: Path) -> DemoResult:
@@ -397,6 +460,9 @@ def _review(shop: _Shop, person: str) -> None:
         shop.count("reviews rewarded")
     else:
         shop.count("reviews not rewarded (a limit applied)")
+    if shop.rng.random() < 0.4:  # Tarte's selfie: some reviews come with a photo
+        _event(shop, person, "photo", product_id=product_id)
+        shop.count("selfies shared")
 
 
 def _redeem(shop: _Shop, person: str) -> None:
@@ -547,6 +613,22 @@ def print_summary(console: Console, result: DemoResult) -> None:
     console.print(f"owed to causes for the year: {result.given}")
     for line in result.games:
         console.print(line)
+    badges = Table(
+        "badge", "grants", "customers", "times", title="badges earned by the demo customers"
+    )
+    for name, grants, earners, times in result.badges:
+        badges.add_row(name, grants, f"{earners:,}", f"{times:,}")
+    console.print(badges)
+    holders = Table("customer", "badges", "closest next", title="most badges")
+    for row in result.badge_holders:
+        holders.add_row(*row)
+    console.print(holders)
+    referred = Table(
+        "friend", "status", "what happened", title="referrals of amal-hassan"
+    )  # as decided on the day
+    for row in result.referrals:
+        referred.add_row(*row)
+    console.print(referred)
     verdict = (
         "[green]audit: books balance[/green]" if result.audit.ok else "[red]audit FAILED[/red]"
     )

@@ -10,6 +10,16 @@ ENTRY_EN: dict[str, str] = {
     "entry.earn.order": "{points} points earned on order {order}",
     "entry.earn.event": "{points} points earned for event {event}",
     "entry.earn.membership": "{points} points granted by membership {membership}",
+    "entry.earn.referral.advocate": (
+        "{points} points for referring a friend (referral {referral}, their order {friend_order})"
+    ),
+    "entry.earn.referral.friend": (
+        "{points} points for joining through a friend (referral {referral})"
+    ),
+    "entry.reversal.referral": (
+        "{points} points taken back: the friend's order {order} of referral {referral} was "
+        "refunded within the return window"
+    ),
     "entry.adjust.give": "{points} points given by the store: {reason}",
     "entry.adjust.take": "{points} points taken by the store: {reason}",
     "entry.spend": "{points} points spent",
@@ -93,6 +103,13 @@ ENTRY_AR: dict[str, str] = {
     "entry.earn.order": "كُسبت {points} نقطة على الطلب {order}",
     "entry.earn.event": "كُسبت {points} نقطة عن النشاط {event}",
     "entry.earn.membership": "مُنحت {points} نقطة من العضوية {membership}",
+    "entry.earn.referral.advocate": (
+        "{points} نقطة لإحالتك صديقاً (الإحالة {referral}، طلبه {friend_order})"
+    ),
+    "entry.earn.referral.friend": "{points} نقطة لانضمامك عن طريق صديق (الإحالة {referral})",
+    "entry.reversal.referral": (
+        "استُردت {points} نقطة: استُرجع طلب الصديق {order} للإحالة {referral} خلال مدة الإرجاع"
+    ),
     "entry.adjust.give": "أضاف المتجر {points} نقطة: {reason}",
     "entry.adjust.take": "خصم المتجر {points} نقطة: {reason}",
     "entry.spend": "أُنفقت {points} نقطة",

@@ -35,6 +35,7 @@ REFERENCE_KINDS = (
     "milestone",
     "account",
     "cause",
+    "referral",
 )
 
 
@@ -118,6 +119,8 @@ _COUNTS = frozenset({"released", "unused_uses", "forgiven", "inactive_days"})
 #: references each one names.
 _VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "earn": (
+        ("entry.earn.referral.advocate", ("referral", "friend_order")),
+        ("entry.earn.referral.friend", ("referral",)),
         ("entry.earn.membership", ("membership",)),
         ("entry.earn.order", ("order",)),
         ("entry.earn.event", ("event",)),
@@ -155,6 +158,10 @@ def _reversal(facts: EntryFacts, refs: dict[str, str]) -> Explanation:
     """A reversal says why (a refund, a cancellation, a cancelled code) and which way."""
     direction = "back" if facts.change > 0 else "taken"
     points = facts.points
+    if refs.get("referral") and refs.get("order"):  # the friend's order, not the advocate's
+        return Explanation.of(
+            "entry.reversal.referral", points=points, referral=refs["referral"], order=refs["order"]
+        )
     if refs.get("refund") and refs.get("order"):
         cancelled = refs["refund"].endswith(":cancel")
         key = "cancel" if cancelled else "refund"

@@ -12,8 +12,10 @@ published::
     │   ├── HoldAlreadyResolved   capture/release of a hold that is already settled
     │   ├── ReversalExceedsOriginal
     │   ├── AccountClosed         the customer's account was closed: no new points or spends
-    │   └── LiveStore             a test-mode feature (a test clock) asked of a live store
-    └── InsufficientPoints        a spend or hold would take the balance below zero
+    │   ├── LiveStore             a test-mode feature (a test clock) asked of a live store
+    │   └── ReferralStatusConflict  a referral move its status table does not allow
+    ├── InsufficientPoints        a spend or hold would take the balance below zero
+    └── NotConfigured             the server lacks a setting the feature needs (its secret key)
 """
 
 from __future__ import annotations
@@ -82,6 +84,12 @@ class LiveStore(Conflict):
         self.reason = reason
 
 
+class ReferralStatusConflict(Conflict):
+    """Approving a referral that is not held, rejecting one already rewarded ..."""
+
+    code = "referral-status"
+
+
 class InsufficientPoints(WalaaError):
     code = "insufficient-points"
 
@@ -89,3 +97,10 @@ class InsufficientPoints(WalaaError):
         super().__init__(f"{requested} points requested but only {spendable} can be spent")
         self.requested = requested
         self.spendable = spendable
+
+
+class NotConfigured(WalaaError):
+    """A feature needs a server setting that is missing: widget secrets and member cards are
+    derived from ``WALAA_SECRET_KEY``, and without it there is nothing to derive them from."""
+
+    code = "not-configured"

@@ -1,9 +1,12 @@
 """Merchant API keys: what a key looks like, what it may do.
 
-A key is ``wk_<mode>_<lookup>_<secret>``. The ``wk_live_`` / ``wk_test_`` prefix lets secret
-scanners (and people) recognise a leaked key; ``lookup`` finds its row without scanning; only a
-SHA-256 hash of the whole key is stored. A fast hash is right here, unlike for passwords: the
-secret is 192 random bits, so there is nothing to guess and nothing to slow down.
+A key is ``wk_<mode>_<lookup>_<secret>``; a *publishable* key is ``wk_pub_<lookup>_<secret>``:
+read-only, made to sit in a storefront's HTML, and honoured only by the storefront routes (its
+one scope, ``public``, implies no other), from the origins the store allows. The ``wk_live_`` /
+``wk_test_`` prefix lets secret scanners (and people) recognise a leaked key; ``lookup`` finds its
+row without scanning; only a SHA-256 hash of the whole key is stored. A fast hash is right here,
+unlike for passwords: the secret is 192 random bits, so there is nothing to guess and nothing to
+slow down.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ class Scope(StrEnum):
     READ = "read"
     WRITE = "write"
     ADMIN = "admin"
+    #: a publishable key's only scope: the storefront routes, nothing a secret key reaches
+    PUBLIC = "public"
 
 
 #: A scope implies the ones below it: admin can write, write can read.
@@ -30,10 +35,13 @@ _IMPLIES = {
     Scope.READ: {Scope.READ},
     Scope.WRITE: {Scope.READ, Scope.WRITE},
     Scope.ADMIN: {Scope.READ, Scope.WRITE, Scope.ADMIN},
+    Scope.PUBLIC: {Scope.PUBLIC},
 }
 
 MODES = ("live", "test")
-_FORMAT = re.compile(r"^wk_(live|test)_([a-z0-9]{8})_([A-Za-z0-9_-]{32})$")
+#: the mode of a publishable key, whatever the store's mode
+PUBLISHABLE = "pub"
+_FORMAT = re.compile(r"^wk_(live|test|pub)_([a-z0-9]{8})_([A-Za-z0-9_-]{32})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,10 @@ class ApiKey:
     name: str
     created_at: datetime
     revoked_at: datetime | None = None
+
+    @property
+    def publishable(self) -> bool:
+        return self.mode == PUBLISHABLE
 
     def allows(self, needed: Scope) -> bool:
         return any(needed in _IMPLIES[scope] for scope in self.scopes)
@@ -67,7 +79,10 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> frozenset[Scope]:
             if not part:
                 continue
             try:
-                scopes.add(Scope(part))
+                scope = Scope(part)
+                if scope is Scope.PUBLIC:
+                    raise ValueError(part)
+                scopes.add(scope)
             except ValueError:
                 raise ValidationFailed(
                     "scopes", f"{part!r} is not a scope; choose from read, write, admin"
@@ -79,7 +94,7 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> frozenset[Scope]:
 
 def generate(mode: str) -> tuple[str, str]:
     """A fresh secret and its lookup part."""
-    if mode not in MODES:
+    if mode not in (*MODES, PUBLISHABLE):
         raise ValidationFailed("mode", "must be live or test")
     lookup = secrets.token_hex(4)
     secret = f"wk_{mode}_{lookup}_{secrets.token_urlsafe(24)}"

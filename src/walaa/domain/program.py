@@ -53,9 +53,11 @@ from walaa.domain.money import (
     is_currency_code,
     minor_units,
 )
+from walaa.domain.referrals import ReferralPolicy
 from walaa.domain.spending_choices import PointsRounding, TakeBack
 
 if TYPE_CHECKING:  # games import Problem from here; a program only holds them
+    from walaa.domain.achievements import Achievement
     from walaa.domain.games.settings import Game
 
 ORDER = "order"
@@ -684,6 +686,10 @@ class Program:
     take_back: TakeBack = TakeBack.DEBT
     #: balances worth a notice the first time a customer reaches them, lowest first
     milestones: tuple[Milestone, ...] = ()
+    #: friends bring friends (`walaa.domain.referrals`); None: no referral program
+    referrals: ReferralPolicy | None = None
+    #: badges and milestones customers earn by what they do (`walaa.domain.achievements`)
+    achievements: tuple[Achievement, ...] = ()
 
     def __post_init__(self) -> None:
         problems = program_problems(self)

@@ -637,6 +637,9 @@ def demo(
 
     result = build_demo(path, customers=customers, seed=seed)
     print_summary(console, result)
+    console.print(
+        storefront_cli.demo_program_sentences(build(f"sqlite:///{path}"), result.store.id)
+    )
     if serve:
         _serve_demo(result.path, result.store.id, host, port)
 
@@ -669,6 +672,7 @@ def _serve_demo(path: Path, store_id: str, host: str, port: int) -> None:
         f"    password:    {password}\n"
         f"    TOTP secret: {owner.totp_secret} (demo only: add it to an authenticator app,\n"
         f"      or run: {code_command(owner.totp_secret or '')})\n"
+        f"{storefront_cli.demo_storefront(walaa, store_id, base)}"
         f"  API docs:  {base}/docs\n"
         f"  API key:   {issued.secret}\n"
         f"  try:       curl -H 'Authorization: Bearer {issued.secret}' "
@@ -707,3 +711,8 @@ def giving_report(
 
 def main() -> None:
     app()
+
+
+# Registers `walaa storefront ...` and `walaa referrals ...` on `app`; imported last, as they
+# import this module.
+from walaa.entrypoints import referrals_cli, storefront_cli  # noqa: E402, F401

@@ -26,6 +26,7 @@ from walaa.service.handlers.jobs import (
     HOLDS,
     MATURE,
     PURGE,
+    REFERRALS,
     WARN,
     JobReport,
     PassReport,
@@ -58,6 +59,7 @@ def describe(job: JobReport) -> str:
         EXPIRE: f"expired {moved}",
         WARN: f"recorded {_n(job.done, 'expiry warning')}",
         PURGE: f"purged {_n(job.done, 'idempotency record')} older than 24 hours",
+        REFERRALS: f"decided or expired {_n(job.done, 'referral')}",
     }.get(job.name, f"{job.done:,} done")  # a job added later says at least how much
     if job.skipped:
         whom = _n(job.skipped, "store" if job.name == WARN else "customer")

@@ -59,6 +59,12 @@ from walaa.domain.program import (
     timezone_exists,
 )
 from walaa.domain.spending_choices import PointsRounding, TakeBack
+from walaa.program_document.achievements import (
+    ACHIEVEMENT_MODELS,
+    AchievementDoc,
+    achievement_section_problems,
+    achievements_from_docs,
+)
 from walaa.program_document.fields import (
     Amount,
     Count,
@@ -84,6 +90,12 @@ from walaa.program_document.lifecycle import (
     MilestoneField,
     expiry_from_doc,
     milestones_from_doc,
+)
+from walaa.program_document.referrals import (
+    REFERRAL_MODELS,
+    ReferralsDoc,
+    referrals_from_doc,
+    referrals_problems,
 )
 from walaa.program_document.rules import (
     FixedDoc,
@@ -252,6 +264,14 @@ class ProgramDocument(DocModel):
         description="Balances, lowest first, that earn a customer a notice the first time they"
         " reach one; with any, a customer's joining is noticed too",
     )
+    referrals: ReferralsDoc | None = Field(
+        default=None, description="Friends bring friends: rewards both sides, with fraud rules"
+    )
+    achievements: list[AchievementDoc] = Field(
+        default=[],
+        description="Badges and milestones: orders, spend, events or an event property counted"
+        " over all time, the last N days or a streak, granting points, a reward or the badge",
+    )
 
     @field_validator("currency")
     @classmethod
@@ -302,6 +322,8 @@ def _program(doc: ProgramDocument, rules: tuple[Rule, ...], version: int) -> Pro
         giving=giving_from_doc(doc.giving, currency),
         games=tuple(game_from_doc(game) for game in doc.games),
         milestones=milestones_from_doc(doc.milestones),
+        referrals=referrals_from_doc(doc.referrals),
+        achievements=achievements_from_docs(doc.achievements),
     )
 
 
@@ -412,7 +434,8 @@ def _known_fields() -> list[str]:
     models += [OncePerDoc, RateDoc, PointValueDoc, ExpiryDoc, EarnOnDoc, CheckoutDoc, RefundsDoc]
     models += [MilestoneDoc]
     models += [TiersDoc, TierLevelDoc, TierWindowDoc, TierReviewDoc, PerkDoc, *GAME_MODELS]
-    models += [GivingDoc, GivingRateDoc, GivingCapsDoc]
+    models += [GivingDoc, GivingRateDoc, GivingCapsDoc, *REFERRAL_MODELS]
+    models += [GivingDoc, GivingRateDoc, GivingCapsDoc, *ACHIEVEMENT_MODELS]
     for model in models:
         names.update(model.model_fields)
     return sorted(names)
@@ -469,10 +492,12 @@ def _owner(loc: Sequence[str | int]) -> str:
 
 def _pattern_reason(loc: Sequence[str | int]) -> str:
     last = next((part for part in reversed(loc) if isinstance(part, str)), "")
-    if last in ("id", "rules", "cause"):
+    if last in ("id", "rules", "cause", "reward"):
         return "use lower-case letters, digits, - and _ (up to 64), starting with a letter or digit"
     if last == "on":
         return "use `order` or an event type in lower_case_with_underscores"
+    if last == "event":
+        return "use an event type in lower_case_with_underscores"
     return "use a language code such as en, ar or ar-SA"
 
 
@@ -507,7 +532,9 @@ def load_program(source: str | bytes | Mapping[str, Any], *, version: int = 1) -
     problems.extend(rule_problems(rules, currency=currency, positions=positions))
     problems.extend(_tier_problems(data.get("tiers"), currency))
     problems.extend(giving_problems(data.get("giving"), currency))
+    problems.extend(referrals_problems(data.get("referrals"), currency))
     problems.extend(game_section_problems(data.get("games"), currency))
+    problems.extend(achievement_section_problems(data.get("achievements"), currency))
     tier_ids = _tier_ids(data.get("tiers"))
     if tier_ids is not None:
         problems.extend(tier_reference_problems(rules, tier_ids, positions))
@@ -680,7 +707,7 @@ def _tier_ids(raw: Any) -> frozenset[str] | None:
 
 def _in_document_order(problems: Sequence[Problem]) -> list[Problem]:
     """Each problem once; the settings first, then the tiers tier by tier, then rule by rule,
-    then the games, as the merchant reads them."""
+    then the games and the achievements, as the merchant reads them."""
 
     def position(problem: Problem) -> tuple[int, int]:
         path = problem.path
@@ -688,6 +715,8 @@ def _in_document_order(problems: Sequence[Problem]) -> list[Problem]:
             return 2, path[1]
         if len(path) >= 2 and path[0] == "games" and isinstance(path[1], int):
             return 3, path[1]
+        if len(path) >= 2 and path[0] == "achievements" and isinstance(path[1], int):
+            return 4, path[1]
         if path and path[0] == "tiers":
             level = path[2] if len(path) >= 3 and path[1] == "levels" else -1
             return 1, level if isinstance(level, int) else -1

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from walaa.domain.earning import OrderLine, RefundedLine
+from walaa.domain.fraud import Identity
 from walaa.domain.program import Channel, PropertyValue
 
 #: What a ledger entry refers to, as (kind, id) pairs: ("order", "o-1"), ("hold", "7") ...
@@ -119,6 +120,35 @@ class Timed:
 
 
 @dataclass(frozen=True, slots=True)
+class ReferralSignals:
+    """What the store knows of the person at sign-up or checkout. Hash addresses and payment
+    fingerprints before sending them: Walaa only compares them."""
+
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    address_hash: str | None = None
+    payment_hash: str | None = None
+    ip: str | None = None
+    device: str | None = None
+
+    def identity_parts(self) -> list[tuple[str, str]]:
+        """The signals kept for the customer (normalised as their identity normalises them)."""
+        found = Identity.of(
+            "",
+            emails=[self.email or ""],
+            phones=[self.phone or ""],
+            addresses=[self.address_hash or ""],
+            payments=[self.payment_hash or ""],
+            names=[self.name or ""],
+        )
+        parts = [("email", v) for v in found.emails] + [("phone", v) for v in found.phones]
+        parts += [("address", v) for v in found.addresses]
+        parts += [("payment", v) for v in found.payments] + [("name", v) for v in found.names]
+        return parts
+
+
+@dataclass(frozen=True, slots=True)
 class RecordOrder:
     """An order as the store reports it; points are awarded once it is paid."""
 
@@ -131,6 +161,9 @@ class RecordOrder:
     channel: Channel = Channel.ONLINE
     status: str = "paid"
     codes: frozenset[str] = frozenset()
+    #: the referral code the store captured for this customer, and what it knows of them
+    referral_code: str | None = None
+    signals: ReferralSignals | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,13 @@ from walaa.domain.keys import ApiKey
 from walaa.domain.ledger import Allocation, Book, Entry, Kind
 from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
+from walaa.domain.storefront import StorefrontSettings
 from walaa.domain.stores import Store, TestClock
 from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 from walaa.service.program_cache import ProgramCache
+from walaa.service.referral_ports import ReferralsRepository
 from walaa.service.staff_ports import StaffRepository
 
 
@@ -599,6 +602,21 @@ class GivingRepository(Protocol):
     ) -> list[GiftTotal]: ...
 
 
+class StorefrontRepository(Protocol):
+    """A store's storefront settings (origins, branding, widget secret salts) and its
+    customers' member card numbers."""
+
+    def settings(self) -> StorefrontSettings: ...
+
+    def save(self, settings: StorefrontSettings, now: datetime) -> None: ...
+
+    def card_of(self, customer_id: str) -> str | None: ...
+
+    def add_card(self, customer_id: str, card_id: str, now: datetime) -> str: ...
+
+    def customer_of_card(self, card_id: str) -> str | None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; leaving the block without commit() rolls back."""
 
@@ -625,6 +643,10 @@ class UnitOfWork(Protocol):
 
     def giving(self, store_id: str) -> GivingRepository: ...
     def games(self, store_id: str) -> GamesRepository: ...
+
+    def referrals(self, store_id: str) -> ReferralsRepository: ...
+    def storefront(self, store_id: str) -> StorefrontRepository: ...
+    def achievements(self, store_id: str) -> AchievementsRepository: ...
 
     @property
     def notices(self) -> NoticeRepository: ...
@@ -739,5 +761,5 @@ class ScheduledJobsFactory(Protocol):
 
 
 class IdempotencyPurge(Protocol):
-    def purge(self, now: datetime) -> int:
-        """Forget stored HTTP responses past their retention; returns how many."""
+    def purge(self, store_id: str, now: datetime) -> int:
+        """Forget the store's stored HTTP responses past their retention; returns how many."""

@@ -96,7 +96,7 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
         """SELECT c.id, 'available ' || c.available || ' reversed ' || COALESCE(r.taken, 0)
            FROM customers c LEFT JOIN (
                SELECT p.customer_id, -SUM(p.amount) AS taken FROM postings p
-               JOIN ledger_transactions x ON x.id = p.transaction_id
+               JOIN ledger_transactions x ON x.store_id = p.store_id AND x.id = p.transaction_id
                WHERE p.store_id = :store AND x.kind = 'reversal' AND p.account = 'available'
                  AND p.amount < 0
                GROUP BY p.customer_id) r ON r.customer_id = c.id

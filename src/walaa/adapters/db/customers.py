@@ -229,10 +229,14 @@ class SqlCustomerRepository:
                 func.coalesce(x.c.hold_id, opened).label("hold_id"),
             )
             .join(
-                p, (p.c.transaction_id == x.c.id) & (p.c.customer_id == customer_id), isouter=True
+                p,
+                (p.c.store_id == x.c.store_id)
+                & (p.c.transaction_id == x.c.id)
+                & (p.c.customer_id == customer_id),
+                isouter=True,
             )
             .where(x.c.store_id == store_id, x.c.customer_id == customer_id)
-            .group_by(x.c.id)
+            .group_by(x.c.store_id, x.c.id)
             .order_by(x.c.id.desc())
             .limit(limit)
         )
@@ -274,7 +278,10 @@ class SqlCustomerRepository:
                 func.sum(m.c.delta).label("delta"),
             )
             .join(lots, (lots.c.id == m.c.lot_id) & (lots.c.store_id == store_id))
-            .join(earned, earned.c.id == lots.c.transaction_id)
+            .join(
+                earned,
+                (earned.c.store_id == lots.c.store_id) & (earned.c.id == lots.c.transaction_id),
+            )
             .where(m.c.store_id == store_id, m.c.transaction_id.in_(txn_ids))
             .group_by(m.c.transaction_id, lots.c.id, earned.c.occurred_at, earned.c.reference)
             .order_by(m.c.transaction_id, lots.c.id)

@@ -159,12 +159,18 @@ class SqlIdempotencyStore:
         finally:
             self._release(store_id, key)
 
-    def purge(self, now: datetime, retention: timedelta = RETENTION) -> int:
-        """Drop finished records older than the retention (at least 24 hours)."""
+    def purge(self, store_id: str, now: datetime, retention: timedelta = RETENTION) -> int:
+        """Drop the store's finished records older than the retention (at least 24 hours).
+
+        One store at a time, like every other job, so a store's shard answers it alone."""
         r = t.idempotency_records
         with self.engine.begin() as conn:
             done = conn.execute(
-                delete(r).where(and_(r.c.created_at < now - retention, r.c.status_code.isnot(None)))
+                delete(r).where(
+                    r.c.store_id == store_id,
+                    r.c.created_at < now - retention,
+                    r.c.status_code.isnot(None),
+                )
             )
             return done.rowcount
 

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, String, bindparam, t
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import TextClause
 
+from walaa.adapters.db.ids import sqlite_ids
 from walaa.adapters.db.tables import UtcDateTime
 from walaa.domain.expiry import WarningWindow
 from walaa.service.ports import BatchOutcome, DueCustomer, TimedKey
@@ -269,10 +270,12 @@ _SQLITE_START = (
            SELECT 1 FROM ledger_transactions x
            WHERE x.store_id = :store AND x.idempotency_key = walaa_job_batch.key)""",
     """INSERT INTO ledger_transactions
-           (store_id, customer_id, idempotency_key, request_hash, kind, amount, occurred_at,
-            reference, details)
-       SELECT :store, b.customer_id, b.key, b.hash, :kind, SUM(l.remaining), :as_of,
-              :reference, :details
+           (rowid, id, store_id, customer_id, idempotency_key, request_hash, kind, amount,
+            occurred_at, reference, details)
+       SELECT """
+    + sqlite_ids("ledger_transactions", "b.customer_id")
+    + """, :store, b.customer_id, b.key, b.hash,
+              :kind, SUM(l.remaining), :as_of, :reference, :details
        FROM {lots} WHERE {due}
        GROUP BY b.customer_id, b.key, b.hash ORDER BY b.customer_id""",
     """UPDATE walaa_job_batch SET txn_id = (
@@ -282,15 +285,23 @@ _SQLITE_START = (
 )
 
 _SQLITE_EXPIRE_POSTINGS = (
-    """INSERT INTO postings (store_id, transaction_id, customer_id, account, amount)
-       SELECT :store, x.id, NULL, 'expired', x.amount
-       FROM walaa_job_batch b JOIN ledger_transactions x ON x.id = b.txn_id""",
-    """INSERT INTO postings (store_id, transaction_id, customer_id, account, amount)
-       SELECT :store, b.txn_id, b.customer_id,
+    """INSERT INTO postings (rowid, id, store_id, transaction_id, customer_id, account, amount)
+       SELECT """
+    + sqlite_ids("postings", "x.id")
+    + """, :store, x.id, NULL, 'expired', x.amount
+       FROM walaa_job_batch b
+       JOIN ledger_transactions x ON x.store_id = :store AND x.id = b.txn_id""",
+    """INSERT INTO postings (rowid, id, store_id, transaction_id, customer_id, account, amount)
+       SELECT """
+    + sqlite_ids("postings", "b.txn_id, l.pending")
+    + """, :store, b.txn_id, b.customer_id,
               CASE WHEN l.pending THEN 'pending' ELSE 'available' END, -SUM(l.remaining)
        FROM {lots} WHERE {due} GROUP BY b.txn_id, b.customer_id, l.pending""",
-    """INSERT INTO lot_movements (store_id, lot_id, transaction_id, delta)
-       SELECT :store, l.id, b.txn_id, -l.remaining FROM {lots} WHERE {due} ORDER BY l.id""",
+    """INSERT INTO lot_movements (rowid, id, store_id, lot_id, transaction_id, delta)
+       SELECT """
+    + sqlite_ids("lot_movements", "l.id")
+    + """, :store, l.id, b.txn_id, -l.remaining
+       FROM {lots} WHERE {due} ORDER BY l.id""",
     """UPDATE customers
        SET available = available - s.from_available, pending = pending - s.from_pending
        FROM (SELECT b.customer_id,
@@ -305,15 +316,23 @@ _SQLITE_EXPIRE_LOTS = """
       AND l.customer_id IN (SELECT customer_id FROM walaa_job_batch)"""
 
 _SQLITE_MATURE_POSTINGS = (
-    """INSERT INTO postings (store_id, transaction_id, customer_id, account, amount)
-       SELECT :store, x.id, x.customer_id, 'pending', -x.amount
-       FROM walaa_job_batch b JOIN ledger_transactions x ON x.id = b.txn_id""",
-    """INSERT INTO postings (store_id, transaction_id, customer_id, account, amount)
-       SELECT :store, x.id, x.customer_id, 'available', x.amount
-       FROM walaa_job_batch b JOIN ledger_transactions x ON x.id = b.txn_id""",
+    """INSERT INTO postings (rowid, id, store_id, transaction_id, customer_id, account, amount)
+       SELECT """
+    + sqlite_ids("postings", "x.id")
+    + """, :store, x.id, x.customer_id, 'pending', -x.amount
+       FROM walaa_job_batch b
+       JOIN ledger_transactions x ON x.store_id = :store AND x.id = b.txn_id""",
+    """INSERT INTO postings (rowid, id, store_id, transaction_id, customer_id, account, amount)
+       SELECT """
+    + sqlite_ids("postings", "x.id")
+    + """, :store, x.id, x.customer_id, 'available', x.amount
+       FROM walaa_job_batch b
+       JOIN ledger_transactions x ON x.store_id = :store AND x.id = b.txn_id""",
     # the debt repayment of _PG_MATURE, from the balances before the last step moves them
-    """INSERT INTO lot_movements (store_id, lot_id, transaction_id, delta)
-       SELECT :store, id, txn_id, -take FROM (
+    """INSERT INTO lot_movements (rowid, id, store_id, lot_id, transaction_id, delta)
+       SELECT """
+    + sqlite_ids("lot_movements", "id")
+    + """, :store, id, txn_id, -take FROM (
            SELECT l.id, b.txn_id,
                   MIN(l.remaining, MAX(0, MAX(0, -c.available) - COALESCE(
                       SUM(l.remaining) OVER (PARTITION BY l.customer_id ORDER BY l.id
@@ -368,8 +387,10 @@ _SQLITE_OUTCOME = text(
 
 _SQLITE_WARN = _sql(
     """
-    INSERT INTO notices (store_id, customer_id, kind, key, payload, created_at)
-    SELECT :store, d.customer_id, 'points_expiring',
+    INSERT INTO notices (rowid, id, store_id, customer_id, kind, key, payload, created_at)
+    SELECT """
+    + sqlite_ids("notices", "d.customer_id, d.expires_on")
+    + """, :store, d.customer_id, 'points_expiring',
            'expiring:' || d.customer_id || ':' || d.expires_on,
            json_object('points', d.points, 'expires_on', d.expires_on,
                        'expires_at', strftime('%Y-%m-%dT%H:%M:%SZ', d.first_at)),
@@ -427,8 +448,8 @@ _PG_WARN_INACTIVE = _sql(
 
 _SQLITE_WARN_INACTIVE = _sql(
     f"""
-    INSERT INTO notices (store_id, customer_id, kind, key, payload, created_at)
-    SELECT :store, d.customer_id, 'points_inactive',
+    INSERT INTO notices (rowid, id, store_id, customer_id, kind, key, payload, created_at)
+    SELECT {sqlite_ids("notices", "d.customer_id")}, :store, d.customer_id, 'points_inactive',
            'inactive:' || d.customer_id || ':' || date(d.deadline) || ':' || :before,
            json_object('points', d.points, 'days_before', :before, 'inactive_days', :days,
                        'expires_on', date(d.deadline),

@@ -229,7 +229,7 @@ class SqlLedgerRepository:
         m, x, p, lots = t.lot_movements, t.ledger_transactions, t.postings, t.lots
         rows = self.conn.execute(
             select(m.c.lot_id, func.sum(m.c.delta))
-            .join(x, x.c.id == m.c.transaction_id)
+            .join(x, (x.c.store_id == m.c.store_id) & (x.c.id == m.c.transaction_id))
             .where(
                 m.c.store_id == self.store_id,
                 m.c.lot_id.in_(list(lot_ids)),
@@ -242,8 +242,8 @@ class SqlLedgerRepository:
             return expired
         reclassified = self.conn.execute(
             select(lots.c.id, func.sum(p.c.amount))
-            .join(x, x.c.reverses_id == lots.c.transaction_id)
-            .join(p, p.c.transaction_id == x.c.id)
+            .join(x, (x.c.store_id == lots.c.store_id) & (x.c.reverses_id == lots.c.transaction_id))
+            .join(p, (p.c.store_id == x.c.store_id) & (p.c.transaction_id == x.c.id))
             .where(
                 lots.c.store_id == self.store_id,
                 lots.c.id.in_(list(expired)),
@@ -327,7 +327,7 @@ class SqlLedgerRepository:
                 "details": details,
                 "occurred_at": occurred_at,
             },
-        ).inserted_primary_key[0]  # type: ignore[index]
+        ).inserted_primary_key.id  # type: ignore[union-attr]
         self.conn.execute(
             _INSERT_POSTINGS,
             [
@@ -364,7 +364,7 @@ class SqlLedgerRepository:
                     "available_at": lot.available_at,
                     "expires_at": lot.expires_at,
                 },
-            ).inserted_primary_key[0]  # type: ignore[index]
+            ).inserted_primary_key.id  # type: ignore[union-attr]
         )
 
     def _move_lots(self, txn_id: int, entry: Entry, new_lot_id: int | None) -> None:
@@ -424,7 +424,7 @@ class SqlLedgerRepository:
                     expires_at=expires_at,
                     status="open",
                 )
-            ).inserted_primary_key[0]  # type: ignore[index]
+            ).inserted_primary_key.id  # type: ignore[union-attr]
         )
 
     def _holds(self, *where: Any, limit: int | None = None) -> list[StoredHold]:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -31,6 +32,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.types import TypeDecorator
+
+from walaa.adapters.db.ids import NextId
 
 metadata = MetaData(
     naming_convention={
@@ -135,8 +138,9 @@ customers = Table(
 ledger_transactions = Table(
     "ledger_transactions",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("ledger_transactions")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("idempotency_key", String(255), nullable=False),
     Column("request_hash", String(64), nullable=False),
@@ -165,14 +169,17 @@ ledger_transactions = Table(
 postings = Table(
     "postings",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("postings")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("transaction_id", Id, nullable=False),
     # NULL for the store's own accounts (issued, redeemed, expired, reversed, adjustments).
     Column("customer_id", String(128), nullable=True),
     Column("account", String(16), nullable=False),
     Column("amount", BigInteger, nullable=False),
-    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    ForeignKeyConstraint(
+        ["store_id", "transaction_id"], ["ledger_transactions.store_id", "ledger_transactions.id"]
+    ),
     Index("ix_postings_transaction", "store_id", "transaction_id"),
     Index("ix_postings_customer", "store_id", "customer_id", "account"),
 )
@@ -180,8 +187,9 @@ postings = Table(
 lots = Table(
     "lots",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("lots")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("transaction_id", Id, nullable=False),
     Column("amount", BigInteger, nullable=False),
@@ -190,7 +198,9 @@ lots = Table(
     Column("pending", Boolean, nullable=False),
     Column("available_at", UtcDateTime(), nullable=True),
     Column("expires_at", UtcDateTime(), nullable=True),
-    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    ForeignKeyConstraint(
+        ["store_id", "transaction_id"], ["ledger_transactions.store_id", "ledger_transactions.id"]
+    ),
     CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining_in_range"),
     Index("ix_lots_customer_open", "store_id", "customer_id", "remaining", "id"),
     Index("ix_lots_expiry", "store_id", "expires_at"),
@@ -200,13 +210,16 @@ lots = Table(
 lot_movements = Table(
     "lot_movements",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("lot_movements")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("lot_id", Id, nullable=False),
     Column("transaction_id", Id, nullable=False),
     Column("delta", BigInteger, nullable=False),
-    ForeignKeyConstraint(["lot_id"], ["lots.id"]),
-    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    ForeignKeyConstraint(["store_id", "lot_id"], ["lots.store_id", "lots.id"]),
+    ForeignKeyConstraint(
+        ["store_id", "transaction_id"], ["ledger_transactions.store_id", "ledger_transactions.id"]
+    ),
     Index("ix_lot_movements_lot", "store_id", "lot_id"),
     Index("ix_lot_movements_transaction", "store_id", "transaction_id"),
 )
@@ -214,8 +227,9 @@ lot_movements = Table(
 holds = Table(
     "holds",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("holds")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("transaction_id", Id, nullable=False),
     Column("amount", BigInteger, nullable=False),
@@ -223,7 +237,9 @@ holds = Table(
     # open -> captured | released, by a guarded UPDATE ... WHERE status = 'open'
     Column("status", String(10), nullable=False),
     Column("resolved_transaction_id", Id, nullable=True),
-    ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"]),
+    ForeignKeyConstraint(
+        ["store_id", "transaction_id"], ["ledger_transactions.store_id", "ledger_transactions.id"]
+    ),
     Index("ix_holds_due", "store_id", "status", "expires_at"),
 )
 
@@ -257,7 +273,8 @@ idempotency_records = Table(
     # While unanswered: until when the owner is known alive (it renews this every second or so).
     # A reservation past its lease was left by a process that died, and is taken over at once.
     Column("lease_until", UtcDateTime(), nullable=True),
-    Index("ix_idempotency_records_created", "created_at"),
+    # the worker purges per store (docs/scaling.md): a distributed table is read by its store
+    Index("ix_idempotency_records_created", "store_id", "created_at"),
 )
 
 program_versions = Table(
@@ -353,8 +370,9 @@ customer_events = Table(
 rule_uses = Table(
     "rule_uses",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("rule_uses")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("rule_id", String(64), nullable=False),
     Column("points", BigInteger, nullable=False),
@@ -449,8 +467,9 @@ checkout_payments = Table(
 notices = Table(
     "notices",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("notices")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("kind", String(40), nullable=False),
     Column("key", String(255), nullable=False),
@@ -533,8 +552,9 @@ membership_payments = Table(
 membership_events = Table(
     "membership_events",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("membership_events")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("membership_id", String(40), nullable=False),
     Column("customer_id", String(128), nullable=False),
     Column("event", String(32), nullable=False),
@@ -568,8 +588,9 @@ customer_tiers = Table(
 tier_history = Table(
     "tier_history",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("tier_history")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
     Column("spend_e4", BigInteger, nullable=False),
@@ -583,8 +604,9 @@ tier_history = Table(
 tier_events = Table(
     "tier_events",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
     Column("store_id", String(40), nullable=False),
+    Column("id", Id, nullable=False, default=NextId("tier_events")),
+    PrimaryKeyConstraint("store_id", "id"),
     Column("customer_id", String(128), nullable=False),
     Column("from_level", String(64), nullable=True),
     Column("to_level", String(64), nullable=False),
@@ -732,6 +754,153 @@ game_plays = Table(
     UniqueConstraint("store_id", "request_key", name="uq_game_plays_request_key"),
     Index("ix_game_plays_customer", "store_id", "customer_id", "game_id"),
 )
+
+# --- referrals ----------------------------------------------------------------------------------
+
+referral_codes = Table(
+    "referral_codes",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    # upper case without '-' or spaces: how a typed code is matched
+    Column("compact", String(32), primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    # a rotated code refers no one any more
+    Column("retired_at", UtcDateTime(), nullable=True),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_referral_codes_customer", "store_id", "customer_id"),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("advocate_id", String(128), nullable=False),
+    Column("friend_id", String(128), nullable=False),
+    Column("code", String(32), nullable=False),
+    # signed_up | qualified | held | approved | rejected | reversed | expired
+    Column("status", String(10), nullable=False),
+    Column("signed_up_at", UtcDateTime(), nullable=False),
+    Column("order_id", String(128), nullable=True),
+    Column("order_spend", String(40), nullable=True),
+    Column("order_placed_at", UtcDateTime(), nullable=True),
+    # every rule that ran, with its outcome and explanation in English and Arabic
+    Column("rules", JSON, nullable=False),
+    Column("ip", String(64), nullable=True),
+    Column("device", String(128), nullable=True),
+    Column("request_hash", String(64), nullable=False),
+    # none | granted | capped | taken_back
+    Column("advocate_reward", String(10), nullable=False),
+    Column("advocate_transaction_id", Id, nullable=True),
+    Column("friend_transaction_id", Id, nullable=True),
+    Column("friend_redemption_id", String(40), nullable=True),
+    Column("friend_rewarded", Boolean, nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decision_reason", String(500), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "friend_id"], ["customers.store_id", "customers.id"]),
+    UniqueConstraint("store_id", "friend_id", "advocate_id", name="uq_referrals_pair"),
+    Index("ix_referrals_status", "store_id", "status", "created_at"),
+    Index("ix_referrals_advocate", "store_id", "advocate_id", "created_at"),
+    Index("ix_referrals_ip", "store_id", "ip", "created_at"),
+    Index("ix_referrals_device", "store_id", "device", "created_at"),
+    Index("ix_referrals_order", "store_id", "order_id"),
+)
+
+# The one advocate a friend counts for: the first referral of them that was not rejected.
+referral_claims = Table(
+    "referral_claims",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("friend_id", String(128), primary_key=True),
+    Column("referral_id", String(40), nullable=False),
+)
+
+# What the store told Walaa about a customer (e-mail, phone, address and payment hashes),
+# normalised: what the self-referral rule compares a friend with.
+customer_signals = Table(
+    "customer_signals",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("value", String(320), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+# --- the storefront: origins, branding, the widget secret's salt, member cards ---------------
+
+storefront_settings = Table(
+    "storefront_settings",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    # browsers' Origin values the public routes answer, e.g. ["https://shop.example"]
+    Column("allowed_origins", JSON, nullable=False),
+    Column("logo_url", String(500), nullable=True),
+    Column("primary_colour", String(7), nullable=False),
+    Column("accent_colour", String(7), nullable=False),
+    # only salts: the widget secret is derived from them and the server's key, never stored
+    Column("widget_salt", String(64), nullable=True),
+    Column("previous_salt", String(64), nullable=True),
+    Column("rotated_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+)
+
+member_cards = Table(
+    "member_cards",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("card_id", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id"], ["stores.id"]),
+    UniqueConstraint("store_id", "card_id", name="uq_member_cards_store_id_card_id"),
+)
+
+
+# --- achievements: badges and milestones ------------------------------------------------------
+
+# A customer's progress toward one achievement: its buckets (per day or period, or all time)
+# as JSON, what the counting meant (`signature`: another measure starts again), and how many
+# times it was earned. Written under the customer's lock, one row per customer and achievement.
+achievement_progress = Table(
+    "achievement_progress",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("achievement_id", String(64), primary_key=True),
+    Column("signature", String(255), nullable=False),
+    Column("state", JSON, nullable=False),
+    Column("times", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+)
+
+# Each time a customer earned an achievement: the `times`-th is granted once, by its key.
+achievement_grants = Table(
+    "achievement_grants",
+    metadata,
+    Column("store_id", String(40), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("achievement_id", String(64), primary_key=True),
+    Column("times", Integer, primary_key=True),
+    # order:<id> or event:<id>: what completed it
+    Column("source", String(160), nullable=False),
+    # the moment of that order or event, never when Walaa heard of it
+    Column("at", UtcDateTime(), nullable=False),
+    Column("points", BigInteger, nullable=True),
+    Column("transaction_id", Id, nullable=True),
+    Column("redemption_id", String(40), nullable=True),
+    # the achievement's names as they stood, shown even if a later program drops it
+    Column("names", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["store_id", "customer_id"], ["customers.store_id", "customers.id"]),
+    Index("ix_achievement_grants_at", "store_id", "achievement_id", "at"),
+)
+
 
 # -- staff of a store, who use the dashboard ---------------------------------------------------
 

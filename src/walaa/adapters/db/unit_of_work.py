@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RootTransaction, select, update
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.achievements_repository import SqlAchievementsRepository
 from walaa.adapters.db.customers import SqlCustomerRepository
 from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.engine import insert_for
@@ -18,8 +19,10 @@ from walaa.adapters.db.giving_repository import SqlGivingRepository
 from walaa.adapters.db.ledger_repository import SqlLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
+from walaa.adapters.db.referrals_repository import SqlReferralsRepository
 from walaa.adapters.db.rewards_repository import SqlRewardsRepository
 from walaa.adapters.db.staff_repository import SqlStaffRepository
+from walaa.adapters.db.storefront_repository import SqlStorefrontRepository
 from walaa.adapters.db.tiers_repository import SqlTiersRepository
 from walaa.domain.games import new_server_seed
 from walaa.domain.keys import ApiKey, Scope
@@ -208,6 +211,15 @@ class SqlUnitOfWork:
 
     def games(self, store_id: str) -> SqlGamesRepository:
         return SqlGamesRepository(self.conn, store_id, self.game_seeds)
+
+    def referrals(self, store_id: str) -> SqlReferralsRepository:
+        return SqlReferralsRepository(self.conn, store_id)
+
+    def storefront(self, store_id: str) -> SqlStorefrontRepository:
+        return SqlStorefrontRepository(self.conn, store_id)
+
+    def achievements(self, store_id: str) -> SqlAchievementsRepository:
+        return SqlAchievementsRepository(self.conn, store_id)
 
     def commit(self) -> None:
         assert self._tx is not None

@@ -29,6 +29,7 @@ from walaa.domain.errors import WalaaError
 from walaa.entrypoints.http import problems
 from walaa.entrypoints.http.body import MalformedBody, on_malformed_body
 from walaa.entrypoints.http.guard import BodyTooLarge, Guard, on_body_too_large
+from walaa.entrypoints.http.key_cache import VerifiedKeys
 from walaa.entrypoints.http.ratelimit import (
     FailOpenLimiter,
     MemoryRateLimiter,
@@ -37,6 +38,8 @@ from walaa.entrypoints.http.ratelimit import (
     RedisRateLimiter,
 )
 from walaa.entrypoints.http.schemas import Problem, Readiness, problem_response
+from walaa.entrypoints.http.storefront.cors import StorefrontCors
+from walaa.entrypoints.http.storefront.deps import ShopperRefused, on_shopper_refused
 
 API_DESCRIPTION = """
 Walaa's API for store backends, tills and platform connectors.
@@ -102,20 +105,33 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
             {"name": "checkout", "description": "Points as money: quote, hold, capture"},
             {"name": "memberships", "description": "Paid plans: join, renew, cancel"},
             {"name": "tiers", "description": "Tiers, progress, reviews and pins"},
+            {"name": "storefront", "description": "What shoppers see, with a publishable key"},
+            {"name": "store", "description": "Storefront settings and keys"},
             {"name": "operations", "description": "Health, readiness and metrics"},
         ],
     )
     api.state.walaa = walaa or build(settings.database_url)
+    if api.state.walaa.secret_key is None:
+        api.state.walaa.secret_key = settings.secret_key
     api.state.settings = settings
     api.state.metrics = CollectorRegistry()
     api.state.limiter, address_limiter = _limiters(api, settings)
+    # on the app's state too, so a route that revokes a key drops it from memory at once
+    api.state.verified_keys = VerifiedKeys(
+        settings.verified_key_cache_seconds,
+        settings.unknown_key_cache_size,
+        lambda: api.state.walaa.clock.now().timestamp(),
+    )
     api.add_middleware(
         Guard,
         walaa=lambda: api.state.walaa,
         settings=settings,
         keys=api.state.limiter,
         addresses=address_limiter,
+        verified=api.state.verified_keys,
     )
+    # Outside the Guard: a browser's preflight carries no key, and is answered here.
+    api.add_middleware(StorefrontCors)
     api.add_exception_handler(WalaaError, problems.on_walaa_error)
     api.add_exception_handler(RequestValidationError, problems.on_validation_error)
     api.add_exception_handler(MalformedBody, on_malformed_body)
@@ -123,6 +139,7 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
     api.add_exception_handler(DataError, problems.on_data_error)
     api.add_exception_handler(OperationalError, problems.on_database_down)
     api.add_exception_handler(BodyTooLarge, on_body_too_large)
+    api.add_exception_handler(ShopperRefused, on_shopper_refused)
     api.add_exception_handler(Exception, problems.on_unexpected)
     _instrument(api)
     _operations(api)
@@ -133,6 +150,9 @@ def create_app(walaa: App | None = None, settings: Settings | None = None) -> Fa
     from walaa.entrypoints import web
 
     web.mount(api)
+    from walaa.entrypoints.web import storefront as storefront_pages
+
+    storefront_pages.mount(api)
     return api
 
 

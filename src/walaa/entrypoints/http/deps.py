@@ -60,7 +60,7 @@ def store_app(
 ) -> App:
     """The application as the caller's store sees it: on that store's clock (a test
     store's test clock, if it has one), so every handler a route calls reads that time."""
-    return app.on_clock(clock_for(app.uow(), app.clock, caller.store_id))
+    return app.on_clock(clock_for(app.uow(), app.clock, caller.store_id, app.store_modes))
 
 
 #: The wired application on the calling store's clock: what routes take as ``walaa``.

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from walaa.domain.earning import Evaluation, InvalidOrder, OrderLine, RefundedLine
 from walaa.domain.program import Channel, LineKind
+from walaa.entrypoints.http.referral_schemas import CodeText, SignalsIn
 from walaa.entrypoints.http.schemas import ID_PATTERN, FromText, Moment, Strict
 from walaa.service.handlers.earning import EventResult, OrderResult, RefundResult
 
@@ -76,6 +77,20 @@ class OrderIn(Strict):
         max_length=20,
         description="Promo codes the customer entered; rules may ask for one (any case)",
     )
+    referral_code: CodeText | None = Field(
+        None,
+        description="The referral code the storefront captured for this customer: it travels "
+        "with the order, so attribution survives a change of device",
+    )
+    signals: SignalsIn | None = Field(
+        None, description="What the store knows of the customer, for the referral fraud rules"
+    )
+
+
+class ReferralBriefOut(BaseModel):
+    id: str
+    status: str
+    advocate_reward: str
 
 
 class GaveOut(BaseModel):
@@ -95,6 +110,9 @@ class OrderOut(BaseModel):
     gave: list[GaveOut] = Field(
         default_factory=list, description="What the order gave to causes (program `giving:`)"
     )
+    referral: ReferralBriefOut | None = Field(
+        None, description="The referral the order was attributed to or qualified"
+    )
 
     @classmethod
     def of(cls, r: OrderResult) -> OrderOut:
@@ -107,6 +125,13 @@ class OrderOut(BaseModel):
             transaction_id=r.transaction_id,
             replayed=r.replayed,
             gave=[GaveOut(cause=g.cause_id, amount=g.text, currency=g.currency) for g in r.gave],
+            referral=ReferralBriefOut(
+                id=r.referral.id,
+                status=r.referral.status,
+                advocate_reward=r.referral.advocate_reward,
+            )
+            if r.referral
+            else None,
         )
 
 

@@ -10,9 +10,11 @@ BaseHTTPMiddleware or a FastAPI body parameter would, before any dependency runs
    they are answered 429 without touching the database. A key that authenticated recently
    skips it, so a valid client sharing an address with a flood (a NAT, a proxy, loopback) is
    limited by its own key's bucket only.
-2. **The key**: looked up in the database (in a worker thread); unknown, revoked or wrong keys
-   are remembered for a short while by a hash of the whole secret (never by its lookup part,
-   which would let anyone lock a valid key out), so a flood of one bad key costs one lookup.
+2. **The key**: a key that authenticated less than ``verified_key_cache_seconds`` (at most 5 s)
+   ago is let in from memory (`key_cache`); else it is looked up in the database (in a worker
+   thread). Unknown, revoked or wrong keys are remembered for a short while by a hash of the
+   whole secret (never by its lookup part, which would let anyone lock a valid key out), so a
+   flood of one bad key costs one lookup.
    A request refused there is answered only after ``address_refusal_delay_seconds`` (1 s; at
    most `MAX_STALLED` such answers wait at a time, the rest are answered at once): refusing as
    fast as a flood can send would spend the server's one event loop on the flood, and a valid
@@ -50,6 +52,7 @@ from walaa.config import Settings
 from walaa.domain import keys
 from walaa.domain.keys import ApiKey
 from walaa.entrypoints.http import problems
+from walaa.entrypoints.http.key_cache import VerifiedKeys
 from walaa.entrypoints.http.ratelimit import Decision, RateLimiter
 from walaa.service.handlers.keys import authenticate
 
@@ -120,14 +123,17 @@ class Guard:
         settings: Settings,
         keys: RateLimiter,
         addresses: RateLimiter,
+        verified: VerifiedKeys,
     ) -> None:
         self.app, self.walaa, self.settings = app, walaa, settings
         self.keys, self.addresses = keys, addresses
         self.max_body = settings.max_body_bytes
         self.unknown = Recent(settings.unknown_key_cache_seconds, settings.unknown_key_cache_size)
-        # Keys seen to authenticate lately; still checked against the database on every
-        # request (a revoked key fails at once), they only skip the address bucket.
+        # Keys seen to authenticate lately skip the address bucket when they are checked
+        # against the database again.
         self.proven = Recent(300.0, settings.unknown_key_cache_size)
+        # Keys that authenticated in the last few seconds are not checked again until then.
+        self.verified = verified
         self.proxies = trusted_networks(settings.trusted_proxies)
         self.stalled = 0
 
@@ -201,8 +207,30 @@ class Guard:
         if secret is None:
             return await self._refuse(scope, headers, NO_KEY)
         fingerprint = hashlib.sha256(secret.encode()).digest()
-        if keys.split(secret) is None or fingerprint in self.unknown:
+        parts = keys.split(secret)
+        if parts is None or fingerprint in self.unknown:
             return await self._refuse(scope, headers, BAD_KEY)
+        key = self.verified.get(parts[1], fingerprint)
+        if key is None:
+            refused = await self._verify(scope, headers, secret, fingerprint)
+            if isinstance(refused, Response):
+                return refused
+            key = refused
+            self.verified.add(parts[1], fingerprint, key)
+        # A publishable key is shared by every shopper of the store: one bucket per browser
+        # address under it, so one busy (or hostile) visitor cannot spend everyone's.
+        bucket = f"{key.id}:{self._address(scope, headers)}" if key.publishable else key.id
+        decision = await self._take(self.keys, bucket)
+        state["rate_limit"] = decision
+        if not decision.allowed:
+            return _too_many(decision, f"rate limit of {decision.limit} requests reached")
+        state["api_key"] = key
+        return None
+
+    async def _verify(
+        self, scope: Scope, headers: Headers, secret: str, fingerprint: bytes
+    ) -> ApiKey | Response:
+        """Ask the database about a key the cache does not vouch for: the key, or the answer."""
         proven = fingerprint in self.proven
         if not proven:
             decision = await self._take(self.addresses, self._address(scope, headers))
@@ -219,12 +247,7 @@ class Guard:
             # an unproven key already paid its token above
             return await self._refuse(scope, headers, BAD_KEY) if proven else _unauthenticated()
         self.proven.add(fingerprint)
-        decision = await self._take(self.keys, key.id)
-        state["rate_limit"] = decision
-        if not decision.allowed:
-            return _too_many(decision, f"rate limit of {decision.limit} requests reached")
-        state["api_key"] = key
-        return None
+        return key
 
     def _authenticate(self, secret: str) -> ApiKey | None:
         return authenticate(self.walaa().uow(), secret)

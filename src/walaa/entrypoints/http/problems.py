@@ -26,6 +26,7 @@ STATUS: dict[type[errors.WalaaError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.InsufficientPoints: 409,
+    errors.NotConfigured: 503,
     errors.WalaaError: 400,
 }
 

@@ -171,6 +171,11 @@ class CustomerOut(BaseModel):
         description="Tier, since when, what counts toward the next, what is still needed and "
         "the next review (as GET /v1/customers/{id}/tier); null when the program has no tiers",
     )
+    achievements: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Each badge with the customer's progress and the times earned (as GET "
+        "/v1/customers/{id}/achievements); empty when the program has none",
+    )
 
     @classmethod
     def of(cls, view: CustomerView) -> CustomerOut:

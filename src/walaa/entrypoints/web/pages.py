@@ -6,7 +6,8 @@ Every template gets, besides what its route passes:
   page's language (``str.format`` placeholders, filled after translation);
 * ``format_money``, ``format_number``, ``format_percent``, ``format_date``,
   ``format_datetime``: Babel, in the store's currency and time zone;
-* ``lang`` and ``dir`` for ``<html lang dir>``; ``static(path)`` for an asset's URL;
+* ``lang`` and ``dir`` for ``<html lang dir>``; ``static(path)`` for an asset's URL; ``path``
+  and ``here`` (path and query) of the page;
 * ``csrf_token`` (empty before sign-in) for every ``<form method="post">``;
 * ``staff`` (the signed-in member or None) and ``nav`` (the screens their role may open).
 """
@@ -83,7 +84,12 @@ def render(
 ) -> HTMLResponse:
     """The page, with the names ``page`` gives, then ``context`` and ``names`` (a route's)."""
     body = environment.get_template(template).render(
-        **page.names(), request=request, path=request.url.path, **(context or {}), **names
+        **page.names(),
+        request=request,
+        path=request.url.path,
+        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        **(context or {}),
+        **names,
     )
     response = HTMLResponse(body, status_code=status, headers=dict(headers or {}))
     # pages show account data: never kept by a shared computer's cache or a proxy

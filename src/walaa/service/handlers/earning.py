@@ -51,7 +51,7 @@ from walaa.service.commands import (
     RecordRefund,
     Reverse,
 )
-from walaa.service.handlers import games, giving, ledger, tiers
+from walaa.service.handlers import achievements, games, giving, ledger, referrals, tiers
 from walaa.service.handlers.context import customer_context, in_force
 from walaa.service.handlers.giving import Gave
 from walaa.service.handlers.milestones import notice_joined, notice_milestone
@@ -66,6 +66,7 @@ from walaa.service.ports import (
     RefundRecord,
     UnitOfWork,
 )
+from walaa.service.referral_ports import ReferralRecord
 
 LOCALES = ("en", "ar")
 
@@ -81,6 +82,8 @@ class OrderResult:
     replayed: bool
     #: what the order gave to causes under the program's giving rules
     gave: tuple[Gave, ...] = ()
+    #: the referral this order was attributed to or qualified, if any (program `referrals:`)
+    referral: ReferralRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +161,9 @@ def _order_request(command: RecordOrder) -> dict[str, Any]:
         data["codes"] = sorted(command.codes)
     else:
         data.pop("codes")
+    for added in ("referral_code", "signals"):  # the same holds for referrals' fields
+        if data[added] is None:
+            data.pop(added)
     return data
 
 
@@ -199,7 +205,8 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
                 raise Conflict(f"order {command.order_id!r} was cancelled")
             if found.status != "placed" or command.status == "placed":
                 gave = giving.gave_on_order(uow, program, command.store_id, command.order_id)
-                return replace(_order_result(found, replayed=True), gave=gave)
+                referral = referrals.of_order(uow, program, command.store_id, command.order_id)
+                return replace(_order_result(found, replayed=True), gave=gave, referral=referral)
         else:
             _open_account(balances, command.customer_id)
             _check_currency(uow, command, program)
@@ -299,9 +306,32 @@ def _award_order(
             games.unlock_after_order(
                 uow, program, command.store_id, command.customer_id, command.order_id, spend, now
             )
+        if program.achievements:
+            available_at, expires_at = _validity(program, command.placed_at, now)
+            moment = achievements.Moment(
+                f"order:{command.order_id}", command.placed_at, available_at, expires_at
+            )
+            achievements.count_order(
+                uow, program, command.store_id, command.customer_id, moment, spend, now
+            )
     gave = giving.give_for_order(
         uow, program, command.store_id, command.customer_id, order, now, qualifying_spend
     )
+    referral = None
+    if program is not None and program.referrals is not None:  # nothing for other stores
+        friend_order = referrals.FriendOrder(
+            command.order_id, command.placed_at, qualifying_spend(program, order)
+        )
+        referral = referrals.after_paid_order(
+            uow,
+            program,
+            command.store_id,
+            command.customer_id,
+            friend_order,
+            command.referral_code,
+            command.signals,
+            now,
+        )
     earning.update_order(
         command.order_id,
         status="paid",
@@ -311,7 +341,15 @@ def _award_order(
         earn_transaction_id=txn_id,
     )
     return OrderResult(
-        command.order_id, command.customer_id, "paid", points, version, txn_id, False, gave
+        command.order_id,
+        command.customer_id,
+        "paid",
+        points,
+        version,
+        txn_id,
+        False,
+        gave,
+        referral,
     )
 
 
@@ -440,9 +478,12 @@ def _refund_in(
     giving.take_back_for_refund(uow, now, store_id, order_id, refund.refund_id, refunded, value)
     # Stored with the refund, so a replay answers what this first call answered.
     earning.add_refund(record, now)
-    _count_refund(uow, program, store_id, found, placed, earlier, record, refunded)
+    _count_refund(uow, program, store_id, found, placed, earlier, record, refunded, now)
     if program is not None and program.games:  # no games work for a store without games
         _void_games(uow, program, store_id, now, found, placed, refund.refund_id, refunded)
+    if program is not None and program.referrals is not None and found.status == "paid":
+        left = _spend_left(program, placed, refunded)
+        referrals.after_refund(uow, program, store_id, order_id, refund.refund_id, left, now)
     return RefundResult(refund.refund_id, order_id, points, txn_id, False, returned, forgiven)
 
 
@@ -496,21 +537,40 @@ def _count_refund(
     earlier: list[RefundRecord],
     record: RefundRecord,
     refunded: Decimal,
+    now: datetime,
 ) -> None:
-    """A refund lowers what the order counted toward tiers (at the order's own moment, so it
-    leaves the same window); the tier itself moves down only at the next review."""
-    if program is None or program.tiers is None or found.status != "paid":
+    """A refund lowers what the order counted toward tiers and achievements (at the order's
+    own moment, so it leaves the same window); the tier itself moves down only at the next
+    review, and a badge already earned stays earned."""
+    if program is None or found.status != "paid":
         return
+    if program.tiers is None and not program.achievements:
+        return
+    spend, whole_order = _refund_share(program, placed, earlier, refunded)
+    if program.tiers is not None:
+        event = QualifyingEvent.refund(
+            found.placed_at,
+            spend=spend,
+            points=record.points + record.points_forgiven,
+            whole_order=whole_order,
+        )
+        tiers.count_activity(
+            uow, program, store_id, found.customer_id, event, f"refund:{record.id}"
+        )
+    if program.achievements:
+        achievements.take_back_for_refund(
+            uow, program, store_id, found.customer_id, found.placed_at, spend, whole_order, now
+        )
+
+
+def _refund_share(
+    program: Program, placed: dict[str, Any], earlier: list[RefundRecord], refunded: Decimal
+) -> tuple[Decimal, bool]:
+    """The counted spend this refund takes back (what all refunds so far took, less what the
+    earlier ones did), and whether the order is now refunded whole."""
     total = _counted_spend(program, placed)
     before = min(_refunded_money(placed, [r.request for r in earlier]), total)
-    spend = min(refunded, total) - before
-    event = QualifyingEvent.refund(
-        found.placed_at,
-        spend=spend,
-        points=record.points + record.points_forgiven,
-        whole_order=refunded >= total,
-    )
-    tiers.count_activity(uow, program, store_id, found.customer_id, event, f"refund:{record.id}")
+    return min(refunded, total) - before, refunded >= total
 
 
 def _counted_spend(program: Program, placed: dict[str, Any]) -> Decimal:
@@ -539,9 +599,14 @@ def _void_games(
     """A refund that takes the order below a game's minimum voids the play it unlocked."""
     if found.status != "paid":
         return
-    spend = _counted_spend(program, placed)
-    remaining = max(Decimal(0), spend - refunded) if refunded.is_finite() else Decimal(0)
+    remaining = _spend_left(program, placed, refunded)
     games.void_after_refund(uow, program, store_id, found.id, refund_id, remaining, now)
+
+
+def _spend_left(program: Program, placed: dict[str, Any], refunded: Decimal) -> Decimal:
+    """What a recorded order still counts as spend after `refunded` of it came back."""
+    spend = _counted_spend(program, placed)
+    return max(Decimal(0), spend - refunded) if refunded.is_finite() else Decimal(0)
 
 
 def _refunded_money(order: dict[str, Any], requests: list[dict[str, Any]]) -> Decimal:
@@ -646,6 +711,8 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                     command.type,
                     now,
                 )
+            if program.achievements:
+                _count_event(uow, program, command, now)
             earning.add_uses(
                 command.customer_id,
                 evaluation.uses(),
@@ -660,6 +727,22 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
         earning.add_event(record, command.occurred_at, request, now)
         uow.commit()
     return EventResult(command.event_id, command.customer_id, points, version, txn_id, False)
+
+
+def _count_event(uow: UnitOfWork, program: Program, command: RecordEvent, now: datetime) -> None:
+    """An action's progress toward achievements; their points expire as the action's own."""
+    expires_at = program.expiry.expires_at(command.occurred_at)
+    moment = achievements.Moment(f"event:{command.event_id}", command.occurred_at, None, expires_at)
+    achievements.count_event(
+        uow,
+        program,
+        command.store_id,
+        command.customer_id,
+        moment,
+        command.type,
+        dict(command.properties),
+        now,
+    )
 
 
 # --- preview ----------------------------------------------------------------------------------

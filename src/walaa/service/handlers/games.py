@@ -27,12 +27,11 @@ from walaa.domain.games import Game, NoPlayAvailable, Prize, draw
 from walaa.domain.games.settings import period_key
 from walaa.domain.money import decimal_text
 from walaa.domain.program import Program
-from walaa.domain.rewards import code_expiry, new_code
 from walaa.service.commands import Earn, Reverse
 from walaa.service.game_ports import GamesRepository, PlayRecord, UnlockRecord
 from walaa.service.handlers import ledger
 from walaa.service.handlers.context import in_force
-from walaa.service.handlers.rewards import give_back_in
+from walaa.service.handlers.rewards import give_back_in, issue_free_code
 from walaa.service.ports import Clock, RedemptionRecord, UnitOfWork
 
 MAX_CLIENT_SEED = 128
@@ -356,30 +355,10 @@ def _refers(unlock: UnlockRecord) -> tuple[tuple[str, str], ...]:
 def _issue_code(
     uow: UnitOfWork, store_id: str, prize: Prize, unlock: UnlockRecord, play_id: str, now: datetime
 ) -> RedemptionRecord | None:
-    """A catalog reward as a single-use code, checked at the store's checkout like any
-    redemption. No points pay for it, so none come back if it expires or is cancelled, and
-    a customer's debt does not stand in its way. None when the catalog has no stock left (or
-    the reward is off the shelf)."""
+    """The prize's catalog reward as a single-use code; None when none is left to give."""
     assert prize.reward_id is not None
-    rewards = uow.rewards(store_id)
-    found = rewards.get_reward(prize.reward_id, lock=True)
-    if found is None or not found[0].active or not rewards.take_stock(prize.reward_id):
-        return None
-    reward = found[0]
-    record = RedemptionRecord(
-        id=_new_id("rd"),
-        customer_id=unlock.customer_id,
-        reward_id=reward.id,
-        points=0,
-        transaction_id=None,
-        code=new_code(),
-        status="issued",
-        uses_left=1,
-        expires_at=code_expiry(reward, now),
-        created_at=now,
-    )
-    rewards.add_redemption(record, f"game:{play_id}", now)
-    return record
+    key = f"game:{play_id}"
+    return issue_free_code(uow, store_id, unlock.customer_id, prize.reward_id, key, now)
 
 
 # --- refunds void what an order unlocked ------------------------------------------------------

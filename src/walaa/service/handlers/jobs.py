@@ -3,6 +3,10 @@
 One pass runs, for each store in turn:
 
 1. ``holds``  -- holds past their timeout are released (:func:`release_expired_holds`);
+   ``referrals`` -- held referrals no one reviewed within the program's
+   ``referrals.review.after_days`` are approved or rejected as it says, and sign-ups past
+   ``referrals.lifetime_days`` without a qualifying order expire
+   (:func:`walaa.service.handlers.referrals.run_reviews`);
 2. ``mature`` -- pending lots whose return window has passed become spendable, repaying a debt
    first;
 3. ``expire`` -- what is left in lots past their expiry is expired, never points already
@@ -14,7 +18,8 @@ One pass runs, for each store in turn:
    ``expire``, with an explanation that says why), and customers coming up to it are warned
    ``expiry.warn_days_before`` days ahead, once per deadline and warning;
 
-and then ``purge`` forgets stored HTTP responses older than their retention (24 hours).
+and ``purge`` forgets the store's stored HTTP responses older than their retention (24 hours),
+store by store like every other job.
 
 Maturing and expiry are set-based (:class:`ScheduledJobs`): the customers with due lots are
 listed, cut into batches of about ``batch_lots`` lots, and each batch is one database
@@ -39,6 +44,7 @@ from walaa.service.commands import Timed
 from walaa.service.handlers.ledger import release_expired_holds, request_hash
 from walaa.service.handlers.memberships import run_memberships
 from walaa.service.handlers.program import current_program
+from walaa.service.handlers.referrals import run_reviews
 from walaa.service.handlers.rewards import expire_codes
 from walaa.service.handlers.stores import clock_for
 from walaa.service.handlers.tiers import review_batch
@@ -56,7 +62,8 @@ log = logging.getLogger(__name__)
 
 HOLDS, MATURE, EXPIRE, WARN, PURGE = "holds", "mature", "expire", "warn", "purge"
 CODES, MEMBERSHIPS, TIERS, INACTIVE = "codes", "memberships", "tiers", "inactive"
-JOBS = (HOLDS, MATURE, EXPIRE, WARN, INACTIVE, CODES, MEMBERSHIPS, TIERS, PURGE)
+REFERRALS = "referrals"
+JOBS = (HOLDS, REFERRALS, MATURE, EXPIRE, WARN, INACTIVE, CODES, MEMBERSHIPS, TIERS, PURGE)
 NOTHING_TO_STOP: Callable[[], bool] = lambda: False  # noqa: E731
 
 
@@ -158,6 +165,7 @@ def run_pass(
     jobs = report.jobs
     steps: list[tuple[str, Callable[..., None]]] = [
         (HOLDS, lambda s, *, at: release_holds(worker, s, at, jobs[HOLDS], should_stop)),
+        (REFERRALS, lambda s, *, at: _referrals(worker, s, at, jobs[REFERRALS])),
         (MATURE, lambda s, *, at: run_timed(worker, s, MATURE, at, jobs[MATURE], should_stop)),
         (EXPIRE, lambda s, *, at: run_timed(worker, s, EXPIRE, at, jobs[EXPIRE], should_stop)),
         (WARN, lambda s, *, at: warn_expiring(worker, s, at, jobs[WARN])),
@@ -165,6 +173,8 @@ def run_pass(
         (CODES, lambda s, *, at: _count(jobs[CODES], expire_codes(worker.uow(), _At(at), s))),
         (MEMBERSHIPS, lambda s, *, at: _memberships(worker, s, at, jobs[MEMBERSHIPS])),
         (TIERS, lambda s, *, at: _tiers(worker, s, at, jobs[TIERS], should_stop)),
+        # stored responses age by the wall clock, whatever a test store's own time says
+        (PURGE, lambda s, *, at: _count(jobs[PURGE], worker.idempotency.purge(s, as_of))),
     ]
     for store_id in store_ids:
         # a test store with a test clock runs as of its own time, read once for the pass
@@ -175,9 +185,6 @@ def run_pass(
                 break
             _guarded(jobs[name], store_id, partial(step, at=at))
     report.stopped = report.stopped or should_stop()
-    if not report.stopped:
-        purge = report.jobs[PURGE]
-        _guarded(purge, "all stores", lambda _: _purge(worker, as_of, purge))
     report.seconds = time.monotonic() - started
     return report
 
@@ -191,6 +198,13 @@ def _store_time(worker: Worker, store_id: str, as_of: datetime, report: PassRepo
 
 def _count(job: JobReport, done: int) -> None:
     job.done += done
+
+
+def _referrals(worker: Worker, store_id: str, as_of: datetime, job: JobReport) -> None:
+    """Decide referrals held past the program's review days; expire sign-ups past their
+    lifetime (each under its friend's lock, so a person deciding at once wins or waits)."""
+    decided, expired = run_reviews(worker.uow(), _At(as_of), store_id)
+    job.done += decided + expired
 
 
 def _memberships(worker: Worker, store_id: str, as_of: datetime, job: JobReport) -> None:
@@ -220,10 +234,6 @@ def _guarded(job: JobReport, store_id: str, step: Callable[[str], None]) -> None
     except Exception as exc:  # one store's failure must not starve the others
         log.exception("worker job %s failed for store %s", job.name, store_id)
         job.failures.append(f"{store_id}: {type(exc).__name__}: {exc}")
-
-
-def _purge(worker: Worker, as_of: datetime, job: JobReport) -> None:
-    job.done += worker.idempotency.purge(as_of)
 
 
 def release_holds(

@@ -22,14 +22,17 @@ def create_key(
     """Issue a key; its secret is returned here once and only its hash is kept.
 
     ``mode`` defaults to the store's. A test-mode store has test keys only, so a
-    ``wk_test_`` prefix is a promise that the key cannot touch live points.
+    ``wk_test_`` prefix is a promise that the key cannot touch live points. A publishable key
+    (`create_publishable_key`) has the mode ``pub`` and the scope ``public`` only.
     """
     with uow:
         store = uow.stores.get(store_id)
         if store is None:
             raise NotFound(f"store {store_id!r} does not exist")
         mode = mode or store.mode
-        if store.mode == "test" and mode != "test":
+        if mode == keys.PUBLISHABLE:
+            scopes = frozenset({Scope.PUBLIC})
+        elif store.mode == "test" and mode != "test":
             raise ValidationFailed("mode", "a test-mode store has test keys (wk_test_) only")
         secret, lookup = keys.generate(mode)
         key = ApiKey(
@@ -46,11 +49,39 @@ def create_key(
     return IssuedKey(key, secret)
 
 
-def revoke_key(uow: UnitOfWork, clock: Clock, key_id: str, store_id: str | None = None) -> ApiKey:
-    """Revoke at once; requests with the key fail from the next one on."""
+def create_publishable_key(
+    uow: UnitOfWork, clock: Clock, store_id: str, *, name: str = ""
+) -> IssuedKey:
+    """A ``wk_pub_`` key for a storefront's HTML: shown once like a secret key, but safe to
+    publish, since it reads only what a shopper may see and only from the store's origins."""
+    return create_key(
+        uow,
+        clock,
+        store_id,
+        frozenset({Scope.PUBLIC}),
+        mode=keys.PUBLISHABLE,
+        name=name or "publishable key",
+    )
+
+
+def revoke_key(
+    uow: UnitOfWork,
+    clock: Clock,
+    key_id: str,
+    store_id: str | None = None,
+    *,
+    publishable: bool | None = None,
+) -> ApiKey:
+    """Revoke now; every API process refuses the key within its verified-key cache bound
+    (`WALAA_VERIFIED_KEY_CACHE_SECONDS`, at most 5 s). ``publishable`` True (False) finds
+    only publishable (secret) keys: the storefront route revokes no secret key."""
     with uow:
         key = uow.keys.get(key_id)
-        if key is None or (store_id is not None and key.store_id != store_id):
+        if (
+            key is None
+            or (store_id is not None and key.store_id != store_id)
+            or (publishable is not None and key.publishable != publishable)
+        ):
             raise NotFound(f"key {key_id!r} does not exist")
         if key.revoked_at is None:
             uow.keys.revoke(key_id, clock.now())

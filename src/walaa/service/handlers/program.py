@@ -11,8 +11,9 @@ from datetime import datetime
 from functools import lru_cache
 
 from walaa.domain.errors import NotFound, ValidationFailed
-from walaa.domain.program import Program
+from walaa.domain.program import Problem, Program
 from walaa.program_document import ProgramDocumentError, load_program
+from walaa.program_document.achievements import achievement_catalog_problems
 from walaa.program_document.games import catalog_problems
 from walaa.service.ports import (
     Clock,
@@ -49,11 +50,25 @@ def validate_program(source: str) -> Program:
 
 
 def check_catalog(uow: UnitOfWork, store_id: str, program: Program) -> None:
-    """Game prizes name rewards of the store's catalog, inside an open unit of work."""
-    if not program.games:
+    """Game prizes, achievements and referral rewards name rewards of the store's catalog,
+    inside an open unit of work."""
+    policy = program.referrals
+    names_rewards = policy is not None and bool(
+        policy.advocate.reward_id or policy.friend.reward_id
+    )
+    if (
+        not program.games
+        and not any(a.reward_id for a in program.achievements)
+        and not names_rewards
+    ):
         return
     catalog = {reward.id: reward.active for reward, _ in uow.rewards(store_id).list_rewards()}
     problems = catalog_problems(program.games, catalog)
+    problems += achievement_catalog_problems(program.achievements, catalog)
+    for side, grant in (("advocate", policy.advocate), ("friend", policy.friend)) if policy else ():
+        if grant.reward_id is not None and not catalog.get(grant.reward_id):
+            reason = f"no active reward {grant.reward_id!r} in the catalog; POST /v1/rewards first"
+            problems.append(Problem(("referrals", side, "reward"), reason))
     if problems:
         raise ProgramDocumentError(problems)
 

@@ -254,6 +254,40 @@ def resend_code(
     return added
 
 
+def issue_free_code(
+    uow: UnitOfWork,
+    store_id: str,
+    customer_id: str,
+    reward_id: str,
+    request_key: str,
+    now: datetime,
+) -> RedemptionRecord | None:
+    """A catalog reward as a single-use code no points paid for (a game's prize, an
+    achievement's grant), inside the caller's unit of work, checked at the store's checkout
+    like any redemption. No points come back if it expires or is cancelled, and a customer's
+    debt does not stand in its way. None when the catalog has no stock left (or the reward is
+    off the shelf)."""
+    rewards = uow.rewards(store_id)
+    found = rewards.get_reward(reward_id, lock=True)
+    if found is None or not found[0].active or not rewards.take_stock(reward_id):
+        return None
+    reward = found[0]
+    record = RedemptionRecord(
+        id=f"rd_{secrets.token_hex(8)}",
+        customer_id=customer_id,
+        reward_id=reward.id,
+        points=0,
+        transaction_id=None,
+        code=new_code(),
+        status="issued",
+        uses_left=1,
+        expires_at=code_expiry(reward, now),
+        created_at=now,
+    )
+    rewards.add_redemption(record, request_key, now)
+    return record
+
+
 def give_back_in(
     uow: UnitOfWork, store_id: str, customer_id: str, redemption_id: str, now: datetime
 ) -> RedemptionRecord:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,7 @@ from walaa.service.staff_ports import AuditEntry
 
 #: 19,641 passwords most often found in leaks (Royce Williams's list, as Django ships it).
 COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt.gz")
+_LINES = itertools.count()
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type.ID)
 TOTP_ISSUER = "Walaa"
 PASSWORD_REASONS = {
@@ -175,8 +177,10 @@ def append_audit(
     uow.staff.append_audit(
         AuditEntry(
             store_id=store_id,
-            # time-ordered and unique without a sequence: microseconds, then 32 random bits
-            id=f"{int(at.timestamp() * 1_000_000):016x}{secrets.token_hex(4)}",
+            # time-ordered without a database sequence: microseconds, this process's count
+            # (lines written in the same microsecond keep their order), 16 random bits
+            id=f"{int(at.timestamp() * 1_000_000):016x}{next(_LINES) % 0x10000:04x}"
+            f"{secrets.token_hex(2)}",
             at=at,
             staff_id=actor.id if actor else None,
             staff_email=actor.email if actor else "command line",
@@ -201,3 +205,30 @@ def set_language(
             {"language": member.language}, {"language": language}, address,
         )  # fmt: skip
         uow.commit()
+
+
+def end_sessions(
+    uow: UnitOfWork, clock: Clock, actor: StaffMember, staff_id: str, address: str | None
+) -> StaffMember:
+    """Sign a staff member of the actor's store out everywhere (a lost laptop, a leaver)."""
+    with uow:
+        target = uow.staff.get(actor.store_id, staff_id)
+        if target is None:
+            raise NotFound(f"no staff member {staff_id!r} in this store")
+        uow.staff.delete_sessions_of(actor.store_id, staff_id)
+        append_audit(
+            uow, clock.now(), actor, actor.store_id, "staff.sessions_ended", staff_id,
+            None, {"email": target.member.email}, address,
+        )  # fmt: skip
+        uow.commit()
+    return target.member
+
+
+def audit_log(uow: UnitOfWork, store_id: str, limit: int = 100) -> list[AuditEntry]:
+    with uow:
+        return uow.staff.audit_log(store_id, limit)
+
+
+def staff_of(uow: UnitOfWork, store_id: str) -> list[StaffMember]:
+    with uow:
+        return uow.staff.for_store(store_id)

@@ -40,16 +40,27 @@ def list_stores(uow: UnitOfWork) -> list[Store]:
         return uow.stores.list()
 
 
-def clock_for(uow: UnitOfWork, clock: Clock, store_id: str) -> Clock:
+def clock_for(
+    uow: UnitOfWork, clock: Clock, store_id: str, modes: dict[str, str] | None = None
+) -> Clock:
     """The clock everything done for ``store_id`` reads: its test clock if it has one, else
     ``clock``. The API's requests, the CLI's commands and the worker's passes all come
     through here, so a test store's advanced time is the one all of them agree on.
 
     It is read now, before the caller opens its own unit of work: a lookup from inside one
     would wait on SQLite for the lock that very transaction holds.
+
+    ``modes`` remembers stores' modes (they never change): a live store has no test clock,
+    so once it is known to be live its requests skip the lookup.
     """
+    if modes is not None and modes.get(store_id) == "live":
+        return clock
     with uow:
         found = uow.stores.test_clock(store_id)
+        if found is None and modes is not None and store_id not in modes:
+            store = uow.stores.get(store_id)
+            if store is not None:
+                modes[store_id] = store.mode
     return found or clock
 
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 def register(api: FastAPI) -> None:
     from walaa.entrypoints.http.routes import (
+        achievements,
         causes,
         checkout,
         customers,
@@ -15,11 +16,16 @@ def register(api: FastAPI) -> None:
         memberships,
         orders,
         program,
+        referrals,
         rewards,
         test_clock,
         tiers,
     )
+    from walaa.entrypoints.http.storefront import routes as storefront
+    from walaa.entrypoints.http.storefront import settings_routes
 
+    # before customers: /v1/customers/lookup is not a customer id
+    api.include_router(settings_routes.lookup_router)
     for module in (
         program,
         customers,
@@ -31,6 +37,10 @@ def register(api: FastAPI) -> None:
         tiers,
         causes,
         games,
+        referrals,
+        achievements,
         test_clock,
+        storefront,
+        settings_routes,
     ):
         api.include_router(module.router)

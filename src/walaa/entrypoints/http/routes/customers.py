@@ -54,12 +54,15 @@ def put_customer(
 
 @router.get("/{customer_id}", response_model=CustomerOut, summary="A customer and their balances")
 def read_customer(customer_id: CustomerId, caller: Reader, walaa: Walaa) -> CustomerOut:
+    from walaa.entrypoints.http.routes.achievements import achievements_of
     from walaa.entrypoints.http.routes.tiers import CustomerTierOut  # it imports this module
 
     out = CustomerOut.of(get_customer(walaa.uow(), walaa.clock, caller.store_id, customer_id))
     found = tier_view(walaa.uow(), walaa.clock, caller.store_id, customer_id)
     if found is not None:
         out.tier = CustomerTierOut.of(*found).model_dump(mode="json")
+    badges = achievements_of(walaa, caller.store_id, customer_id)
+    out.achievements = [badge.model_dump(mode="json") for badge in badges]
     return out
 
 

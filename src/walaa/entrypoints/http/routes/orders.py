@@ -36,6 +36,8 @@ def order_command(store_id: str, body: OrderIn) -> RecordOrder:
         body.channel,
         body.status,
         frozenset(body.codes),
+        body.referral_code,
+        body.signals.domain() if body.signals else None,
     )
 
 
