@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from walaa.adapters.db.engine import make_engine
 from walaa.adapters.db.idempotency import SqlIdempotencyStore
 from walaa.adapters.db.jobs import SqlScheduledJobs
-from walaa.adapters.db.unit_of_work import SqlUnitOfWork
+from walaa.adapters.db.unit_of_work import SqlBatchUnitOfWork, SqlUnitOfWork
 from walaa.config import Settings
 from walaa.domain.games import new_server_seed
 from walaa.service.ports import Clock
@@ -59,6 +59,10 @@ class App:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.game_seeds, self.programs)
+
+    def batch_uow(self) -> SqlBatchUnitOfWork:
+        """Units of work that share one database transaction (see SqlBatchUnitOfWork)."""
+        return SqlBatchUnitOfWork(self.engine, self.game_seeds)
 
     @cached_property
     def idempotency(self) -> SqlIdempotencyStore:

@@ -356,3 +356,37 @@ def test_without_a_server_key_the_widget_secret_is_not_made(walaa, clock, store)
 def test_a_publishable_key_is_created_once_and_shown_once(walaa, clock, store):
     issued = create_publishable_key(walaa.uow(), clock, store.id)
     assert issued.secret.startswith("wk_pub_") and issued.key.publishable
+
+
+def test_the_shopper_sees_their_referral_link_and_badges_when_the_program_has_them(shop):
+    api, browser, secret = shop
+    referrals = {
+        "name": {"en": "Refer a friend", "ar": "أحِل صديقاً"},
+        "advocate": {"points": 500},
+        "friend": {"points": 200},
+        "qualifying_order": {"min_amount": 50},
+        "link": "https://dewy.example/r/{code}",
+    }
+    spender = {
+        "id": "big-spender",
+        "name": {"en": "Big spender", "ar": "متسوق كبير"},
+        "description": {"en": "Spend 500 USD", "ar": "أنفق 500 دولار"},
+        "counts": "spend",
+        "target": 500,
+    }
+    document = {**DOCUMENT, "referrals": referrals, "achievements": [spender]}
+    assert api.put("/v1/program", document).status_code == 200
+    give(api, "amal", 10)
+    token = mint(secret, api.store.id, api_clock(api))
+    ext = browser.get("/v1/storefront/me?locale=ar", token=token).json()["extensions"]
+    code = api.get("/v1/customers/amal/referral").json()["code"]
+    assert ext["referral"] == {"code": code, "link": f"https://dewy.example/r/{code}"}
+    assert [(b["id"], b["name"], b["earned"], b["percent"]) for b in ext["badges"]] == [
+        ("big-spender", "متسوق كبير", False, 0)
+    ]
+    assert ext["badges"][0]["progress"]
+    stranger = mint(secret, api.store.id, api_clock(api), sub="not-yet-a-customer")
+    assert browser.get("/v1/storefront/me", token=stranger).json()["extensions"] == {
+        "referral": None,
+        "badges": None,
+    }

@@ -29,6 +29,19 @@ from walaa.service.handlers.stores import create_store
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "storefront" / "server.py"
 SERVER_KEY = "e2e-server-key-" + "k" * 32
+REFERRALS = {
+    "name": {"en": "Refer a friend", "ar": "أحِل صديقاً"},
+    "advocate": {"points": 500},
+    "friend": {"points": 200},
+    "link": "https://dewy.example/r/{code}",
+}
+BIG_SPENDER = {
+    "id": "big-spender",
+    "name": {"en": "Big spender", "ar": "متسوق كبير"},
+    "description": {"en": "Spend 500 USD", "ar": "أنفق 500 دولار"},
+    "counts": "spend",
+    "target": 500,
+}
 
 
 def _shop_module():
@@ -74,7 +87,10 @@ def storefront(app: App, store: Store) -> Iterator[Storefront]:
         admin = httpx.Client(base_url=walaa, headers={"Authorization": f"Bearer {admin_key}"})
         import yaml
 
-        assert admin.put("/v1/program", json=yaml.safe_load(PROGRAM.read_text())).is_success
+        document = yaml.safe_load(PROGRAM.read_text())
+        document["referrals"] = REFERRALS
+        document["achievements"] = [BIG_SPENDER]
+        assert admin.put("/v1/program", json=document).is_success
         reward = {
             "id": "five-off",
             "cost": 500,
@@ -159,6 +175,9 @@ def test_a_shopper_signs_in_without_a_reload_redeems_and_sees_the_code(storefron
     code.wait_for()
     assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", code.inner_text())
     panel.locator(".balance", has_text="300 Dew Drops").wait_for()
+    assert "Invite a friend" in panel.inner_text() and "Big spender" in panel.inner_text()
+    whatsapp = panel.get_by_role("link", name="WhatsApp").get_attribute("href")
+    assert whatsapp.startswith("https://wa.me/?text=") and "dewy.example%2Fr%2F" in whatsapp
     assert "$3.00" in panel.inner_text()
     check_page(page, "storefront-panel-member")
     customer = storefront.admin.get("/v1/customers/amal").json()

@@ -69,6 +69,8 @@ class Balances:
     created: bool = False
     #: the store's settings stamp, read with the lock: which parsed program is in force
     settings_stamp: int | None = None
+    #: the customer's tags, read with the lock (None: not read)
+    tags: tuple[str, ...] | None = None
 
 
 class LedgerRepository(Protocol):
@@ -672,6 +674,16 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class BatchUnitOfWork(UnitOfWork, Protocol):
+    """Many ``with`` blocks in one database transaction, each block a savepoint of its own:
+    a block that does not commit undoes only its own writes. Nothing is durable before
+    ``finish()``; ``abandon()`` undoes everything."""
+
+    def finish(self) -> None: ...
+
+    def abandon(self) -> None: ...
 
 
 # -- the worker's scheduled jobs (walaa worker) -------------------------------------------------

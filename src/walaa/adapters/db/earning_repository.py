@@ -102,6 +102,9 @@ class SqlEarningRepository:
                 request=request,
                 request_hash=record.request_hash,
                 points=record.points,
+                program_version=record.program_version,
+                basis=record.basis,
+                earn_transaction_id=record.earn_transaction_id,
                 created_at=facts["now"],
             )
         )

@@ -44,15 +44,18 @@ from walaa.service.ports import Balances, StoredHold, StoredTransaction
 
 _c, _x, _l = t.customers, t.ledger_transactions, t.lots
 
-# The store's settings stamp rides along (a scalar subquery, not locked): which parsed program
-# is in force costs no statement of its own. Its snapshot is the statement's, taken before a
-# lock wait; a program saved during that wait applies from the next order (docs/operations.md).
+# The customer's tags (what rules may know of them) and the store's settings stamp (a scalar
+# subquery, not locked: which parsed program is in force) ride along, costing no statement of
+# their own. The stamp's snapshot is the statement's, taken before a lock wait; a program saved
+# during that wait applies from the next order (docs/operations.md, "Caches"). The tags come
+# from the locked row itself, so they are current.
 _LOCK_CUSTOMER = (
     select(
         _c.c.available,
         _c.c.pending,
         _c.c.held,
         _c.c.closed_at,
+        _c.c.tags,
         stamp_of(bindparam("b_store")).label("settings_stamp"),
     )
     .where(_c.c.store_id == bindparam("b_store"), _c.c.id == bindparam("b_customer"))
@@ -156,6 +159,7 @@ class SqlLedgerRepository:
             row.held,
             row.closed_at is not None,
             settings_stamp=row.settings_stamp,
+            tags=tuple(row.tags or ()),
         )
 
     def _insert_customer(self, customer_id: str) -> bool:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RootTransaction, select, update
+from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, select, update
 
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.achievements_repository import SqlAchievementsRepository
@@ -160,7 +160,7 @@ class SqlUnitOfWork:
         # Per application (so per engine): a store id means one store in one database only.
         self.programs = programs if programs is not None else ProgramCache()
         self._conn: Connection | None = None
-        self._tx: RootTransaction | None = None
+        self._tx: RootTransaction | NestedTransaction | None = None
 
     @property
     def conn(self) -> Connection:
@@ -171,12 +171,15 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self._conn = self.engine.connect()
         self._tx = self._conn.begin()
-        self.stores = SqlStoreRepository(self._conn)
-        self.keys = SqlKeyRepository(self._conn)
-        self.customers = SqlCustomerRepository(self._conn)
-        self.notices = SqlNoticeRepository(self._conn)
-        self.staff = SqlStaffRepository(self._conn)
+        self._bind(self._conn)
         return self
+
+    def _bind(self, conn: Connection) -> None:
+        self.stores = SqlStoreRepository(conn)
+        self.keys = SqlKeyRepository(conn)
+        self.customers = SqlCustomerRepository(conn)
+        self.notices = SqlNoticeRepository(conn)
+        self.staff = SqlStaffRepository(conn)
 
     def __exit__(
         self,
@@ -228,3 +231,56 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         assert self._tx is not None
         self._tx.rollback()
+
+
+class SqlBatchUnitOfWork(SqlUnitOfWork):
+    """Many units of work in one database transaction: each ``with`` block is a savepoint.
+
+    A block that commits releases its savepoint; one that fails rolls back to it, undoing its
+    own writes and nobody else's. Nothing is durable until :meth:`finish` commits the whole
+    transaction (one commit, so one disk flush, for the batch); :meth:`abandon` rolls it all
+    back. Handlers written for :class:`SqlUnitOfWork` run unchanged inside it.
+    """
+
+    def __init__(self, engine: Engine, game_seeds: Callable[[], str] = new_server_seed) -> None:
+        super().__init__(engine, game_seeds)
+        self._root: RootTransaction | None = None
+
+    def __enter__(self) -> SqlBatchUnitOfWork:
+        if self._conn is None:
+            self._conn = self.engine.connect()
+            self._root = self._conn.begin()
+            self._bind(self._conn)
+        self._tx = self._conn.begin_nested()  # commit() and rollback() act on the savepoint
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._tx is not None and self._tx.is_active:
+            self._tx.rollback()
+        self._tx = None
+
+    def finish(self) -> None:
+        """Commit every block that committed, in one database transaction."""
+        try:
+            if self._root is not None:
+                self._root.commit()
+        finally:
+            self._close()
+
+    def abandon(self) -> None:
+        """Roll the whole batch back."""
+        try:
+            if self._root is not None and self._root.is_active:
+                self._root.rollback()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = self._root = self._tx = None

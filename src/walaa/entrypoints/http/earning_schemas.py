@@ -227,6 +227,17 @@ BatchItem = Annotated[BatchEvent | BatchOrder, Field(discriminator="kind")]
 #: evaluated against every rule, so both are bounded (1,000 orders of 10 lines took 13 s).
 BATCH_MAX_ITEMS = 200
 BATCH_MAX_LINES = 2000
+#: POST /v1/orders/batch: one database transaction for all of them (docs/api.md).
+ORDERS_BATCH_MAX = 1000
+ORDERS_BATCH_MAX_LINES = 10_000
+
+
+def lines_within(items: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """A batch's items, if their order lines add up to at most ``limit`` (else ValueError)."""
+    lines = sum(len(i["lines"]) for i in items if isinstance(i.get("lines"), list))
+    if lines > limit:
+        raise ValueError(f"a batch may carry at most {limit} order lines in all, not {lines}")
+    return items
 
 
 class BatchIn(Strict):
@@ -243,12 +254,23 @@ class BatchIn(Strict):
     @field_validator("items")
     @classmethod
     def _bounded_lines(cls, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        lines = sum(len(i["lines"]) for i in items if isinstance(i.get("lines"), list))
-        if lines > BATCH_MAX_LINES:
-            raise ValueError(
-                f"a batch may carry at most {BATCH_MAX_LINES} order lines in all, not {lines}"
-            )
-        return items
+        return lines_within(items, BATCH_MAX_LINES)
+
+
+class OrdersBatchIn(Strict):
+    # Orders are checked one by one (each gets its own result), so the envelope takes any
+    # object; an order's shape is that of POST /v1/orders.
+    orders: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=ORDERS_BATCH_MAX,
+        description=f"Orders as POST /v1/orders takes them; at most {ORDERS_BATCH_MAX} orders "
+        f"and {ORDERS_BATCH_MAX_LINES} lines in all.",
+    )
+
+    @field_validator("orders")
+    @classmethod
+    def _bounded_lines(cls, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return lines_within(orders, ORDERS_BATCH_MAX_LINES)
 
 
 class BatchItemOut(BaseModel):
@@ -262,6 +284,11 @@ class BatchOut(BaseModel):
     succeeded: int
     failed: int
     results: list[BatchItemOut]
+
+    @classmethod
+    def of(cls, results: list[BatchItemOut]) -> BatchOut:
+        failed = sum(r.problem is not None for r in results)
+        return cls(succeeded=len(results) - failed, failed=failed, results=results)
 
 
 class ProgramOut(BaseModel):

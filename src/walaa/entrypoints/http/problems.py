@@ -6,11 +6,13 @@ validation errors list every failing field with a plain reason.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
@@ -100,6 +102,31 @@ def field_path(loc: tuple[Any, ...]) -> str:
     for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or str(loc[0] if loc else "request")
+
+
+def refusal(exc: errors.WalaaError) -> dict[str, Any]:
+    """A batch item's ``status`` and ``problem`` for a domain error: what the single call
+    would have answered."""
+    response = problem_for(exc)
+    return {"status": response.status_code, "problem": json.loads(bytes(response.body))}
+
+
+def item_problem(exc: ValidationError, *, skip: int = 0) -> dict[str, Any]:
+    """The problem details of one batch item that is not valid, naming each field and why
+    (``skip`` leading parts of each error's location, e.g. a tagged union's tag)."""
+    errors_ = [
+        {
+            "field": field_path(tuple(error["loc"][skip:]) or tuple(error["loc"])),
+            "reason": error["msg"],
+        }
+        for error in exc.errors()
+    ]
+    return {
+        "type": "/problems/validation-failed",
+        "title": "The item is not valid",
+        "status": 422,
+        "errors": errors_,
+    }
 
 
 async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:

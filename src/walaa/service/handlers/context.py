@@ -17,17 +17,26 @@ from walaa.domain.perks import member_tag, plan_rule, tier_rule, with_perks
 from walaa.domain.program import MultiplierCombination, Program
 from walaa.service.handlers import tiers
 from walaa.service.handlers.program import current_program
-from walaa.service.ports import UnitOfWork
+from walaa.service.ports import Balances, UnitOfWork
 
 
 def customer_context(
-    uow: UnitOfWork, store_id: str, customer_id: str, now: datetime, program: Program | None
+    uow: UnitOfWork,
+    store_id: str,
+    customer_id: str,
+    now: datetime,
+    program: Program | None,
+    locked: Balances | None = None,
 ) -> Customer:
     """What rules may know of the customer: their tags, a `member:<plan>` tag for each
     membership active at ``now``, and their tier — or the tier a membership grants while it
-    lasts, when that one is higher."""
-    profile = uow.customers.profile(store_id, customer_id)
-    tags = set(profile.tags) if profile else set()
+    lasts, when that one is higher. ``locked``: the customer's lock in this unit of work, which
+    read their tags already."""
+    if locked is not None and locked.tags is not None:
+        tags = set(locked.tags)
+    else:
+        profile = uow.customers.profile(store_id, customer_id)
+        tags = set(profile.tags) if profile else set()
     tier = tiers.current_tier(uow, store_id, customer_id)
     policy = program.tiers if program else None
     repo = uow.memberships(store_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -213,27 +214,32 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
             notice_joined(
                 uow, program, command.store_id, command.customer_id, _created(balances), now
             )
-            record = OrderRecord(
-                command.order_id,
-                command.customer_id,
-                "placed",
-                command.placed_at,
-                digest,
-                None,
-                None,
-                0,
-                None,
-            )
+
+        def save_order(**values: Any) -> None:
+            """A new order's row is written once, with what paying it decided (nothing refers
+            to it before); an order recorded as placed earlier is updated."""
+            if found is not None:
+                earning.update_order(command.order_id, **values)
+                return
+            placed = OrderRecord(
+                command.order_id, command.customer_id, "placed", command.placed_at, digest,
+                None, None, 0, None,
+            )  # fmt: skip
             earning.add_order(
-                record,
+                replace(placed, **values),
                 json.loads(json.dumps(request, default=str)),
                 channel=command.channel.value,
                 currency=command.currency,
                 now=now,
             )
+
         result = OrderResult(command.order_id, command.customer_id, "placed", 0, None, None, False)
         if command.status == "paid":
-            result = _award_order(uow, repo, earning, program, command, order, now)
+            result = _award_order(
+                uow, repo, earning, program, command, order, now, balances, save_order
+            )
+        else:
+            save_order()
         uow.commit()
     return result
 
@@ -258,11 +264,18 @@ def _award_order(
     command: RecordOrder,
     order: Order,
     now: datetime,
+    locked: Balances | None,
+    save_order: Callable[..., None],
 ) -> OrderResult:
+    """Award a paid order. ``locked`` is what the customer's lock read at the start of this
+    unit of work; nothing has written the customer's balances since, so the earn reuses it
+    instead of reading them again."""
     points, version, txn_id, basis = 0, None, None, None
     if program is not None:
         usage = earning.usage(command.customer_id, usage_needed(program, order))
-        customer = customer_context(uow, command.store_id, command.customer_id, now, program)
+        customer = customer_context(
+            uow, command.store_id, command.customer_id, now, program, locked
+        )
         evaluation = evaluate_order(program, order, customer=customer, usage=usage)
         version, basis = program.version, evaluation.basis
         available_at, expires_at = _validity(program, command.placed_at, now)
@@ -279,7 +292,7 @@ def _award_order(
                 details=explained(evaluation),
                 refers_to=(("order", command.order_id),),
             )
-            receipt = ledger.earn_in(repo, earn, now, active_at=command.placed_at)
+            receipt = ledger.earn_in(repo, earn, now, active_at=command.placed_at, locked=locked)
             txn_id, points = receipt.transaction_id, evaluation.total
             notice_milestone(
                 uow, program, command.store_id, command.customer_id, _moved(receipt), now
@@ -332,8 +345,7 @@ def _award_order(
             command.signals,
             now,
         )
-    earning.update_order(
-        command.order_id,
+    save_order(
         status="paid",
         program_version=version,
         basis=basis.to_record() if basis else None,
@@ -682,7 +694,9 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
         if program is not None:
             version = program.version
             usage = earning.usage(command.customer_id, usage_needed(program, event))
-            customer = customer_context(uow, command.store_id, command.customer_id, now, program)
+            customer = customer_context(
+                uow, command.store_id, command.customer_id, now, program, balances
+            )
             evaluation = evaluate_event(program, event, customer=customer, usage=usage)
             if evaluation.total > 0:
                 earn = Earn(
@@ -696,7 +710,10 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                     details=explained(evaluation),
                     refers_to=(("event", command.event_id),),
                 )
-                receipt = ledger.earn_in(repo, earn, now, active_at=command.occurred_at)
+                # nothing wrote the customer's balances since the lock above read them
+                receipt = ledger.earn_in(
+                    repo, earn, now, active_at=command.occurred_at, locked=balances
+                )
                 txn_id, points = receipt.transaction_id, evaluation.total
                 notice_milestone(
                     uow, program, command.store_id, command.customer_id, _moved(receipt), now

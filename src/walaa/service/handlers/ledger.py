@@ -42,7 +42,13 @@ from walaa.service.commands import (
 )
 from walaa.service.handlers.milestones import notice_joined, notice_milestone
 from walaa.service.handlers.program import current_program
-from walaa.service.ports import Clock, LedgerRepository, StoredTransaction, UnitOfWork
+from walaa.service.ports import (
+    Balances,
+    Clock,
+    LedgerRepository,
+    StoredTransaction,
+    UnitOfWork,
+)
 
 MAX_HOLD = timedelta(days=30)
 
@@ -147,6 +153,7 @@ def _post_in(
     after: Callable[[LedgerRepository, int, _Write], int | None] | None = None,
     needs_lots: bool = True,
     active_at: datetime | None = None,
+    locked: Balances | None = None,
 ) -> Receipt:
     """One ledger write inside a unit of work the caller opened and will commit.
 
@@ -155,7 +162,9 @@ def _post_in(
     activity (earning or spending) at that moment, for inactivity expiry.
     """
     fingerprint = request_hash(command)
-    balances = repo.lock_customer(command.customer_id, create=create_customer)
+    balances = locked
+    if balances is None:
+        balances = repo.lock_customer(command.customer_id, create=create_customer)
     found = repo.find_transaction(command.idempotency_key)
     if found is not None:
         return _replay(found, fingerprint, repo)
@@ -538,7 +547,12 @@ def reverse_in(repo: LedgerRepository, command: Reverse, now: datetime) -> Recei
 
 
 def earn_in(
-    repo: LedgerRepository, command: Earn, now: datetime, *, active_at: datetime | None = None
+    repo: LedgerRepository,
+    command: Earn,
+    now: datetime,
+    *,
+    active_at: datetime | None = None,
+    locked: Balances | None = None,
 ) -> Receipt:
     """An earn inside a unit of work the caller opened: an order's points are written in the
     same database transaction as the order itself. ``active_at`` is when the customer earned
@@ -548,6 +562,9 @@ def earn_in(
     History recorded late (an imported order) may already be past its expiry: its points
     arrive expired, the earn and its expiry written together under ``<key>:expired``, so no
     one can spend them in between and the books show both.
+
+    ``locked``: the balances the caller's lock of this customer read in this unit of work, when
+    nothing has written them since; the earn then does not read them again.
     """
     _check_key(command.idempotency_key)
     late = command.expires_at is not None and command.expires_at <= now
@@ -559,6 +576,7 @@ def earn_in(
         create_customer=True,
         needs_lots=False,
         active_at=active_at,
+        locked=locked,
     )
     if late and not receipt.replayed:
         key = f"{command.idempotency_key}:expired"

@@ -144,7 +144,7 @@ def redeem(
         reward, stock_left = found
         check_blocks(reward, blocks)
         program = in_force(uow, store_id, balances.settings_stamp)
-        customer = customer_context(uow, store_id, customer_id, now, program)
+        customer = customer_context(uow, store_id, customer_id, now, program, balances)
         shopper = Shopper(
             tiers_reached=_tiers_reached(program, customer.tier),
             tags=customer.tags,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +24,7 @@ from walaa.entrypoints.http.earning_schemas import (
     OrderOut,
 )
 from walaa.entrypoints.http.idempotency import RawBody, replayable
-from walaa.entrypoints.http.problems import field_path, problem_for
+from walaa.entrypoints.http.problems import item_problem, refusal
 from walaa.entrypoints.http.routes.orders import order_command
 from walaa.entrypoints.http.schemas import PROBLEMS
 from walaa.service.commands import RecordEvent
@@ -79,21 +78,8 @@ def _one(walaa: App, caller: Caller, index: int, raw: dict[str, Any]) -> BatchIt
     """One item, checked and recorded on its own: its error is its result, not the batch's."""
     try:
         item = _ITEM.validate_python(raw)
-    except ValidationError as exc:
-        errors = [
-            {
-                "field": field_path(error["loc"][1:] if len(error["loc"]) > 1 else error["loc"]),
-                "reason": error["msg"],
-            }
-            for error in exc.errors()
-        ]
-        problem = {
-            "type": "/problems/validation-failed",
-            "title": "The item is not valid",
-            "status": 422,
-            "errors": errors,
-        }
-        return BatchItemOut(index=index, status=422, problem=problem)
+    except ValidationError as exc:  # the first part of each location is the item's `kind`
+        return BatchItemOut(index=index, status=422, problem=item_problem(exc, skip=1))
     try:
         if isinstance(item, BatchOrder):
             result = record_order(walaa.uow(), walaa.clock, order_command(caller.store_id, item))
@@ -103,9 +89,7 @@ def _one(walaa: App, caller: Caller, index: int, raw: dict[str, Any]) -> BatchIt
             out = EventOut.of(event)
         return BatchItemOut(index=index, status=200 if out.replayed else 201, result=out)
     except WalaaError as exc:
-        response = problem_for(exc)
-        body = json.loads(bytes(response.body))
-        return BatchItemOut(index=index, status=response.status_code, problem=body)
+        return BatchItemOut(index=index, **refusal(exc))
 
 
 @router.post(
@@ -124,8 +108,6 @@ def post_batch(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def produce() -> tuple[int, BatchOut]:
-        results = [_one(walaa, caller, i, item) for i, item in enumerate(body.items)]
-        failed = sum(r.problem is not None for r in results)
-        return 200, BatchOut(succeeded=len(results) - failed, failed=failed, results=results)
+        return 200, BatchOut.of([_one(walaa, caller, i, item) for i, item in enumerate(body.items)])
 
     return replayable(walaa, caller, request, idempotency_key, raw, produce)

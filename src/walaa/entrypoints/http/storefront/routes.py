@@ -17,6 +17,7 @@ import segno
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
+from walaa.bootstrap import App
 from walaa.domain.earning.inputs import OrderLine
 from walaa.domain.errors import NotFound
 from walaa.domain.program_sentences import earn_phrase
@@ -35,12 +36,14 @@ from walaa.entrypoints.http.storefront.schemas import (
     ShopperRedemptionOut,
     direction,
 )
+from walaa.service.handlers.achievements import customer_achievements
 from walaa.service.handlers.customers import customer_ledger, explanation_text
 from walaa.service.handlers.games import customer_games
 from walaa.service.handlers.giving import chosen_cause
 from walaa.service.handlers.program import get_program
+from walaa.service.handlers.referrals import referral_of
 from walaa.service.handlers.rewards import list_rewards, redeem
-from walaa.service.handlers.shopper import product_points, shopper_summary
+from walaa.service.handlers.shopper import product_points, progress_share, shopper_summary
 from walaa.service.handlers.storefront import member_card_of
 from walaa.service.handlers.stores import get_store
 
@@ -50,8 +53,8 @@ router = APIRouter(
 Locale = Annotated[str, Query(pattern="^(en|ar)$", description="en or ar")]
 #: guests' answers may be kept by browsers and shared caches for this long
 PUBLIC_MAX_AGE = 300
-#: how many extensions a panel may show; the referral and badge panels fill theirs
-EXTENSIONS: dict[str, Any] = {"referral": None, "badges": None}
+#: what a program without referrals or achievements shows in their places
+NO_EXTENSIONS: dict[str, Any] = {"referral": None, "badges": None}
 
 
 def cached(request: Request, body: BaseModel, *, shared: bool) -> Response:
@@ -134,8 +137,36 @@ def read_me(store: Shopper, locale: Locale = "en") -> ShopperOut:
             for g in games
             if g.plays_left > 0
         ],
-        extensions=dict(EXTENSIONS),
+        extensions=extensions(walaa, store.store_id, customer_id, locale, summary.view is not None),
     )
+
+
+def extensions(
+    walaa: App, store_id: str, customer_id: str, locale: str, known: bool
+) -> dict[str, Any]:
+    """The referral link and the badges with progress, when the program has them (and the
+    shopper is known to Walaa: a code is made for a customer, never for a stranger)."""
+    out = dict(NO_EXTENSIONS)
+    if not known:
+        return out
+    try:
+        referral = referral_of(walaa.uow(), walaa.clock, store_id, customer_id)
+        out["referral"] = {"code": referral.code, "link": referral.link}
+    except NotFound:  # the program has no referrals: section
+        pass
+    views, _currency = customer_achievements(walaa.uow(), walaa.clock, store_id, customer_id)
+    if views:
+        out["badges"] = [
+            {
+                "id": v.achievement.id,
+                "name": v.achievement.name.get(locale),
+                "progress": v.text.get(locale) or v.text.get("en", ""),
+                "earned": bool(v.grants),
+                "percent": progress_share(v.standing.current, v.standing.target),
+            }
+            for v in views
+        ]
+    return out
 
 
 @router.get("/me/history", response_model=HistoryOut, summary="The shopper's points history")

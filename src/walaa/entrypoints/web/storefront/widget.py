@@ -24,6 +24,12 @@ router = APIRouter(include_in_schema=False)
 SOURCE = Path(__file__).parents[1] / "static" / "storefront" / "widget.js"
 #: every text the widget shows, as `t("...")` in widget.js calls it (a test holds them equal)
 WIDGET_WORDS = (
+    N_("Badges"),
+    N_("Copy link"),
+    N_("Invite a friend"),
+    N_("Join me and get a welcome gift: {link}"),
+    N_("Share"),
+    N_("Your code: {code}"),
     N_("Close"),
     N_("Copied"),
     N_("Copy"),

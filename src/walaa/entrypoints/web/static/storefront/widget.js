@@ -301,10 +301,15 @@
         out.push(h("p", { class: "muted" }, t("We tell you of any redemption over {points}.",
           { points: number(me.alert_threshold) })));
       }
-      Object.keys(me.extensions || {}).forEach(function (name) {
-        var part = me.extensions[name];
-        if (part && part.title) out.push(h("h3", {}, part.title), h("p", {}, part.text || ""));
-      });
+      var ext = me.extensions || {};
+      if (ext.referral) out.push.apply(out, this.referral(ext.referral));
+      if (ext.badges && ext.badges.length) {
+        out.push(h("h3", {}, t("Badges")));
+        ext.badges.forEach(function (badge) {
+          out.push(bar(badge.earned ? 100 : badge.percent, (badge.earned ? "\u2714 " : "") +
+            badge.name + " · " + badge.progress));
+        });
+      }
       out.push(h("h3", {}, t("Member card")));
       var card = h("div", { class: "card" });
       out.push(card, h("button", { class: "primary", type: "button",
@@ -319,6 +324,26 @@
         });
       }).catch(function () {});
       return out;
+    }
+    referral(ref) {
+      var link = ref.link || ref.code, message = t("Join me and get a welcome gift: {link}",
+        { link: link });
+      var copy = h("button", { class: "primary", type: "button", onclick: function () {
+        if (navigator.clipboard) navigator.clipboard.writeText(link).catch(function () {});
+        copy.textContent = t("Copied");
+      } }, t("Copy link"));
+      var share = h("div", { class: "actions" }, copy,
+        h("a", { href: "https://wa.me/?text=" + encodeURIComponent(message), target: "_blank",
+          rel: "noopener", class: "secondary" }, "WhatsApp"),
+        h("a", { href: "https://twitter.com/intent/tweet?text=" + encodeURIComponent(message),
+          target: "_blank", rel: "noopener", class: "secondary" }, "X"));
+      if (navigator.share) {
+        share.append(h("button", { class: "primary", type: "button", onclick: function () {
+          navigator.share({ text: message }).catch(function () {});
+        } }, t("Share")));
+      }
+      return [h("h3", {}, t("Invite a friend")), h("p", { class: "muted" },
+        t("Your code: {code}", { code: ref.code })), share];
     }
     redeem(reward, row) {
       var self = this, button = row.querySelector("button");
