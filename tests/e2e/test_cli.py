@@ -15,15 +15,14 @@ from typer.testing import CliRunner
 from tests.api.live_server import free_port
 from walaa.adapters.db.engine import make_engine
 from walaa.demo import PROGRAM
-from walaa.entrypoints.cli import app
+from walaa.entrypoints.cli import app, console
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "200"}  # tables at full width, as on an operator's terminal
 
 
 def walaa(*args: str, url: str) -> tuple[int, str]:
-    result = runner.invoke(app, [*args, "--database-url", url], env=WIDE)
-    return result.exit_code, result.output
+    return walaa_plain(*args, "--database-url", url)
 
 
 def test_migrate_then_create_a_store_prints_its_id(tmp_path: Path):
@@ -173,6 +172,9 @@ def wait_until_ready(base: str) -> None:
 
 
 def walaa_plain(*args: str) -> tuple[int, str]:
+    # Rich fixes the console's width from COLUMNS when the module is imported, which may be
+    # before any test set it: set it for every run, as an operator's wide terminal would
+    console.width = int(WIDE["COLUMNS"])
     result = runner.invoke(app, list(args), env=WIDE)
     return result.exit_code, result.output
 

@@ -41,7 +41,11 @@ def queue(
     walaa = _app(database_url)
     with _errors():
         found = rf.list_referrals(walaa.uow(), store, status, limit)
-    table = Table("referral", "advocate", "friend", "order", "since", "why")
+    table = Table()
+    # the id is what `walaa referrals approve` takes: never shortened, whatever the width
+    table.add_column("referral", no_wrap=True, min_width=max((len(r.id) for r in found), default=8))
+    for heading in ("advocate", "friend", "order", "since", "why"):
+        table.add_column(heading)
     for r in found:
         since = f"{r.signed_up_at:%Y-%m-%d}"
         table.add_row(r.id, r.advocate_id, r.friend_id, r.order_id or "-", since, _why(r, locale))

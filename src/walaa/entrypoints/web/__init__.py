@@ -17,12 +17,12 @@ from walaa.entrypoints.web.pages import STATIC_DIR, STATIC_PREFIX, PageContext, 
 from walaa.entrypoints.web.security import SecurityHeaders
 
 #: The screens after the overview, in the order of the menu.
-SCREENS = ("customers", "program", "catalog", "lists", "keys", "staff_screen")
+SCREENS = ("customers", "program", "catalog", "lists", "keys")
 
 
 def mount(api: FastAPI) -> None:
     """Add the web pages, their assets, their error pages and their headers to ``api``."""
-    from walaa.entrypoints.web import overview, sign_in
+    from walaa.entrypoints.web import account, overview, sign_in, staff_screen
 
     api.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="web-static")
     api.include_router(sign_in.router)
@@ -30,6 +30,8 @@ def mount(api: FastAPI) -> None:
     # Imported in menu order: each screen adds its menu entry when imported.
     for name in SCREENS:
         api.include_router(importlib.import_module(f"walaa.entrypoints.web.{name}").router)
+    api.include_router(staff_screen.router)
+    api.include_router(account.router)
     api.add_exception_handler(SignInRequired, _to_sign_in)
     api.add_exception_handler(Forbidden, _forbidden)
     api.add_middleware(SecurityHeaders)

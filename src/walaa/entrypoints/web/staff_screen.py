@@ -27,6 +27,7 @@ AUDIT_LABELS: dict[str, str] = {
     "staff.create": N_("Staff member added"),
     "staff.language": N_("Language changed"),
     "staff.sessions_ended": N_("Signed out everywhere"),
+    "staff.two_factor": N_("Two-step sign-in set up"),
 }
 
 

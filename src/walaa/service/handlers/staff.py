@@ -232,3 +232,42 @@ def audit_log(uow: UnitOfWork, store_id: str, limit: int = 100) -> list[AuditEnt
 def staff_of(uow: UnitOfWork, store_id: str) -> list[StaffMember]:
     with uow:
         return uow.staff.for_store(store_id)
+
+
+def enrol_two_factor(
+    uow: UnitOfWork,
+    clock: Clock,
+    member: StaffMember,
+    password: str,
+    secret: str,
+    code: str,
+    address: str | None,
+) -> list[str] | None:
+    """Set (or replace) a staff member's TOTP secret, proven by their password and a code
+    the new authenticator shows now; returns the ten new recovery codes, or None if refused.
+    The old secret and recovery codes stop working at once."""
+    if len(secret) != 32 or not set(secret) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"):
+        raise ValidationFailed("secret", "must be the 32-character secret this page showed")
+    now = clock.now()
+    with uow:
+        account = uow.staff.get(member.store_id, member.id)
+        if account is None or not verify_password(account.password_hash, password):
+            return None
+        if not pyotp.TOTP(secret).verify(code.strip(), for_time=now, valid_window=1):
+            return None
+        uow.staff.set_totp(member.store_id, member.id, secret)
+        codes = new_recovery_codes()
+        uow.staff.replace_recovery_codes(
+            member.store_id, member.id, [recovery_digest(c) for c in codes]
+        )
+        append_audit(
+            uow, now, member, member.store_id, "staff.two_factor", member.id,
+            {"two_factor": member.totp_secret is not None}, {"two_factor": True}, address,
+        )  # fmt: skip
+        uow.commit()
+    return codes
+
+
+def recovery_codes_left(uow: UnitOfWork, member: StaffMember) -> int:
+    with uow:
+        return uow.staff.unused_recovery_codes(member.store_id, member.id)
