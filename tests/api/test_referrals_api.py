@@ -354,3 +354,15 @@ def test_the_worker_rejects_when_the_program_says_so_and_expires_old_sign_ups(ap
     # an expired friend's order is no qualifying order any more
     order(api, "late", "noor", "80.00")
     assert balance(api, "amal") == (0, 0)
+
+
+def test_a_held_referral_whose_order_is_returned_in_the_window_is_rejected(api, amal):
+    held = sign_up(api, "amal-h", amal, name="Amal Hasan")
+    order(api, "o-h", "amal-h", "80.00")
+    assert api.post("/v1/orders/o-h/cancel", {}).status_code == 200
+    found = api.get(f"/v1/referrals/{held['id']}").json()
+    assert found["status"] == "rejected"
+    assert "returned within the return window" in found["rules"][-1]["explanation"]["en"]
+    body = {"staff": "layla", "reason": "looks fine"}
+    assert api.post(f"/v1/referrals/{held['id']}/approve", body).status_code == 409
+    assert balance(api, "amal") == (0, 0)

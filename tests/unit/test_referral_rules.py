@@ -276,5 +276,7 @@ def test_the_status_table():
         (Status.QUALIFIED, Status.REVERSED),
         (Status.HELD, Status.APPROVED),
         (Status.HELD, Status.REJECTED),
+        (Status.APPROVED, Status.REJECTED),
         (Status.APPROVED, Status.REVERSED),
+        (Status.APPROVED, Status.EXPIRED),
     ]

@@ -93,6 +93,10 @@ class ReferralsRepository(Protocol):
         """Whether the customer has an order that was paid (refunded or cancelled since, too)."""
         ...
 
+    def friend_welcomed(self, friend_id: str) -> bool:
+        """Whether any referral of this friend already gave them the friend's reward."""
+        ...
+
     def count_since(self, column: str, value: str, since: datetime) -> int:
         """Referrals whose `column` (ip, device, advocate_id) is `value`, created since."""
         ...

@@ -137,6 +137,13 @@ class SqlReferralsRepository:
             stmt = stmt.where(o.c.id != other_than)
         return self.conn.execute(stmt.limit(1)).first() is not None
 
+    def friend_welcomed(self, friend_id: str) -> bool:
+        r = t.referrals
+        stmt = select(r.c.id).where(
+            r.c.store_id == self.store_id, r.c.friend_id == friend_id, r.c.friend_rewarded
+        )
+        return self.conn.execute(stmt.limit(1)).first() is not None
+
     def count_since(self, column: str, value: str, since: datetime) -> int:
         r = t.referrals
         found = self.conn.execute(

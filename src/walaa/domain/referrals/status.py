@@ -2,7 +2,7 @@
 
     signed_up ──▶ qualified ──▶ reversed
         │  ╲
-        │   ╲──▶ held ──▶ approved ──▶ reversed
+        │   ╲──▶ held ──▶ approved ──▶ reversed | rejected | expired
         │          ╲
         ├──────────▶ rejected
         └──▶ expired
@@ -12,7 +12,8 @@
 * qualified: the qualifying order came and the rules passed: both sides are rewarded;
 * held: a rule asked for a person to look (similarity); the review approves or rejects,
   by a staff member or automatically after the program's days;
-* approved: a held referral a reviewer let through: rewarded once its order has come;
+* approved: a held referral a reviewer let through: rewarded once its order has come (an
+  order too small rejects it, one past the lifetime expires it, as for a sign-up);
 * rejected: a rule refused it, or a reviewer did; its reason stays with it;
 * reversed: the friend's qualifying order was refunded or cancelled within the return
   window, so the advocate's pending reward was taken back;
@@ -40,7 +41,8 @@ MOVES: dict[Status, frozenset[Status]] = {
     Status.SIGNED_UP: frozenset({Status.QUALIFIED, Status.HELD, Status.REJECTED, Status.EXPIRED}),
     Status.HELD: frozenset({Status.APPROVED, Status.REJECTED}),
     Status.QUALIFIED: frozenset({Status.REVERSED}),
-    Status.APPROVED: frozenset({Status.REVERSED}),
+    # approved before the friend ordered: the order may still be too small, or too late
+    Status.APPROVED: frozenset({Status.REVERSED, Status.REJECTED, Status.EXPIRED}),
     Status.REJECTED: frozenset(),
     Status.REVERSED: frozenset(),
     Status.EXPIRED: frozenset(),
@@ -53,5 +55,5 @@ REWARDING = frozenset({Status.QUALIFIED, Status.APPROVED})
 def move(current: Status, to: Status) -> Status:
     """The new status, or a `Conflict` naming the move the table does not allow."""
     if to not in MOVES[current]:
-        raise ReferralStatusConflict(f"a {current.value} referral cannot become {to.value}")
+        raise ReferralStatusConflict(f"a referral {current.value} cannot become {to.value}")
     return to

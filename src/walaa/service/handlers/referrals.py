@@ -19,7 +19,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from walaa.domain.errors import IdempotencyConflict, NotFound, ValidationFailed
+from walaa.domain.errors import (
+    IdempotencyConflict,
+    NotFound,
+    ReferralStatusConflict,
+    ValidationFailed,
+)
 from walaa.domain.fraud import (
     FraudSettings,
     Identity,
@@ -31,6 +36,7 @@ from walaa.domain.fraud import (
 )
 from walaa.domain.program import Program
 from walaa.domain.referrals import (
+    REWARDING,
     ReferralPolicy,
     ReviewThen,
     Status,
@@ -362,7 +368,8 @@ def _qualify(
         referral.friend_id, other_than=order.order_id
     ):
         return referral  # only the first paid order could have qualified
-    if status is Status.SIGNED_UP and policy.expired(referral.signed_up_at, order.placed_at):
+    waiting = status in (Status.SIGNED_UP, Status.APPROVED)
+    if waiting and policy.expired(referral.signed_up_at, order.placed_at):
         return _end(repo, referral, Status.EXPIRED, [], now)
     if not policy.qualifies(order.spend):
         if not policy.first_paid_order:
@@ -523,6 +530,8 @@ def _reward_friend(
     """The friend's welcome: points, or a catalog reward's code for their first order."""
     if referral.friend_rewarded:
         return referral
+    if uow.referrals(store_id).friend_welcomed(referral.friend_id):
+        return referral  # a friend is welcomed once, even when referred again later
     grant = policy.friend
     values: dict[str, Any] = {"friend_rewarded": True}
     key = f"referral:{referral.id}:friend"
@@ -560,27 +569,39 @@ def after_refund(
     now: datetime,
 ) -> list[ReferralRecord]:
     """Inside the refund's transaction: a refund or cancellation within the return window
-    that leaves the friend's order below what qualifies takes the advocate's reward back."""
+    that leaves the friend's order below what qualifies ends its referral. A rewarded one is
+    reversed, the advocate's reward taken back; a held one is rejected, so no later approval
+    pays for an order that was returned."""
     policy = program.referrals
     if policy is None:
         return []
     repo = uow.referrals(store_id)
-    taken = []
+    ended = []
     for referral in repo.of_order(order_id):
         placed = referral.order_placed_at
-        if referral.advocate_reward != "granted" or placed is None:
-            continue
-        if now >= placed + timedelta(days=program.return_window_days):
-            continue  # past the window: the reward is the advocate's
+        if placed is None or now >= placed + timedelta(days=program.return_window_days):
+            continue  # past the window: the order stood, and so does the referral
         if policy.qualifies(remaining):
             continue
-        _take_back(uow, store_id, referral, order_id, refund_id, now)
-        taken.append(
-            _moved(
-                repo, referral, Status.REVERSED, [], advocate_reward="taken_back", decided_at=now
-            )
-        )
-    return taken
+        status = Status(referral.status)
+        if status is Status.HELD:
+            ended.append(_end(repo, referral, Status.REJECTED, [_returned(order_id)], now))
+        elif status in REWARDING:
+            changed: dict[str, Any] = {"decided_at": now}
+            if referral.advocate_reward == "granted":
+                _take_back(uow, store_id, referral, order_id, refund_id, now)
+                changed["advocate_reward"] = "taken_back"
+            ended.append(_moved(repo, referral, Status.REVERSED, [], **changed))
+    return ended
+
+
+def _returned(order_id: str) -> dict[str, str]:
+    return {
+        "rule": "qualifying_order",
+        "outcome": Outcome.REJECT.value,
+        "en": f"the friend's order {order_id} was returned within the return window",
+        "ar": f"أُرجع طلب الصديق {order_id} خلال مدة الإرجاع",
+    }
 
 
 def _take_back(
@@ -642,6 +663,10 @@ def review(
         target = Status.APPROVED if approve else Status.REJECTED
         if found.status == target and found.decided_by == staff:
             return Referred(found, True)
+        if found.status != Status.HELD:
+            raise ReferralStatusConflict(
+                f"referral {referral_id!r} is {found.status}: only a held referral is reviewed"
+            )
         decided = _decide(uow, program, policy, store_id, found, target, staff, reason, now)
         uow.commit()
     return Referred(decided, False)
