@@ -32,7 +32,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from http_earn import free_port, schema_url, stop, wait_ready  # bench/ is not a package
-from ledger_throughput import customer_ids, environment, throwaway_schema
+from ledger_throughput import customer_ids, default_url, environment, throwaway_schema
 from walaa.bootstrap import App, SystemClock
 from walaa.demo import PROGRAM
 from walaa.service.commands import Earn
@@ -40,7 +40,6 @@ from walaa.service.handlers.ledger import earn_many
 from walaa.service.handlers.program import apply_program
 from walaa.service.handlers.stores import create_store
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ROUTES = ("sync", "async-blocking", "async-thread")
 
 
@@ -96,12 +95,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--customers", type=int, default=200)
-    parser.add_argument(
-        "--url",
-        default=os.environ.get("WALAA_BENCH_POSTGRES_URL")
-        or os.environ.get("WALAA_TEST_POSTGRES_URL")
-        or DEFAULT_URL,
-    )
+    parser.add_argument("--url", default=default_url(), help="PostgreSQL server")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     customers = customer_ids(args.customers)

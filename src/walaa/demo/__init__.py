@@ -21,7 +21,7 @@ from walaa.bootstrap import App, FixedClock, build
 from walaa.demo.referrals import REFERRALS, run_story
 from walaa.domain.customers import Profile
 from walaa.domain.earning import OrderLine, RefundedLine
-from walaa.domain.errors import InsufficientPoints, NotFound
+from walaa.domain.errors import InsufficientPoints, NotFound, WalaaError
 from walaa.domain.games import NoPlayAvailable
 from walaa.domain.giving import Cause, amount_text
 from walaa.domain.memberships import BillingPeriod, Plan
@@ -49,6 +49,7 @@ from walaa.service.handlers import (
 )
 from walaa.service.handlers.customers import customer_ledger, explanation_text, upsert_customer
 from walaa.service.handlers.jobs import Worker, run_pass
+from walaa.service.handlers.orders_batch import record_orders
 from walaa.service.handlers.program import apply_program, get_program
 from walaa.service.handlers.stores import create_store
 
@@ -209,6 +210,7 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
         if day % 7 == 6:
             _housekeeping(shop)
     clock.current = START + timedelta(days=DAYS)
+    _till_upload(shop, people[1:-2])
     _housekeeping(shop)
     _leave(shop, people[-2], people[-1])
     wheel = _reveal_and_verify(shop)
@@ -440,6 +442,40 @@ def _order(shop: _Shop, person: str, paid: Decimal | None = None) -> str:
     shop.count(f"orders ({channel.value})")
     _spin(shop, person)
     return order_id
+
+
+def _till_upload(shop: _Shop, people: list[str]) -> None:
+    """The shop's till sends the day's in-store sales at once (POST /v1/orders/batch does the
+    same): one database transaction for all, each order earning as it would alone; sent twice
+    (an upload retried), every order answers its first result and nothing is written again."""
+    commands = []
+    for person in shop.rng.sample(people, min(12, len(people))):
+        product_id, _name, price, category = shop.rng.choice(CATALOG)
+        line = OrderLine(
+            "l1", Decimal(price), 1, product_id=product_id, categories=frozenset({category})
+        )
+        order_id = shop.next_id("till")
+        commands.append(
+            RecordOrder(
+                shop.store.id,
+                person,
+                order_id,
+                shop.clock.now(),
+                "USD",
+                (line,),
+                channel=Channel.IN_STORE,
+            )
+        )
+        shop.orders.setdefault(person, []).append((order_id, 1))
+    for result in record_orders(shop.app.batch_uow(), shop.clock, commands):
+        shop.count(
+            "in-store orders sent by the till in one batch"
+            if not isinstance(result, WalaaError)
+            else "till orders refused"
+        )
+    again = record_orders(shop.app.batch_uow(), shop.clock, commands)
+    replayed = sum(1 for r in again if not isinstance(r, WalaaError) and r.replayed)
+    shop.counts["till batch resent: orders answered as replays"] = replayed
 
 
 def _give_points(shop: _Shop, person: str) -> None:
