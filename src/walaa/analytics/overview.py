@@ -6,7 +6,8 @@ Definitions (docs/dashboard.md repeats them for merchants):
 
 * a *member* is a customer of the store whose data is not erased; *active* if they earned or
   spent points in the period;
-* points *issued* are credits from the store's ``issued`` account, *redeemed* what reached its
+* points *issued* are credits from the store's ``issued`` account (staff adjustments come from
+  ``adjustments`` and are not counted), *redeemed* what reached its
   ``redeemed`` account, *expired* its ``expired`` account, all by when the transaction
   happened; the *redemption rate* is redeemed / issued over the period;
 * *outstanding* points are what customers hold now: spendable (a debt counts as 0), pending

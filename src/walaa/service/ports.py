@@ -489,6 +489,12 @@ class MembershipsRepository(Protocol):
 
     def for_customer(self, customer_id: str) -> list[Membership]: ...
 
+    def recent(self, limit: int) -> list[Membership]:
+        """The store's newest memberships, newest first."""
+
+    def counts_by_plan(self) -> dict[str, dict[str, int]]:
+        """Per plan id, how many memberships are in each recorded status."""
+
     def save(self, membership: Membership, now: datetime) -> None: ...
 
     def add_payment(self, membership_id: str, payment: Payment) -> None: ...

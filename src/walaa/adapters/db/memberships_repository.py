@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
@@ -129,6 +129,29 @@ class SqlMembershipsRepository:
             .order_by(m.c.started_at)
         )
         return [self._membership(row) for row in rows]
+
+    def recent(self, limit: int) -> list[Membership]:
+        m = t.memberships
+        rows = self.conn.execute(
+            select(m)
+            .where(m.c.store_id == self.store_id)
+            .order_by(m.c.started_at.desc(), m.c.id.desc())
+            .limit(limit)
+        )
+        return [self._membership(row) for row in rows]
+
+    def counts_by_plan(self) -> dict[str, dict[str, int]]:
+        """Per plan, how many memberships are in each recorded status."""
+        m = t.memberships
+        rows = self.conn.execute(
+            select(m.c.plan_id, m.c.status, func.count())
+            .where(m.c.store_id == self.store_id)
+            .group_by(m.c.plan_id, m.c.status)
+        )
+        out: dict[str, dict[str, int]] = {}
+        for plan_id, status, count in rows:
+            out.setdefault(plan_id, {})[status] = int(count)
+        return out
 
     def save(self, membership: Membership, now: datetime) -> None:
         values = {

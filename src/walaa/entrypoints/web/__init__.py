@@ -5,6 +5,8 @@ the storefront's pages). Server-rendered with Jinja2, every asset served from
 
 from __future__ import annotations
 
+import importlib
+
 from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -14,6 +16,9 @@ from walaa.entrypoints.web.i18n import Formatter
 from walaa.entrypoints.web.pages import STATIC_DIR, STATIC_PREFIX, PageContext, render
 from walaa.entrypoints.web.security import SecurityHeaders
 
+#: The screens after the overview, in the order of the menu.
+SCREENS = ("customers", "program", "catalog", "lists", "keys")
+
 
 def mount(api: FastAPI) -> None:
     """Add the web pages, their assets, their error pages and their headers to ``api``."""
@@ -22,6 +27,9 @@ def mount(api: FastAPI) -> None:
     api.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="web-static")
     api.include_router(sign_in.router)
     api.include_router(overview.router)
+    # Imported in menu order: each screen adds its menu entry when imported.
+    for name in SCREENS:
+        api.include_router(importlib.import_module(f"walaa.entrypoints.web.{name}").router)
     api.include_router(staff_screen.router)
     api.include_router(account.router)
     api.add_exception_handler(SignInRequired, _to_sign_in)

@@ -16,6 +16,8 @@ from babel.messages.pofile import read_po
 from walaa.entrypoints.web.i18n import po_path
 
 PACKAGE = Path(__file__).parent
+#: Modules outside this package whose N_() texts the pages show: the program form's labels.
+ELSEWHERE = (PACKAGE.parents[1] / "program_document" / "form_fields.py",)
 _LITERAL = r"""\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')"""
 IN_TEMPLATES = re.compile(r"(?<![\w.])_" + _LITERAL)
 IN_PYTHON = re.compile(r"(?:(?<![\w.])N_|\.gettext)" + _LITERAL)
@@ -25,7 +27,7 @@ def used_msgids() -> set[str]:
     found: set[str] = set()
     for path in PACKAGE.rglob("*.html"):
         found |= _matches(IN_TEMPLATES, path.read_text(encoding="utf-8"))
-    for path in PACKAGE.rglob("*.py"):
+    for path in [*PACKAGE.rglob("*.py"), *ELSEWHERE]:
         found |= _matches(IN_PYTHON, path.read_text(encoding="utf-8"))
     return found
 

@@ -39,6 +39,8 @@ from walaa.service.handlers.context import customer_context, in_force
 from walaa.service.ports import Clock, RedemptionRecord, RewardsRepository, UnitOfWork
 
 REDEMPTION_ALERT = "redemption_alert"
+#: A code sent to its customer again, at the store's request (the dashboard's "resend").
+CODE_RESENT = "code_resent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +228,30 @@ def cancel_redemption(
         record = _give_back(uow, store_id, customer_id, redemption_id, "cancelled", now)
         uow.commit()
     return record
+
+
+def resend_code(
+    uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str, redemption_id: str, key: str
+) -> bool:
+    """Record a notice that sends the customer their code again; False if this request
+    (``key``) already did. Only a code that can still be used is worth sending."""
+    now = clock.now()
+    with uow:
+        record = uow.rewards(store_id).get_redemption(redemption_id)
+        if record is None or record.customer_id != customer_id:
+            raise NotFound(f"the customer has no redemption {redemption_id!r}")
+        if record.status != "issued" or record.uses_left <= 0 or record.expires_at <= now:
+            raise CodeNotUsable(_why_unusable(record, now))
+        payload = {
+            "code": record.code,
+            "reward_id": record.reward_id,
+            "expires_at": record.expires_at.isoformat(),
+        }
+        added = uow.notices.add(
+            store_id, customer_id, CODE_RESENT, f"resend:{redemption_id}:{key}", payload, now
+        )
+        uow.commit()
+    return added
 
 
 def issue_free_code(
