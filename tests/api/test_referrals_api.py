@@ -10,8 +10,10 @@ from datetime import timedelta
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 from tests.builders import audit
+from walaa.adapters.db import tables as t
 from walaa.demo import PROGRAM
 from walaa.domain.referrals import ALPHABET
 from walaa.service.handlers.jobs import Worker, WorkerSettings, run_pass
@@ -366,3 +368,33 @@ def test_a_held_referral_whose_order_is_returned_in_the_window_is_rejected(api, 
     body = {"staff": "layla", "reason": "looks fine"}
     assert api.post(f"/v1/referrals/{held['id']}/approve", body).status_code == 409
     assert balance(api, "amal") == (0, 0)
+
+
+def codes_of(walaa, store_id, customer_id):
+    """(reward, status) of each code the customer holds."""
+    rd = t.redemptions
+    with walaa.engine.connect() as conn:
+        rows = conn.execute(
+            select(rd.c.reward_id, rd.c.status).where(
+                rd.c.store_id == store_id, rd.c.customer_id == customer_id
+            )
+        ).all()
+    return sorted((row.reward_id, row.status) for row in rows)
+
+
+def test_catalog_rewards_are_codes_and_a_returned_order_cancels_the_advocates(api, walaa):
+    body = {"id": "ten-off", "cost": 1000, "names": {"en": "10 USD off", "ar": "خصم 10"}}
+    r = api.post("/v1/rewards", {**body, "kind": "fixed_discount", "value": "10.00"})
+    assert r.status_code == 201, r.text
+    missing = {**REFERRALS, "friend": {"reward": "nowhere"}}
+    r = api.put("/v1/program", {**DOCUMENT, "referrals": missing})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "referrals.friend.reward"
+    program(api, advocate={"reward": "ten-off"}, friend={"reward": "ten-off"})
+    customer(api, "amal")
+    sign_up(api, "noor", code_of(api, "amal"))
+    assert codes_of(walaa, api.store.id, "noor") == [("ten-off", "issued")]
+    order(api, "o-1", "noor", "80.00")
+    assert codes_of(walaa, api.store.id, "amal") == [("ten-off", "issued")]
+    assert api.post("/v1/orders/o-1/cancel", {}).status_code == 200
+    assert codes_of(walaa, api.store.id, "amal") == [("ten-off", "cancelled")]
+    assert codes_of(walaa, api.store.id, "noor") == [("ten-off", "issued")]  # the welcome stays

@@ -101,7 +101,7 @@ class FakeJobs:
 
 
 class FakeIdempotency:
-    def purge(self, now: datetime) -> int:
+    def purge(self, store_id: str, now: datetime) -> int:
         return 3
 
 
