@@ -50,6 +50,9 @@ def test_the_form_shows_the_document_and_gives_it_back_unchanged():
     assert values["tiers.levels[2].perks[0].name.ar"] == ["تخفيضات خاصة"]
     result = check_form(values, DEMO)
     assert result.ok and result.errors == {} and result.document == DEMO
+    # a browser sends a group of boxes in the page's order (Saturday first): not a change
+    values["rules[2].when.weekdays"] = ["saturday", "friday"]
+    assert check_form(values, DEMO).document == DEMO
 
 
 def test_what_the_form_does_not_show_is_carried_over_from_the_saved_document():

@@ -247,6 +247,8 @@ def _write(
     if spec.kind is Kind.CHECK and value == spec.default:
         value = None  # a box left at the document's default writes nothing
     before = get_path(base, path)
+    if spec.kind is Kind.CHECKS and isinstance(before, list) and value is not None:
+        value = before if sorted(value) == sorted(before) else value  # boxes come in page order
     if value == before or (value == spec.default and before is None):
         return
     _set_path(target, path, value)
