@@ -18,7 +18,7 @@ from rich.table import Table
 from walaa.adapters.db.audit import StoreAudit, audit_store
 from walaa.adapters.db.migrate import upgrade
 from walaa.bootstrap import App, FixedClock, build
-from walaa.demo.referrals import REFERRALS, run_story
+from walaa.demo.referrals import REFERRALS, leave_for_review, run_story
 from walaa.domain.customers import Profile
 from walaa.domain.earning import OrderLine, RefundedLine
 from walaa.domain.errors import InsufficientPoints, NotFound, WalaaError
@@ -218,7 +218,7 @@ def build_demo(path: Path, *, customers: int = 40, seed: int = 7) -> DemoResult:
     result = _result(shop, path)
     result.games.extend(wheel)
     result.badges, result.badge_holders = badges, holders
-    result.referrals = referred
+    result.referrals = [*referred, leave_for_review(app, clock, store.id)]
     return result
 
 

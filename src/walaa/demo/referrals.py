@@ -121,3 +121,11 @@ def run_story(app: App, clock: FixedClock, store_id: str) -> list[tuple[str, str
     earning.cancel_order(app.uow(), clock, CancelOrder(store_id, "rana-1"))
     happened.append(("rana-odeh", rf.list_referrals(app.uow(), store_id, "reversed")[0]))
     return [(friend, r.status if r else "-", _said(r)) for friend, r in happened]
+
+
+def leave_for_review(app: App, clock: FixedClock, store_id: str) -> tuple[str, str, str]:
+    """A look-alike signed up at the end of the year, after the worker's last reviews: it
+    waits in the dashboard's Review queue for the owner to decide."""
+    story = _Story(app, clock, store_id, rf.referral_of(app.uow(), clock, store_id, ADVOCATE).code)
+    held = story.sign_up("amal-hasen", name="Amal Hasen", email="hasen@example.com")
+    return "amal-hasen", held.status, _said(held)

@@ -10,6 +10,7 @@ from rich.table import Table
 from walaa.bootstrap import SystemClock
 from walaa.entrypoints.cli import DatabaseOption, _app, _errors, app, console
 from walaa.service.handlers import referrals as rf
+from walaa.service.handlers.review_queue import why_held
 from walaa.service.referral_ports import ReferralRecord
 
 referrals_app = typer.Typer(
@@ -22,9 +23,7 @@ LocaleOption = Annotated[str, typer.Option(help="en or ar: the language of the r
 
 
 def _why(referral: ReferralRecord, locale: str) -> str:
-    """What the rules found that asked for a person (or refused), in the reader's language."""
-    fired = [rule for rule in referral.rules if rule["outcome"] != "pass"]
-    return "; ".join(rule.get(locale, rule["en"]) for rule in fired) or "-"
+    return "; ".join(why_held(referral, locale)) or "-"
 
 
 @referrals_app.command("queue")

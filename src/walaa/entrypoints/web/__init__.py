@@ -17,7 +17,7 @@ from walaa.entrypoints.web.pages import STATIC_DIR, STATIC_PREFIX, PageContext, 
 from walaa.entrypoints.web.security import SecurityHeaders
 
 #: The screens after the overview, in the order of the menu.
-SCREENS = ("customers", "program", "catalog", "lists", "keys")
+SCREENS = ("customers", "program", "catalog", "lists", "review_queue", "keys")
 
 
 def mount(api: FastAPI) -> None:

@@ -103,6 +103,15 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"the customer has no redemption .*", N_("the customer has no such redemption")),
         (r"customer .* has no points in this store", N_("the customer has no points yet")),
         (
+            rf"referral '{_ID}' is \w+: only a held referral is reviewed",
+            N_("this referral was already decided"),
+        ),
+        (rf"referral '{_ID}' does not exist in this store", N_("no such referral in this store")),
+        (
+            r"this store's program has no referrals: section",
+            N_("the program has no referrals section"),
+        ),
+        (
             r"the customer's account is closed.*",
             N_("the account is closed: it takes no new points"),
         ),
