@@ -10,7 +10,7 @@ from rich.table import Table
 from walaa.bootstrap import SystemClock
 from walaa.entrypoints.cli import DatabaseOption, _app, _errors, app, console
 from walaa.service.handlers import referrals as rf
-from walaa.service.handlers.review_queue import why_held
+from walaa.service.handlers.review_queue import review_queue, why_held
 from walaa.service.referral_ports import ReferralRecord
 
 referrals_app = typer.Typer(
@@ -39,7 +39,11 @@ def queue(
     """The referrals waiting for a person, oldest first, with why each one was held."""
     walaa = _app(database_url)
     with _errors():
-        found = rf.list_referrals(walaa.uow(), store, status, limit)
+        if status == "held":  # the queue: oldest first, as the dashboard shows it
+            clock = SystemClock()
+            found = [h.referral for h in review_queue(walaa.uow(), clock, store, locale, limit)]
+        else:
+            found = rf.list_referrals(walaa.uow(), store, status, limit)
     table = Table()
     # the id is what `walaa referrals approve` takes: never shortened, whatever the width
     table.add_column("referral", no_wrap=True, min_width=max((len(r.id) for r in found), default=8))
