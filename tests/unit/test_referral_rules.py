@@ -280,3 +280,17 @@ def test_the_status_table():
         (Status.APPROVED, Status.REVERSED),
         (Status.APPROVED, Status.EXPIRED),
     ]
+
+
+@pytest.mark.parametrize(
+    ("friend_name", "en", "ar"),
+    [
+        ("Amal Hasan", "is 1 edit from", "على بعد تعديل واحد من"),
+        ("Amal Hasn", "is 2 edits from", "على بعد تعديلين من"),
+        ("Amal Has", "is 3 edits from", "على بعد 3 تعديلات من"),
+    ],
+)
+def test_similarity_counts_its_edits_in_each_languages_grammar(friend_name, en, ar):
+    result = similarity(ADVOCATE, Identity.of("f", names=[friend_name]), 3)
+    assert result.outcome is Outcome.HOLD
+    assert en in result.en and ar in result.ar

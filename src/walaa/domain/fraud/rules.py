@@ -206,9 +206,9 @@ def similarity(advocate: Identity, friend: Identity, max_distance: int) -> RuleR
             return RuleResult(
                 "similarity",
                 Outcome.HOLD,
-                f"similarity: the friend's {en} is {distance} edits from the advocate's "
+                f"similarity: the friend's {en} is {_edits_en(distance)} from the advocate's "
                 f"(at most {max_distance} are held for review)",
-                f"تشابه: {ar} الصديق على بعد {distance} تعديلات من {ar} صاحب الإحالة "
+                f"تشابه: {ar} الصديق على بعد {_edits_ar(distance)} من {ar} صاحب الإحالة "
                 f"(يُحتجز للمراجعة ما كان على بعد {max_distance} أو أقل)",
             )
     return _passed(
@@ -244,3 +244,18 @@ def verdict(results: Sequence[RuleResult]) -> Outcome:
     if Outcome.REJECT in outcomes:
         return Outcome.REJECT
     return Outcome.HOLD if Outcome.HOLD in outcomes else Outcome.PASS
+
+
+def _edits_en(n: int) -> str:
+    return f"{n} edit" if n == 1 else f"{n} edits"
+
+
+def _edits_ar(n: int) -> str:
+    """The count with the noun in the number Arabic grammar asks of it: one, two, 3-10, 11+."""
+    if n == 1:
+        return "تعديل واحد"
+    if n == 2:
+        return "تعديلين"
+    if 3 <= n % 100 <= 10:
+        return f"{n} تعديلات"
+    return f"{n} تعديلًا"
