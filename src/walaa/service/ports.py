@@ -24,7 +24,7 @@ from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.storefront import StorefrontSettings
 from walaa.domain.stores import Store, TestClock
-from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.domain.tiers import QualifyingEvent, QualifyingWindow, TierDecision, TierStatus
 from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 from walaa.service.program_cache import ProgramCache
@@ -509,7 +509,16 @@ class MembershipsRepository(Protocol):
 
 
 class TiersRepository(Protocol):
-    def status(self, customer_id: str) -> TierStatus | None: ...
+    def status(self, customer_id: str) -> TierStatus | None:
+        """The status row; read at most once per unit of work (kept right by the saves)."""
+        ...
+
+    def measures(
+        self, customer_id: str, measure: str, windows: Sequence[QualifyingWindow]
+    ) -> tuple[TierStatus | None, list[Decimal]]:
+        """The status and `measure` ("spend", "points", "orders") summed over each window,
+        possibly below zero, in one statement (from the counters and the windows' edges)."""
+        ...
 
     def save_status(
         self, customer_id: str, status: TierStatus, next_review_at: datetime
