@@ -258,6 +258,18 @@ class OrderRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderTies:
+    """What else refers to an order, that a refund of it may have to settle."""
+
+    #: a checkout hold captured for it (`checkout_payments`)
+    paid_by_holds: bool
+    #: a reward code used on it (`code_uses`)
+    paid_by_codes: bool
+    #: a gift to a cause made for it, or taken back (`gifts`)
+    gifts: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RefundRecord:
     id: str
     order_id: str
@@ -326,7 +338,19 @@ class EarningRepository(Protocol):
     def order_request(self, order_id: str) -> dict[str, Any]:
         """The order as the store sent it."""
 
+    def placed_order(self, order_id: str) -> tuple[OrderRecord, dict[str, Any]] | None:
+        """The order and the order as the store sent it, in one read."""
+
+    def ties_of_order(self, order_id: str) -> OrderTies:
+        """Whether points paid for the order or a gift was made for it, in one read."""
+
     def refunds_of(self, order_id: str) -> list[RefundRecord]: ...
+
+    def refund_and_earlier(
+        self, refund_id: str, order_id: str
+    ) -> tuple[RefundRecord | None, list[RefundRecord]]:
+        """The refund ``refund_id`` if recorded, and the order's other refunds in order, in
+        one read."""
 
     def get_refund(self, refund_id: str) -> RefundRecord | None: ...
 
