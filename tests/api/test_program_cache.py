@@ -81,9 +81,7 @@ def test_a_new_refund_setting_applies_to_the_next_refund_in_every_process(walaa,
     assert audit(walaa, api.store.id).ok
 
 
-def test_a_plan_saved_in_one_process_applies_to_the_next_redemption_in_another(
-    walaa, clock, api
-):
+def test_a_plan_saved_in_one_process_applies_to_the_next_redemption_in_another(walaa, clock, api):
     """A plan is part of the settings in force: once process A makes a reward member-only,
     process B refuses it to a customer without the membership at the very next request."""
     other, elsewhere = two_processes(walaa, clock, api)
@@ -99,9 +97,7 @@ def test_a_plan_saved_in_one_process_applies_to_the_next_redemption_in_another(
     assert other.programs.builds == 2
 
 
-def test_a_new_point_value_applies_to_the_next_hold_and_capture_in_every_process(
-    walaa, clock, api
-):
+def test_a_new_point_value_applies_to_the_next_hold_and_capture_in_every_process(walaa, clock, api):
     other, elsewhere = two_processes(walaa, clock, api)
     api.put("/v1/program", DOCUMENT)  # 500 points are worth 5 USD
     api.post("/v1/customers/amal/adjustments", {"points": 5000, "reason": "test"})

@@ -73,10 +73,36 @@ class Balances:
     tags: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerWrite:
+    """One entry of a set-based write (:meth:`LedgerRepository.record_many`): what
+    :meth:`LedgerRepository.record` takes for a single entry, as a value."""
+
+    customer_id: str
+    idempotency_key: str
+    request_hash: str
+    entry: Entry
+    reason: str | None = None
+    reference: str | None = None
+    details: dict[str, Any] | None = None
+    active_at: datetime | None = None
+
+
 class LedgerRepository(Protocol):
     """One store's ledger; every method is confined to that store."""
 
     store_id: str
+
+    def lock_customers(self, customer_ids: Sequence[str]) -> dict[str, Balances]:
+        """Create the missing customers and lock every one of them, in one go and in id
+        order; ``created`` is set on the rows this call inserted."""
+
+    def find_transactions(self, idempotency_keys: Sequence[str]) -> dict[str, StoredTransaction]:
+        """The transactions already written under any of these keys, by key."""
+
+    def record_many(self, writes: Sequence[LedgerWrite], *, occurred_at: datetime) -> list[int]:
+        """Write many credits (entries that open a lot and move no other) in a constant
+        number of statements; their transaction ids, in the order given."""
 
     def lock_customer(self, customer_id: str, *, create: bool) -> Balances | None:
         """Lock the customer's balance row for this unit of work (creating it if asked)."""

@@ -4,8 +4,8 @@ Every write follows the same path (:func:`_post`): lock the customer's balance r
 idempotency key up, load the customer's book, ask the domain for the entry, write it. Locking
 first is what makes both promises hold under concurrency: two spends from one balance are
 serialised, and a retried request finds the first attempt's transaction instead of racing it.
-The one batch use case, :func:`earn_many`, runs the same path for each command inside one
-database transaction (:func:`_post_in`).
+The one batch use case, :func:`earn_many`, decides each command the same way and writes the
+whole batch with set-based statements (:func:`_plan_earns`, adapters/db/ledger_bulk.py).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from walaa.service.ports import (
     Balances,
     Clock,
     LedgerRepository,
+    LedgerWrite,
     StoredHold,
     StoredTransaction,
     UnitOfWork,
@@ -113,10 +114,13 @@ class _Write:
 Decide = Callable[[LedgerRepository, Book], _Write]
 
 
+_KEY_REUSED = "this idempotency key was already used for a different request"
+
+
 def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) -> Receipt:
     """The first write's receipt; its balances are left at 0, a replay moved none."""
     if found.request_hash != fingerprint:
-        raise IdempotencyConflict("this idempotency key was already used for a different request")
+        raise IdempotencyConflict(_KEY_REUSED)
     hold_id = found.hold_id
     if found.kind is Kind.HOLD:
         hold_id = repo.hold_of_transaction(found.id)
@@ -256,10 +260,14 @@ def earn(uow: UnitOfWork, clock: Clock, command: Earn) -> Receipt:
 def earn_many(uow: UnitOfWork, clock: Clock, commands: Sequence[Earn]) -> list[Receipt]:
     """Many earns in one database transaction (imports, backfills): all are written or none.
 
-    Each command is posted exactly as :func:`earn` posts it, in the order given, so replays
-    and idempotency conflicts behave the same, also against earlier commands of the batch.
-    Every customer row is locked up front, in (store, customer) order: two batches that share
-    customers then queue instead of deadlocking, and a single write waits for the batch.
+    Each command is decided exactly as :func:`earn` decides it, in the order given, so replays
+    and idempotency conflicts behave the same, also against earlier commands of the batch, and
+    several earns of one customer build on each other. The reads and writes are set-based, a
+    constant number of statements per store whatever the batch's size (adapters/db/
+    ledger_bulk.py): every customer is created if missing and locked up front, in customer
+    order, so two batches that share customers queue instead of deadlocking and a single write
+    waits for the batch; then the keys are looked up under those locks, so a concurrent write
+    of the same customer and key is either seen (a replay) or waits for this batch.
     """
     if not commands:
         return []
@@ -267,25 +275,114 @@ def earn_many(uow: UnitOfWork, clock: Clock, commands: Sequence[Earn]) -> list[R
         _check_key(command.idempotency_key)
     now = clock.now()
     with uow:
-        repos: dict[str, LedgerRepository] = {}
-        for store_id, customer_id in sorted({(c.store_id, c.customer_id) for c in commands}):
-            if store_id not in repos:
-                repos[store_id] = uow.ledger(store_id)
-            repos[store_id].lock_customer(customer_id, create=True)
-        receipts = [
-            _post_in(
-                repos[command.store_id],
-                command,
-                _earning(command, now),
-                occurred_at=now,
-                create_customer=True,
-                needs_lots=False,
-                active_at=now,
-            )
-            for command in commands
-        ]
+        by_store = _stores(commands)
+        repos = {store_id: uow.ledger(store_id) for store_id in sorted(by_store)}
+        locked: dict[tuple[str, str], Balances] = {}
+        for store_id, repo in repos.items():
+            balances = repo.lock_customers([c.customer_id for c in by_store[store_id]])
+            locked.update({(store_id, customer): b for customer, b in balances.items()})
+        stored = {
+            (store_id, key): found
+            for store_id, repo in repos.items()
+            for key, found in repo.find_transactions(
+                [c.idempotency_key for c in by_store[store_id]]
+            ).items()
+        }
+        planned, writes = _plan_earns(commands, now, repos, locked, stored)
+        ids = {
+            store_id: repo.record_many(writes[store_id], occurred_at=now)
+            for store_id, repo in repos.items()
+            if writes.get(store_id)
+        }
         uow.commit()
-    return receipts
+    return [
+        receipt if position is None else replace(receipt, transaction_id=ids[store_id][position])
+        for receipt, store_id, position in planned
+    ]
+
+
+def _stores(commands: Sequence[Earn]) -> dict[str, list[Earn]]:
+    """The commands of each store, in the order given."""
+    by_store: dict[str, list[Earn]] = {}
+    for command in commands:
+        by_store.setdefault(command.store_id, []).append(command)
+    return by_store
+
+
+#: A receipt of `earn_many`, with (store, position among that store's new writes) when its
+#: transaction id is known only once the writes are in; position None: the receipt is final.
+_Planned = tuple[Receipt, str, int | None]
+
+
+def _plan_earns(
+    commands: Sequence[Earn],
+    now: datetime,
+    repos: dict[str, LedgerRepository],
+    locked: dict[tuple[str, str], Balances],
+    stored: dict[tuple[str, str], StoredTransaction],
+) -> tuple[list[_Planned], dict[str, list[LedgerWrite]]]:
+    """Decide every earn of a batch in order, as `_post_in` decides one: a key already stored
+    is a replay (or a conflict), a key repeated in the batch replays its first use, and each
+    customer's balances carry each earn to the next. Nothing is written here."""
+    planned: list[_Planned] = []
+    writes: dict[str, list[LedgerWrite]] = {}
+    first_use: dict[tuple[str, str], tuple[str, _Planned]] = {}
+    for command in commands:
+        store_id, key = command.store_id, (command.store_id, command.idempotency_key)
+        fingerprint = request_hash(command)
+        if key in stored:
+            planned.append((_replay(stored[key], fingerprint, repos[store_id]), store_id, None))
+            continue
+        if key in first_use:
+            first_fingerprint, (first, _, position) = first_use[key]
+            if first_fingerprint != fingerprint:
+                raise IdempotencyConflict(_KEY_REUSED)
+            again = Receipt(0, first.kind, first.customer_id, first.amount, True)
+            planned.append((again, store_id, position))
+            continue
+        customer = (store_id, command.customer_id)
+        balances = locked.get(customer)
+        if balances is None:
+            raise NotFound(f"customer {command.customer_id!r} has no points in this store")
+        if balances.closed:
+            raise AccountClosed(command.customer_id)
+        book = Book(balances.available, balances.pending, balances.held)
+        entry = _earning(command, now)(repos[store_id], book).entry
+        locked[customer] = replace(
+            balances,
+            available=balances.available + entry.change(Account.AVAILABLE),
+            pending=balances.pending + entry.change(Account.PENDING),
+            held=balances.held + entry.change(Account.HELD),
+            created=False,
+        )
+        store_writes = writes.setdefault(store_id, [])
+        store_writes.append(
+            LedgerWrite(
+                command.customer_id,
+                command.idempotency_key,
+                fingerprint,
+                entry,
+                reason=command.reason,
+                active_at=now,
+                **_references(command),
+            )
+        )
+        before = balances.available + balances.pending
+        after = before + entry.change(Account.AVAILABLE) + entry.change(Account.PENDING)
+        receipt = Receipt(
+            0,
+            entry.kind,
+            command.customer_id,
+            entry.amount,
+            False,
+            None,
+            before,
+            after,
+            balances.created,
+        )
+        first_use[key] = (fingerprint, (receipt, store_id, len(store_writes) - 1))
+        planned.append(first_use[key][1])
+    return planned, writes
 
 
 def adjust(uow: UnitOfWork, clock: Clock, command: Adjust) -> Receipt:
