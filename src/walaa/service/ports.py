@@ -73,10 +73,36 @@ class Balances:
     tags: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerWrite:
+    """One entry of a set-based write (:meth:`LedgerRepository.record_many`): what
+    :meth:`LedgerRepository.record` takes for a single entry, as a value."""
+
+    customer_id: str
+    idempotency_key: str
+    request_hash: str
+    entry: Entry
+    reason: str | None = None
+    reference: str | None = None
+    details: dict[str, Any] | None = None
+    active_at: datetime | None = None
+
+
 class LedgerRepository(Protocol):
     """One store's ledger; every method is confined to that store."""
 
     store_id: str
+
+    def lock_customers(self, customer_ids: Sequence[str]) -> dict[str, Balances]:
+        """Create the missing customers and lock every one of them, in one go and in id
+        order; ``created`` is set on the rows this call inserted."""
+
+    def find_transactions(self, idempotency_keys: Sequence[str]) -> dict[str, StoredTransaction]:
+        """The transactions already written under any of these keys, by key."""
+
+    def record_many(self, writes: Sequence[LedgerWrite], *, occurred_at: datetime) -> list[int]:
+        """Write many credits (entries that open a lot and move no other) in a constant
+        number of statements; their transaction ids, in the order given."""
 
     def lock_customer(self, customer_id: str, *, create: bool) -> Balances | None:
         """Lock the customer's balance row for this unit of work (creating it if asked)."""
@@ -258,6 +284,18 @@ class OrderRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderTies:
+    """What else refers to an order, that a refund of it may have to settle."""
+
+    #: a checkout hold captured for it (`checkout_payments`)
+    paid_by_holds: bool
+    #: a reward code used on it (`code_uses`)
+    paid_by_codes: bool
+    #: a gift to a cause made for it, or taken back (`gifts`)
+    gifts: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RefundRecord:
     id: str
     order_id: str
@@ -326,7 +364,19 @@ class EarningRepository(Protocol):
     def order_request(self, order_id: str) -> dict[str, Any]:
         """The order as the store sent it."""
 
+    def placed_order(self, order_id: str) -> tuple[OrderRecord, dict[str, Any]] | None:
+        """The order and the order as the store sent it, in one read."""
+
+    def ties_of_order(self, order_id: str) -> OrderTies:
+        """Whether points paid for the order or a gift was made for it, in one read."""
+
     def refunds_of(self, order_id: str) -> list[RefundRecord]: ...
+
+    def refund_and_earlier(
+        self, refund_id: str, order_id: str
+    ) -> tuple[RefundRecord | None, list[RefundRecord]]:
+        """The refund ``refund_id`` if recorded, and the order's other refunds in order, in
+        one read."""
 
     def get_refund(self, refund_id: str) -> RefundRecord | None: ...
 

@@ -16,7 +16,7 @@ from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.engine import insert_for
 from walaa.adapters.db.games_repository import SqlGamesRepository
 from walaa.adapters.db.giving_repository import SqlGivingRepository
-from walaa.adapters.db.ledger_repository import SqlLedgerRepository
+from walaa.adapters.db.ledger_bulk import SqlBulkLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.referrals_repository import SqlReferralsRepository
@@ -196,8 +196,8 @@ class SqlUnitOfWork:
             self.conn.close()
             self._conn = self._tx = None
 
-    def ledger(self, store_id: str) -> SqlLedgerRepository:
-        return SqlLedgerRepository(self.conn, store_id, datetime.now(UTC))
+    def ledger(self, store_id: str) -> SqlBulkLedgerRepository:
+        return SqlBulkLedgerRepository(self.conn, store_id, datetime.now(UTC))
 
     def earning(self, store_id: str) -> SqlEarningRepository:
         return SqlEarningRepository(self.conn, store_id)
