@@ -24,7 +24,7 @@ from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.storefront import StorefrontSettings
 from walaa.domain.stores import Store, TestClock
-from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.domain.tiers import QualifyingEvent, QualifyingWindow, TierDecision, TierStatus
 from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 from walaa.service.program_cache import ProgramCache
@@ -287,6 +287,18 @@ class OrderRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderTies:
+    """What else refers to an order, that a refund of it may have to settle."""
+
+    #: a checkout hold captured for it (`checkout_payments`)
+    paid_by_holds: bool
+    #: a reward code used on it (`code_uses`)
+    paid_by_codes: bool
+    #: a gift to a cause made for it, or taken back (`gifts`)
+    gifts: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RefundRecord:
     id: str
     order_id: str
@@ -355,7 +367,19 @@ class EarningRepository(Protocol):
     def order_request(self, order_id: str) -> dict[str, Any]:
         """The order as the store sent it."""
 
+    def placed_order(self, order_id: str) -> tuple[OrderRecord, dict[str, Any]] | None:
+        """The order and the order as the store sent it, in one read."""
+
+    def ties_of_order(self, order_id: str) -> OrderTies:
+        """Whether points paid for the order or a gift was made for it, in one read."""
+
     def refunds_of(self, order_id: str) -> list[RefundRecord]: ...
+
+    def refund_and_earlier(
+        self, refund_id: str, order_id: str
+    ) -> tuple[RefundRecord | None, list[RefundRecord]]:
+        """The refund ``refund_id`` if recorded, and the order's other refunds in order, in
+        one read."""
 
     def get_refund(self, refund_id: str) -> RefundRecord | None: ...
 
@@ -538,7 +562,16 @@ class MembershipsRepository(Protocol):
 
 
 class TiersRepository(Protocol):
-    def status(self, customer_id: str) -> TierStatus | None: ...
+    def status(self, customer_id: str) -> TierStatus | None:
+        """The status row; read at most once per unit of work (kept right by the saves)."""
+        ...
+
+    def measures(
+        self, customer_id: str, measure: str, windows: Sequence[QualifyingWindow]
+    ) -> tuple[TierStatus | None, list[Decimal]]:
+        """The status and `measure` ("spend", "points", "orders") summed over each window,
+        possibly below zero, in one statement (from the counters and the windows' edges)."""
+        ...
 
     def save_status(
         self, customer_id: str, status: TierStatus, next_review_at: datetime

@@ -28,7 +28,7 @@ from walaa.domain.errors import (
     ReversalExceedsOriginal,
     ValidationFailed,
 )
-from walaa.domain.ledger import Account, Book, Entry, Kind
+from walaa.domain.ledger import Account, Allocation, Book, Entry, Kind
 from walaa.service.commands import (
     Adjust,
     CaptureHold,
@@ -40,13 +40,14 @@ from walaa.service.commands import (
     Spend,
     Timed,
 )
+from walaa.service.handlers.in_force import in_force
 from walaa.service.handlers.milestones import notice_joined, notice_milestone
-from walaa.service.handlers.program import current_program
 from walaa.service.ports import (
     Balances,
     Clock,
     LedgerRepository,
     LedgerWrite,
+    StoredHold,
     StoredTransaction,
     UnitOfWork,
 )
@@ -410,7 +411,7 @@ def adjust(uow: UnitOfWork, clock: Clock, command: Adjust) -> Receipt:
 
     def milestone(uow: UnitOfWork, receipt: Receipt) -> None:
         store_id, customer_id = command.store_id, command.customer_id
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
         notice_joined(uow, program, store_id, customer_id, receipt.created, now)
         moved = (receipt.balance_before, receipt.balance_after)
         notice_milestone(uow, program, store_id, customer_id, moved, now)
@@ -448,9 +449,28 @@ def place_hold(
     ``check`` judges the locked balances of a new hold only: a replay of its key answers the
     hold it made, whatever the balances are now (they are lower by that very hold).
     """
+    now = clock.now()
+    return _post(uow, command, occurred_at=now, **_holding(command, now, check))
+
+
+def place_hold_in(
+    repo: LedgerRepository,
+    command: PlaceHold,
+    now: datetime,
+    check: Callable[[Book], None],
+    *,
+    locked: Balances | None = None,
+) -> Receipt:
+    """A hold inside a unit of work the caller opened (checkout locks the customer first, to
+    judge the hold by the program its lock's stamp names). ``locked`` as for `earn_in`."""
+    _check_key(command.idempotency_key)
+    return _post_in(repo, command, occurred_at=now, locked=locked, **_holding(command, now, check))
+
+
+def _holding(command: PlaceHold, now: datetime, check: Callable[[Book], None]) -> dict[str, Any]:
+    """The decision and the hold row of a new hold, for `_post`/`_post_in`."""
     if not timedelta(0) < command.ttl <= MAX_HOLD:
         raise ValidationFailed("ttl", f"must be more than zero and at most {MAX_HOLD.days} days")
-    now = clock.now()
 
     def open_hold(repo: LedgerRepository, txn_id: int, write: _Write) -> int:
         return repo.open_hold(command.customer_id, txn_id, write.entry.amount, now + command.ttl)
@@ -459,31 +479,44 @@ def place_hold(
         check(book)
         return _Write(ledger.hold(book, command.points))
 
-    return _post(uow, command, decide, occurred_at=now, after=open_hold)
+    return {"decide": decide, "after": open_hold}
 
 
-def _resolving(command: CaptureHold | ReleaseHold) -> dict[str, Any]:
-    """The decision, lots and settlement of a capture or release, for `_post`/`_post_in`."""
+def _resolving(
+    command: CaptureHold | ReleaseHold, stored: StoredHold | None = None
+) -> dict[str, Any]:
+    """The decision, lots and settlement of a capture or release, for `_post`/`_post_in`.
+
+    The hold and what it took from the lots are read once for both the lots to load and the
+    decision (``stored``: the hold as the caller read it already). Its status may have moved
+    since that read; the guarded UPDATE that settles it (`resolve_hold`) is what decides a
+    race, and it fails the write.
+    """
     capturing = isinstance(command, CaptureHold)
+    seen: dict[str, Any] = {}
+
+    def hold(repo: LedgerRepository) -> tuple[StoredHold, tuple[Allocation, ...]]:
+        if "hold" not in seen:
+            found = stored if stored is not None else repo.get_hold(command.hold_id)
+            if found is None or found.customer_id != command.customer_id:
+                raise NotFound(f"hold {command.hold_id} does not exist for this customer")
+            seen["hold"] = found, repo.allocations([found.transaction_id])
+        held: tuple[StoredHold, tuple[Allocation, ...]] = seen["hold"]
+        return held
 
     def hold_lots(repo: LedgerRepository) -> Sequence[int]:
-        stored = repo.get_hold(command.hold_id)
-        if stored is None or stored.customer_id != command.customer_id:
-            raise NotFound(f"hold {command.hold_id} does not exist for this customer")
-        return [a.lot_id for a in repo.allocations([stored.transaction_id])]
+        return [a.lot_id for a in hold(repo)[1]]
 
     def decide(repo: LedgerRepository, book: Book) -> _Write:
-        stored = repo.get_hold(command.hold_id)
-        assert stored is not None
-        if stored.status != "open":
-            raise HoldAlreadyResolved(f"hold {stored.id} is already {stored.status}")
-        allocations = repo.allocations([stored.transaction_id])
+        found, allocations = hold(repo)
+        if found.status != "open":
+            raise HoldAlreadyResolved(f"hold {found.id} is already {found.status}")
         if capturing:
             assert isinstance(command, CaptureHold)
-            points = command.capture_points or stored.amount
-            entry = ledger.capture_part(book, stored.amount, points, allocations)
-            return _Write(entry, hold_id=stored.id)
-        return _Write(ledger.release(book, stored.amount, allocations), hold_id=stored.id)
+            points = command.capture_points or found.amount
+            entry = ledger.capture_part(book, found.amount, points, allocations)
+            return _Write(entry, hold_id=found.id)
+        return _Write(ledger.release(book, found.amount, allocations), hold_id=found.id)
 
     def settle(repo: LedgerRepository, txn_id: int, write: _Write) -> int | None:
         assert write.hold_id is not None
@@ -507,18 +540,32 @@ def _spent_at(command: CaptureHold | ReleaseHold, now: datetime) -> datetime | N
 
 
 def resolve_in(
-    repo: LedgerRepository, command: CaptureHold | ReleaseHold, now: datetime
+    repo: LedgerRepository,
+    command: CaptureHold | ReleaseHold,
+    now: datetime,
+    *,
+    locked: Balances | None = None,
+    stored: StoredHold | None = None,
 ) -> Receipt:
     """Capture or release inside a unit of work the caller opened (checkout records the
-    order a capture paid for in the same transaction)."""
+    order a capture paid for in the same transaction). ``locked`` as for `earn_in`;
+    ``stored``: the hold, as the caller read it in this unit of work."""
     _check_key(command.idempotency_key)
     return _post_in(
-        repo, command, occurred_at=now, active_at=_spent_at(command, now), **_resolving(command)
+        repo,
+        command,
+        occurred_at=now,
+        active_at=_spent_at(command, now),
+        locked=locked,
+        **_resolving(command, stored),
     )
 
 
-def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
-    """A spend inside a unit of work the caller opened (a redemption issues its code with it)."""
+def spend_in(
+    repo: LedgerRepository, command: Spend, now: datetime, *, locked: Balances | None = None
+) -> Receipt:
+    """A spend inside a unit of work the caller opened (a redemption issues its code with it).
+    ``locked`` as for `earn_in`."""
     _check_key(command.idempotency_key)
     return _post_in(
         repo,
@@ -526,6 +573,7 @@ def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
         lambda _repo, book: _Write(ledger.spend(book, command.points)),
         occurred_at=now,
         active_at=now,
+        locked=locked,
     )
 
 
@@ -593,27 +641,32 @@ def _original(repo: LedgerRepository, target: StoredTransaction) -> ledger.Origi
 def _reversing(
     command: Reverse,
 ) -> tuple[Decide, Callable[[LedgerRepository], Sequence[int]]]:
-    """How a reversal decides its entry, and which lots it needs loaded."""
+    """How a reversal decides its entry, and which lots it needs loaded. The transaction
+    reversed and what it took or gave are read once, under the lock, for both."""
+    seen: dict[str, tuple[StoredTransaction, ledger.Original]] = {}
 
-    def target(repo: LedgerRepository) -> StoredTransaction:
-        found = repo.get_transaction(command.transaction_id)
-        if found is None or found.customer_id != command.customer_id:
-            raise NotFound(f"transaction {command.transaction_id} does not exist for this customer")
-        return found
+    def original(repo: LedgerRepository) -> tuple[StoredTransaction, ledger.Original]:
+        if "original" not in seen:
+            found = repo.get_transaction(command.transaction_id)
+            if found is None or found.customer_id != command.customer_id:
+                raise NotFound(
+                    f"transaction {command.transaction_id} does not exist for this customer"
+                )
+            seen["original"] = found, _original(repo, found)
+        return seen["original"]
 
     def lots(repo: LedgerRepository) -> Sequence[int]:
-        original = _original(repo, target(repo))
-        own = [original.lot_id] if original.lot_id is not None else []
-        return own + [a.lot_id for a in original.allocations]
+        _found, taken = original(repo)
+        own = [taken.lot_id] if taken.lot_id is not None else []
+        return own + [a.lot_id for a in taken.allocations]
 
     def decide(repo: LedgerRepository, book: Book) -> _Write:
-        found = target(repo)
-        original = _original(repo, found)
-        left = original.amount - original.reversed_so_far
+        found, taken = original(repo)
+        left = taken.amount - taken.reversed_so_far
         points = command.points if command.points is not None else left
         if points == left == 0:
             raise ReversalExceedsOriginal(f"transaction {found.id} is already fully reversed")
-        return _Write(ledger.reverse(book, original, points), reverses_id=found.id)
+        return _Write(ledger.reverse(book, taken, points), reverses_id=found.id)
 
     return decide, lots
 
@@ -636,11 +689,14 @@ def within_reach_in(repo: LedgerRepository, customer_id: str, transaction_id: in
     return ledger.within_reach(repo.book(customer_id, balances, lot_ids=own), original)
 
 
-def reverse_in(repo: LedgerRepository, command: Reverse, now: datetime) -> Receipt:
-    """A reversal inside a unit of work the caller opened (a refund records itself with it)."""
+def reverse_in(
+    repo: LedgerRepository, command: Reverse, now: datetime, *, locked: Balances | None = None
+) -> Receipt:
+    """A reversal inside a unit of work the caller opened (a refund records itself with it).
+    ``locked`` as for `earn_in`."""
     _check_key(command.idempotency_key)
     decide, lots = _reversing(command)
-    return _post_in(repo, command, decide, occurred_at=now, lot_ids=lots)
+    return _post_in(repo, command, decide, occurred_at=now, lot_ids=lots, locked=locked)
 
 
 def earn_in(
