@@ -80,6 +80,20 @@ _TRANSACTION_BY_ID = _TRANSACTION.where(
 )
 
 
+def stored_transaction(row: Any) -> StoredTransaction:
+    """A row of `_TRANSACTION` as the service sees it."""
+    return StoredTransaction(
+        row.id,
+        Kind(row.kind),
+        row.customer_id,
+        row.amount,
+        row.request_hash,
+        row.occurred_at,
+        row.reverses_id,
+        row.hold_id,
+    )
+
+
 def _lots_of(wanted: Any) -> Select[Any]:
     return (
         select(
@@ -162,9 +176,9 @@ class SqlLedgerRepository:
             tags=tuple(row.tags or ()),
         )
 
-    def _insert_customer(self, customer_id: str) -> bool:
-        """Insert the customer's row; True if this call created it (not a concurrent one)."""
-        values = {
+    def _new_customer(self, customer_id: str) -> dict[str, Any]:
+        """The row of a customer the store has not seen before: no points yet."""
+        return {
             "store_id": self.store_id,
             "id": customer_id,
             "available": 0,
@@ -172,9 +186,12 @@ class SqlLedgerRepository:
             "held": 0,
             "created_at": self._now,
         }
+
+    def _insert_customer(self, customer_id: str) -> bool:
+        """Insert the customer's row; True if this call created it (not a concurrent one)."""
         stmt = (
             insert_for(self.conn.dialect, t.customers)
-            .values(values)
+            .values(self._new_customer(customer_id))
             .on_conflict_do_nothing()
             .returning(t.customers.c.id)
         )
@@ -188,18 +205,7 @@ class SqlLedgerRepository:
 
     def _transaction(self, stmt: Select[Any], **params: Any) -> StoredTransaction | None:
         row = self.conn.execute(stmt, {"b_store": self.store_id, **params}).first()
-        if row is None:
-            return None
-        return StoredTransaction(
-            row.id,
-            Kind(row.kind),
-            row.customer_id,
-            row.amount,
-            row.request_hash,
-            row.occurred_at,
-            row.reverses_id,
-            row.hold_id,
-        )
+        return None if row is None else stored_transaction(row)
 
     def find_transaction(self, idempotency_key: str) -> StoredTransaction | None:
         return self._transaction(_TRANSACTION_BY_KEY, b_key=idempotency_key)

@@ -2,8 +2,9 @@
 
 A store sending the day's orders, or a platform replaying a backlog, would otherwise pay one
 transaction (and, with fsync on, one disk flush) per order. Here a batch is one transaction:
-every existing customer of the batch is locked up front in (store, customer) order, so two
-batches that share customers queue instead of deadlocking, then each order runs through
+every existing customer of the batch is locked up front in (store, customer) order, in one
+statement per store (`lock_customers`, adapters/db/ledger_bulk.py), so two batches that share
+customers queue instead of deadlocking, then each order runs through
 `record_order` unchanged -- the same rules, limits, tiers, giving and games, and the same
 idempotency by order id (an order already recorded answers its first result and writes
 nothing) -- inside a savepoint of its own. An order the domain refuses rolls back to its
@@ -34,8 +35,9 @@ def record_orders(
         return []
     try:
         with uow:
-            for store_id, customer_id in sorted({(c.store_id, c.customer_id) for c in commands}):
-                uow.ledger(store_id).lock_customer(customer_id, create=False)
+            for store_id in sorted({c.store_id for c in commands}):
+                customers = [c.customer_id for c in commands if c.store_id == store_id]
+                uow.ledger(store_id).lock_customers(customers, create=False)
             uow.commit()
         outcomes: list[OrderResult | WalaaError] = []
         for command in commands:
