@@ -89,50 +89,46 @@ async def drive(
 ) -> tuple[float, float]:
     """(requests per second, p95 latency in ms) for n GETs of `path`, `concurrency` at a time."""
     rng = random.Random(n)
-    urls = [f"/bench/{path}/{rng.choice(customers)}" for _ in range(n)]
-    latencies: list[float] = []
-    todo = iter(urls)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-
-        async def worker() -> None:
-            for url in todo:
-                start = time.perf_counter()
-                answer = await client.get(url)
-                latencies.append(time.perf_counter() - start)
-                if answer.status_code != 200:
-                    raise RuntimeError(f"{url}: {answer.status_code} {answer.text[:200]}")
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
-    return n / elapsed, statistics.quantiles(latencies, n=20)[18] * 1000
+    requests = [("GET", f"/bench/{path}/{rng.choice(customers)}", None) for _ in range(n)]
+    return await send_all(base, requests, concurrency, {}, 200)
 
 
 async def drive_orders(
     base: str, path: str, bodies: list[bytes], concurrency: int, secret: str
 ) -> tuple[float, float]:
     """(orders per second, p95 latency in ms) for POSTs of ``bodies`` to ``path``."""
-    latencies: list[float] = []
-    todo = iter(bodies)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+    return await send_all(base, [("POST", path, b) for b in bodies], concurrency, headers, 201)
+
+
+async def send_all(
+    base: str,
+    requests: list[tuple[str, str, bytes | None]],
+    concurrency: int,
+    headers: dict[str, str],
+    expected: int,
+) -> tuple[float, float]:
+    """Send ``requests`` (method, path, body), ``concurrency`` at a time on keep-alive
+    connections; each must be answered ``expected``. (requests per second, p95 latency in ms)."""
+    latencies: list[float] = []
+    todo = iter(requests)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(
         base_url=base, limits=limits, timeout=120, headers=headers
     ) as client:
 
         async def worker() -> None:
-            for body in todo:
+            for method, path, body in todo:
                 start = time.perf_counter()
-                answer = await client.post(path, content=body)
+                answer = await client.request(method, path, content=body)
                 latencies.append(time.perf_counter() - start)
-                if answer.status_code != 201:
+                if answer.status_code != expected:
                     raise RuntimeError(f"{path}: {answer.status_code} {answer.text[:200]}")
 
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
-    return len(bodies) / elapsed, statistics.quantiles(latencies, n=20)[18] * 1000
+    return len(requests) / elapsed, statistics.quantiles(latencies, n=20)[18] * 1000
 
 
 @dataclass(frozen=True)

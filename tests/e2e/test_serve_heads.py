@@ -39,16 +39,18 @@ def answer(sock: socket.socket) -> bytes:
 @pytest.mark.parametrize("parser", PARSERS)
 def test_a_head_still_arriving_past_the_bound_is_refused_with_400(tmp_path: Path, parser: str):
     bound = {"WALAA_MAX_HEADER_BYTES": str(BOUND)}
-    with served(tmp_path, "--workers", "1", "--http", parser, **bound) as (base, _):
-        with connect(base) as sock:
-            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: walaa\r\n")
-            try:
-                for _ in range(2 * BOUND // 100):  # a header line at a time, never the end
-                    sock.sendall(b"X-Padding: " + b"a" * 87 + b"\r\n")
-                    time.sleep(0.002)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # refused and closed before the client was done
-            refused = answer(sock)
+    with (
+        served(tmp_path, "--workers", "1", "--http", parser, **bound) as (base, _),
+        connect(base) as sock,
+    ):
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: walaa\r\n")
+        try:
+            for _ in range(2 * BOUND // 100):  # a header line at a time, never the end
+                sock.sendall(b"X-Padding: " + b"a" * 87 + b"\r\n")
+                time.sleep(0.002)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused and closed before the client was done
+        refused = answer(sock)
     assert refused.startswith(b"HTTP/1.1 400"), refused[:200]
     assert b"Invalid HTTP request received." in refused
 
@@ -61,9 +63,10 @@ def test_a_complete_head_with_a_large_body_is_not_counted_as_head(tmp_path: Path
         b"POST /healthz HTTP/1.1\r\nHost: walaa\r\nContent-Type: application/json\r\n"
         b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
     )
-    with served(tmp_path, "--workers", "1", "--http", parser, **bound) as (base, _):
-        with connect(base) as sock:
-            sock.sendall(head + body)  # one write: the head and the body's first bytes together
-            answered = answer(sock)
+    with (
+        served(tmp_path, "--workers", "1", "--http", parser, **bound) as (base, _),
+        connect(base) as sock,
+    ):
+        sock.sendall(head + body)  # one write: the head and the body's first bytes together
+        answered = answer(sock)
     assert answered.startswith(b"HTTP/1.1 405"), answered[:200]  # /healthz is GET only
-

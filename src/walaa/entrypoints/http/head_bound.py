@@ -18,10 +18,11 @@ import asyncio
 from typing import Any
 
 from uvicorn.config import Config
-from uvicorn.protocols.http.h11_impl import DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+#: h11's own bound, for a config that names none (`walaa serve` always names one).
+DEFAULT_HEAD_BOUND = 16 * 1024
 #: What uvicorn answers for a head h11 would not finish reading.
 REFUSAL = "Invalid HTTP request received."
 
@@ -38,7 +39,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         bound = config.h11_max_incomplete_event_size
-        self.head_bound = DEFAULT_MAX_INCOMPLETE_EVENT_SIZE if bound is None else bound
+        self.head_bound = DEFAULT_HEAD_BOUND if bound is None else bound
         self.in_head, self.head_bytes, self.finished_one = True, 0, False
 
     def data_received(self, data: bytes) -> None:
