@@ -93,9 +93,12 @@ class LedgerRepository(Protocol):
 
     store_id: str
 
-    def lock_customers(self, customer_ids: Sequence[str]) -> dict[str, Balances]:
-        """Create the missing customers and lock every one of them, in one go and in id
-        order; ``created`` is set on the rows this call inserted."""
+    def lock_customers(
+        self, customer_ids: Sequence[str], *, create: bool = True
+    ) -> dict[str, Balances]:
+        """Lock every one of these customers in one go, in id order, creating the missing ones
+        first (unless ``create`` is False: then they are left out); ``created`` is set on the
+        rows this call inserted."""
 
     def find_transactions(self, idempotency_keys: Sequence[str]) -> dict[str, StoredTransaction]:
         """The transactions already written under any of these keys, by key."""
