@@ -12,8 +12,16 @@ savepoint and its error is its answer; the others are kept. Orders are recorded 
 given, so two orders of one customer in a batch see each other as two requests would.
 
 Not built: writing the batch's rows with set-based, multi-row statements. Each order still
-sends its own statements (plus a SAVEPOINT and a RELEASE); what the batch saves is the commit
-per order. An error that is not the domain's (the database going away) undoes the whole batch,
+sends its own statements (about 19 on PostgreSQL, plus a SAVEPOINT and a RELEASE); what the
+batch saves is the commit per order. Its ledger part (the key lookup, the transaction, postings,
+lot and balance update: 5 of them) could go through `record_many` as `earn_many` does, for the
+orders whose customer appears once in the batch, whose program has no games, achievements,
+referrals or giving and whose points are not already expired; but `record_order` writes the
+order row with its earn's transaction id and tells milestones from the earn's receipt, so it
+would have to hand back a decided, unwritten earn and leave the order row (and its rule uses and
+tier counters, the larger share of its time) to be written with the batch too, and an order
+refused after its earn was decided would have to drop it from the batch, not only roll back its
+savepoint. An error that is not the domain's (the database going away) undoes the whole batch,
 so a batch is either recorded with each order's own answer or not at all, and can be resent.
 """
 
