@@ -30,12 +30,12 @@ SUNDAY = "2026-03-01T09:00:00Z"
 #: Statements per request, per database. SQLite has no RETURNING on some paths and no
 #: SELECT ... FOR UPDATE (it takes the write lock with BEGIN IMMEDIATE), so its counts differ.
 BUDGET: dict[str, dict[str, int]] = {
-    "paid order of a known customer": {"sqlite": 16, "postgresql": 15},
+    "paid order of a known customer": {"sqlite": 16, "postgresql": 14},
     # the same order, reading the customer's badge progress and writing it back
-    "paid order moving badges": {"sqlite": 18, "postgresql": 17},
-    "first order of a new customer": {"sqlite": 22, "postgresql": 21},
+    "paid order moving badges": {"sqlite": 18, "postgresql": 16},
+    "first order of a new customer": {"sqlite": 22, "postgresql": 20},
     "event": {"sqlite": 14, "postgresql": 13},
-    "refund": {"sqlite": 19, "postgresql": 18},
+    "refund": {"sqlite": 19, "postgresql": 17},
     "redemption": {"sqlite": 14, "postgresql": 13},
     "checkout hold": {"sqlite": 10, "postgresql": 9},
     "checkout capture": {"sqlite": 12, "postgresql": 11},

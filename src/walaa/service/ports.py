@@ -24,7 +24,7 @@ from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.storefront import StorefrontSettings
 from walaa.domain.stores import Store, TestClock
-from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.domain.tiers import QualifyingEvent, QualifyingWindow, TierDecision, TierStatus
 from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 from walaa.service.program_cache import ProgramCache
@@ -96,9 +96,12 @@ class LedgerRepository(Protocol):
 
     store_id: str
 
-    def lock_customers(self, customer_ids: Sequence[str]) -> dict[str, Balances]:
-        """Create the missing customers and lock every one of them, in one go and in id
-        order; ``created`` is set on the rows this call inserted."""
+    def lock_customers(
+        self, customer_ids: Sequence[str], *, create: bool = True
+    ) -> dict[str, Balances]:
+        """Lock every one of these customers in one go, in id order, creating the missing ones
+        first (unless ``create`` is False: then they are left out); ``created`` is set on the
+        rows this call inserted."""
 
     def find_transactions(self, idempotency_keys: Sequence[str]) -> dict[str, StoredTransaction]:
         """The transactions already written under any of these keys, by key."""
@@ -563,7 +566,16 @@ class MembershipsRepository(Protocol):
 
 
 class TiersRepository(Protocol):
-    def status(self, customer_id: str) -> TierStatus | None: ...
+    def status(self, customer_id: str) -> TierStatus | None:
+        """The status row; read at most once per unit of work (kept right by the saves)."""
+        ...
+
+    def measures(
+        self, customer_id: str, measure: str, windows: Sequence[QualifyingWindow]
+    ) -> tuple[TierStatus | None, list[Decimal]]:
+        """The status and `measure` ("spend", "points", "orders") summed over each window,
+        possibly below zero, in one statement (from the counters and the windows' edges)."""
+        ...
 
     def save_status(
         self, customer_id: str, status: TierStatus, next_review_at: datetime

@@ -175,6 +175,8 @@ class SqlUnitOfWork:
         return self
 
     def _bind(self, conn: Connection) -> None:
+        # one tiers repository per store per `with` block: it remembers the status rows it read
+        self._tiers: dict[str, SqlTiersRepository] = {}
         self.stores = SqlStoreRepository(conn)
         self.keys = SqlKeyRepository(conn)
         self.customers = SqlCustomerRepository(conn)
@@ -207,7 +209,11 @@ class SqlUnitOfWork:
         return SqlMembershipsRepository(self.conn, store_id)
 
     def tiers(self, store_id: str) -> SqlTiersRepository:
-        return SqlTiersRepository(self.conn, store_id)
+        """The same repository for the whole `with` block, so what it read is read once."""
+        conn = self.conn  # outside a `with` block this says so
+        if store_id not in self._tiers:
+            self._tiers[store_id] = SqlTiersRepository(conn, store_id)
+        return self._tiers[store_id]
 
     def giving(self, store_id: str) -> SqlGivingRepository:
         return SqlGivingRepository(self.conn, store_id)
@@ -251,6 +257,7 @@ class SqlBatchUnitOfWork(SqlUnitOfWork):
             self._conn = self.engine.connect()
             self._root = self._conn.begin()
             self._bind(self._conn)
+        self._tiers = {}  # a block of its own: what an earlier block read may be rolled back
         self._tx = self._conn.begin_nested()  # commit() and rollback() act on the savepoint
         return self
 
