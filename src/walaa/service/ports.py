@@ -71,6 +71,9 @@ class Balances:
     settings_stamp: int | None = None
     #: the customer's tags, read with the lock (None: not read)
     tags: tuple[str, ...] | None = None
+    #: the customer's redemption alert threshold (None: no alerts), read with the lock together
+    #: with ``tags``: it is what the lock read only when ``tags`` is not None
+    alert_threshold: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +142,8 @@ class LedgerRepository(Protocol):
 
     def reversed_so_far(self, transaction_id: int) -> int: ...
 
-    def lot_of(self, transaction_id: int) -> int | None: ...
+    def reversal_basis(self, transaction_id: int) -> tuple[int, int | None]:
+        """What was reversed of the transaction so far, and the lot it credited (if any)."""
 
     def allocations(self, transaction_ids: Sequence[int]) -> tuple[Allocation, ...]:
         """Net points the given transactions took from each lot, oldest lot first."""
