@@ -45,3 +45,9 @@ def live_shop(api):
 def test_a_paid_order_takes_one_trip_through_the_thread_pool(live_shop, hops):
     ok(live_shop.post("/v1/orders", order("o-1")))
     assert len(hops) == 1, hops  # the route itself
+
+
+def test_a_read_takes_one_trip_through_the_thread_pool(live_shop, hops):
+    """The answer's model is validated on the event loop, not in a second trip."""
+    ok(live_shop.get("/v1/customers/amal"))
+    assert len(hops) == 1, hops

@@ -23,6 +23,8 @@ body holds an escape that could spell a refused character (`_ODD_ESCAPE`).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import math
 import re
@@ -31,6 +33,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from walaa.entrypoints.http import problems
@@ -197,9 +200,40 @@ def _has_body(request: Request) -> bool:
     return "transfer-encoding" in request.headers
 
 
+def on_the_loop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain ``def`` route as an ``async def`` one that runs it in the thread pool.
+
+    FastAPI runs a sync route in a worker thread and then, in a second trip there, validates
+    the model it returned against the route's response model: two hops where one does.
+    Declared async, the route's own code still runs in a thread (it waits on the database),
+    and the answer is validated back on the event loop. Parameters, names and docs are the
+    route's (`functools.wraps`), so the OpenAPI document does not change.
+    """
+    if not inspect.isfunction(endpoint) or not _plain(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    async def threaded(*args: Any, **kwargs: Any) -> Any:
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return threaded
+
+
+def _plain(endpoint: Callable[..., Any]) -> bool:
+    return not (
+        inspect.iscoroutinefunction(endpoint)
+        or inspect.isgeneratorfunction(endpoint)
+        or inspect.isasyncgenfunction(endpoint)
+    )
+
+
 class JsonRoute(APIRoute):
     """Every `/v1` operation: bodies parsed by `parse`; a JSON operation sent another media
-    type is a 415, decided from the headers alone."""
+    type is a 415, decided from the headers alone; a sync route crosses into the thread pool
+    once (`on_the_loop`)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, on_the_loop(endpoint), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
