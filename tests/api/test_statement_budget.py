@@ -14,14 +14,13 @@ further request of a busy client costs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import Engine, event
 
+from tests.builders import counting
 from walaa.demo import ACHIEVEMENTS, PROGRAM
 
 DOCUMENT = yaml.safe_load(PROGRAM.read_text(encoding="utf-8"))
@@ -30,31 +29,16 @@ SUNDAY = "2026-03-01T09:00:00Z"
 #: Statements per request, per database. SQLite has no RETURNING on some paths and no
 #: SELECT ... FOR UPDATE (it takes the write lock with BEGIN IMMEDIATE), so its counts differ.
 BUDGET: dict[str, dict[str, int]] = {
-    "paid order of a known customer": {"sqlite": 16, "postgresql": 15},
+    "paid order of a known customer": {"sqlite": 13, "postgresql": 8},
     # the same order, reading the customer's badge progress and writing it back
-    "paid order moving badges": {"sqlite": 18, "postgresql": 17},
-    "first order of a new customer": {"sqlite": 22, "postgresql": 21},
-    "event": {"sqlite": 14, "postgresql": 13},
+    "paid order moving badges": {"sqlite": 15, "postgresql": 10},
+    "first order of a new customer": {"sqlite": 17, "postgresql": 11},
+    "event": {"sqlite": 10, "postgresql": 4},
     "refund": {"sqlite": 28, "postgresql": 27},
     "redemption": {"sqlite": 20, "postgresql": 19},
     "checkout hold": {"sqlite": 15, "postgresql": 12},
     "checkout capture": {"sqlite": 22, "postgresql": 19},
 }
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    """Every statement the engine sends while the block runs, as text."""
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def order(order_id: str, customer: str = "amal") -> dict[str, Any]:

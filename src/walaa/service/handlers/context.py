@@ -7,6 +7,7 @@ membership multipliers as rules of their own).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -40,6 +41,8 @@ def customer_context(
     tier = tiers.current_tier(uow, store_id, customer_id)
     policy = program.tiers if program else None
     repo = uow.memberships(store_id)
+    if program is not None and program.membership_plans == ():
+        return Customer(customer_id, tier=tier, tags=frozenset(tags))  # no plans, no members
     for found in repo.for_customer(customer_id):
         plan = repo.get_plan(found.plan_id)
         if plan is None or not benefits(found, plan, as_of=now).active:
@@ -90,4 +93,6 @@ def _perked(
     rules = [plan_rule(plan_id, dict(names), factor, group) for plan_id, factor, names in plans]
     for level in policy.levels if policy else ():
         rules.append(tier_rule(level.id, dict(level.name.texts), level.multiplier, group))
-    return with_perks(program, tuple(rules))
+    return replace(
+        with_perks(program, tuple(rules)), membership_plans=tuple(plan[0] for plan in plans)
+    )
