@@ -37,6 +37,7 @@ from sqlalchemy import Engine, text
 
 from walaa.adapters.db.engine import make_engine
 from walaa.adapters.db.migrate import upgrade
+from walaa.adapters.db.tier_counters import SCALE_SQL
 from walaa.bootstrap import App, FixedClock
 from walaa.demo import PROGRAM
 from walaa.service.handlers.program import apply_program
@@ -126,6 +127,13 @@ SELECT :store, 'c' || lpad(i::text, 8, '0'),
     ((i::bigint * 7919 + k * 104729) % 20001) / 100, 1,
     'bench:' || i || ':' || k
 FROM generate_series(1, :n) AS i, generate_series(1, :k) AS k"""
+# the running totals per month the orders add to (what migration 0026 fills from history)
+LOAD_COUNTERS = f"""
+INSERT INTO tier_counters (store_id, customer_id, bucket, spend_e4, points, orders, spend_scale)
+SELECT h.store_id, h.customer_id, CAST(date_trunc('month', h.at AT TIME ZONE 'UTC') AS date),
+    SUM(h.spend_e4), SUM(h.points), SUM(h.orders), MAX({SCALE_SQL})
+FROM tier_history AS h WHERE h.store_id = :store
+GROUP BY 1, 2, 3"""
 
 
 @dataclass
@@ -156,11 +164,14 @@ def run_size(url: str, size: int, limit: int, sample: int) -> Result:
         started = time.perf_counter()
         params = {"store": store.id, "now": now, "n": size, "k": HISTORY_PER_CUSTOMER}
         with engine.begin() as conn:
-            for sql in (LOAD_CUSTOMERS, LOAD_TIERS, LOAD_HISTORY):
+            for sql in (LOAD_CUSTOMERS, LOAD_TIERS, LOAD_HISTORY, LOAD_COUNTERS):
                 conn.execute(text(sql), params)
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(
-                text("VACUUM ANALYZE customers, customer_tiers, tier_history, tier_events")
+                text(
+                    "VACUUM ANALYZE customers, customer_tiers, tier_history, tier_counters, "
+                    "tier_events"
+                )
             )
         load_s = time.perf_counter() - started
         print(f"  {size:>9,} customers loaded in {load_s:,.1f} s", flush=True)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from tests.api.conftest import api_for
 from tests.api.test_earning_api import DOCUMENT, order
 from tests.api.test_memberships_api import YEARLY
+from tests.api.test_spending_choices_api import order as paid_order
+from tests.api.test_spending_choices_api import refund, save, spend_on_a_reward
+from tests.builders import audit
 from walaa.bootstrap import App
 
 DOUBLE = {**DOCUMENT, "earn_rate": {"points": 2, "per": 1}}
@@ -56,3 +59,65 @@ def test_every_store_keeps_its_own_program_in_one_process(walaa, api, other_api)
     theirs = other_api.post("/v1/orders", order("o-1", currency="GBP")).json()
     assert (mine["points"], theirs["points"]) == (156, 264)
     assert api.post("/v1/orders", order("o-2")).json()["points"] == 156
+
+
+# --- the other paths that judge by the program: refunds, redemptions, checkout ----------------
+
+
+def test_a_new_refund_setting_applies_to_the_next_refund_in_every_process(walaa, clock, api):
+    """Process B refunds by the version process A saved a moment before, not the one it
+    parsed for the order: capped at the balance, it forgives what was spent."""
+    other, elsewhere = two_processes(walaa, clock, api)
+    save(api)  # by default a refund takes everything back, down to a debt
+    paid_order(elsewhere, "o-1")  # 100 points, spendable at once
+    spend_on_a_reward(elsewhere, 80)
+    builds = other.programs.builds
+    save(api, refunds={"take_back": "cap_at_balance"})
+    answer = refund(elsewhere, "o-1", "r-1", whole_order=True)
+    assert (answer["points_taken"], answer["points_forgiven"]) == (20, 80)
+    assert other.programs.builds == builds + 1
+    again = refund(elsewhere, "o-1", "r-1", whole_order=True)  # a replay: nothing parsed again
+    assert again["replayed"] and other.programs.builds == builds + 1
+    assert audit(walaa, api.store.id).ok
+
+
+def test_a_plan_saved_in_one_process_applies_to_the_next_redemption_in_another(walaa, clock, api):
+    """A plan is part of the settings in force: once process A makes a reward member-only,
+    process B refuses it to a customer without the membership at the very next request."""
+    other, elsewhere = two_processes(walaa, clock, api)
+    api.put("/v1/program", DOCUMENT)
+    gift = {"id": "gift", "kind": "free_shipping", "cost": 10, "names": {"en": "Gift"}}
+    assert api.post("/v1/rewards", gift).status_code == 201
+    api.post("/v1/customers/amal/adjustments", {"points": 100, "reason": "test"})
+    redeemed = elsewhere.post("/v1/customers/amal/redemptions", {"reward_id": "gift"})
+    assert redeemed.status_code == 201, redeemed.text
+    assert api.post("/v1/plans", {**YEARLY, "member_rewards": ["gift"]}).status_code == 201
+    refused = elsewhere.post("/v1/customers/amal/redemptions", {"reward_id": "gift"})
+    assert refused.status_code == 409 and "Dewy Plus" in refused.json()["detail"]
+    assert other.programs.builds == 2
+
+
+def test_a_new_point_value_applies_to_the_next_hold_and_capture_in_every_process(walaa, clock, api):
+    other, elsewhere = two_processes(walaa, clock, api)
+    api.put("/v1/program", DOCUMENT)  # 500 points are worth 5 USD
+    api.post("/v1/customers/amal/adjustments", {"points": 5000, "reason": "test"})
+    body = {"customer_id": "amal", "points": 1000, "subtotal": "100.00"}
+    first = elsewhere.post("/v1/checkout/holds", body, key="cart-1").json()
+    assert (first["worth"], first["status"]) == ("10.00", "open")
+    worth_more = {**DOCUMENT, "point_value": {"points": 500, "worth": 10}}
+    assert api.put("/v1/program", worth_more).json()["version"] == 2
+    second = elsewhere.post("/v1/checkout/holds", body, key="cart-2").json()
+    assert second["worth"] == "20.00"
+    released = elsewhere.post(f"/v1/checkout/holds/{second['hold_id']}/release", {}).json()
+    # what the hold answered is what was stored
+    assert released == {**second, "status": "released"}
+    paid = {"order_id": "o-1", "order_total": "80.00"}
+    captured = elsewhere.post(f"/v1/checkout/holds/{first['hold_id']}/capture", paid).json()
+    assert (captured["status"], captured["captured_worth"], captured["worth"]) == (
+        "captured",
+        "20.00",
+        "20.00",
+    )
+    replay = elsewhere.post(f"/v1/checkout/holds/{first['hold_id']}/capture", paid).json()
+    assert replay == {**captured, "replayed": True}
+    assert other.programs.builds == 2

@@ -29,15 +29,15 @@ SUNDAY = "2026-03-01T09:00:00Z"
 #: Statements per request, per database. SQLite has no RETURNING on some paths and no
 #: SELECT ... FOR UPDATE (it takes the write lock with BEGIN IMMEDIATE), so its counts differ.
 BUDGET: dict[str, dict[str, int]] = {
-    "paid order of a known customer": {"sqlite": 13, "postgresql": 8},
+    "paid order of a known customer": {"sqlite": 12, "postgresql": 4},
     # the same order, reading the customer's badge progress and writing it back
-    "paid order moving badges": {"sqlite": 15, "postgresql": 10},
-    "first order of a new customer": {"sqlite": 17, "postgresql": 11},
+    "paid order moving badges": {"sqlite": 14, "postgresql": 7},
+    "first order of a new customer": {"sqlite": 16, "postgresql": 8},
     "event": {"sqlite": 10, "postgresql": 4},
-    "refund": {"sqlite": 28, "postgresql": 27},
-    "redemption": {"sqlite": 20, "postgresql": 19},
-    "checkout hold": {"sqlite": 15, "postgresql": 12},
-    "checkout capture": {"sqlite": 22, "postgresql": 19},
+    "refund": {"sqlite": 20, "postgresql": 18},
+    "redemption": {"sqlite": 15, "postgresql": 14},
+    "checkout hold": {"sqlite": 10, "postgresql": 9},
+    "checkout capture": {"sqlite": 13, "postgresql": 12},
 }
 
 
@@ -144,6 +144,8 @@ def test_each_common_path_stays_within_its_statement_budget(shop, walaa, path):
     listing = "\n".join(f"{i + 1:>3}. {s.split()[0]} {s[:160]!r}" for i, s in enumerate(sent))
     print(f"{path} on {dialect}: {len(sent)} statements\n{listing}")
     assert len(sent) <= budget, f"{path} on {dialect}: {len(sent)} > {budget}\n{listing}"
+    # the program in force comes from the process's cache, checked by the lock's stamp
+    assert not any("program_versions" in statement for statement in sent), listing
 
 
 def test_the_counter_sees_every_statement_of_a_request(shop, walaa):
@@ -151,8 +153,8 @@ def test_the_counter_sees_every_statement_of_a_request(shop, walaa):
     missed statements would make every budget above pass for nothing."""
     with counting(walaa.engine) as sent:
         ok(shop.post("/v1/orders", order("o-9")))
-    words = {s.split()[0].upper() for s in sent}
-    assert "INSERT" in words and len(sent) >= 3
+    # on PostgreSQL the order's writes go as one WITH ... INSERT statement
+    assert any("INSERT INTO" in s.upper() for s in sent) and len(sent) >= 3
 
 
 def test_a_live_stores_requests_look_for_no_test_clock(shop, walaa):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import yaml
+from sqlalchemy import select
 
 from tests.builders import audit
+from walaa.adapters.db import tables as tb
 from walaa.demo import PROGRAM
 from walaa.entrypoints.worker import worker_for
 from walaa.service.handlers.jobs import WorkerSettings, run_pass
@@ -218,3 +220,25 @@ def test_a_pin_mode_must_be_fixed_or_floor(api):
     buy(api, "o-1", "20.00")
     r = api.post("/v1/customers/amal/tier", {"level_id": "dewy", "reason": "x", "mode": "minimum"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "mode"
+
+
+def test_a_refund_in_march_lowers_the_counter_of_its_january_order(api, walaa):
+    """Counters are kept per month of the order: a refund subtracts from the order's month,
+    so it leaves the very window the order was counted in."""
+    with_tiers(api)
+    buy(api, "o-jan", "120.00", when="2026-01-15T10:00:00Z")
+    buy(api, "o-feb", "10.00", when="2026-02-02T10:00:00Z")
+    r = api.post("/v1/orders/o-jan/refunds", {"id": "r-1", "amount": "20.50"})
+    assert r.status_code == 201, r.text  # the clock says 1 March
+    c = tb.tier_counters
+    with walaa.engine.connect() as conn:
+        rows = conn.execute(
+            select(c.c.bucket, c.c.spend_e4, c.c.orders).where(
+                c.c.store_id == api.store.id, c.c.customer_id == "amal"
+            )
+        ).all()
+    assert sorted((row.bucket, row.spend_e4, row.orders) for row in rows) == [
+        (date(2026, 1, 1), 995_000, 1),  # 120.00 - 20.50, still one order
+        (date(2026, 2, 1), 100_000, 1),
+    ]
+    assert tier(api)["counted"] == "109.5"

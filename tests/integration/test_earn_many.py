@@ -161,18 +161,17 @@ def test_an_empty_batch_posts_nothing(app: App, clock: FixedClock, store: Store)
     assert h.earn_many(app.uow(), clock, []) == []
 
 
-def test_overlapping_batches_in_opposite_orders_queue_instead_of_deadlocking(
-    app: App, clock: FixedClock, store: Store
-) -> None:
-    customers = [f"c{i:02}" for i in range(12)]
-    for customer in customers:  # existing rows, so every batch contends for the same locks
-        h.earn(app.uow(), clock, Earn(store.id, customer, f"seed:{customer}", 1))
-    threads, barrier = 8, threading.Barrier(8)
+def post_concurrently(
+    app: App, clock: FixedClock, store_id: str, customers: list[str], threads: int
+) -> list[BaseException]:
+    """``threads`` batches at once, each earning 10 for every customer in an order of its own;
+    what they raised."""
+    barrier = threading.Barrier(threads)
     failures: list[BaseException] = []
 
     def post_batch(n: int) -> None:
         order = random.Random(n).sample(customers, len(customers))
-        commands = [Earn(store.id, c, f"batch:{n}:{c}", 10) for c in order]
+        commands = [Earn(store_id, c, f"batch:{n}:{c}", 10) for c in order]
         barrier.wait()
         try:
             h.earn_many(app.uow(), clock, commands)
@@ -184,6 +183,17 @@ def test_overlapping_batches_in_opposite_orders_queue_instead_of_deadlocking(
         worker.start()
     for worker in workers:
         worker.join()
+    return failures
+
+
+def test_overlapping_batches_in_opposite_orders_queue_instead_of_deadlocking(
+    app: App, clock: FixedClock, store: Store
+) -> None:
+    customers = [f"c{i:02}" for i in range(12)]
+    for customer in customers:  # existing rows, so every batch contends for the same locks
+        h.earn(app.uow(), clock, Earn(store.id, customer, f"seed:{customer}", 1))
+    threads = 8
+    failures = post_concurrently(app, clock, store.id, customers, threads)
 
     assert failures == []
     with app.engine.connect() as conn:

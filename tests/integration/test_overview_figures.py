@@ -15,6 +15,7 @@ from walaa.domain.earning import OrderLine
 from walaa.domain.program import Channel
 from walaa.service.commands import RecordOrder
 from walaa.service.handlers import earning, memberships
+from walaa.service.handlers.in_force import in_force
 from walaa.service.handlers.jobs import Worker, run_pass
 from walaa.service.handlers.program import apply_program
 
@@ -32,6 +33,11 @@ def order(app, clock, store, order_id, customer, paid, when, channel=Channel.ONL
         (OrderLine(f"{order_id}-1", Decimal(paid)),), channel,
     )  # fmt: skip
     return earning.record_order(app.uow(), clock, command).points
+
+
+def in_force_now(app, store):
+    with app.uow() as uow:
+        return in_force(uow, store.id)
 
 
 def a_month_of_business(app, clock, store) -> None:
@@ -92,7 +98,7 @@ def held_by_customers(app, store) -> int:
 def test_the_overview_adds_up_to_the_ledger_and_the_orders(app, clock, store):
     a_month_of_business(app, clock, store)
     with app.engine.connect() as conn:
-        figures = overview_for(conn, store, NOW, days=30)
+        figures = overview_for(conn, store, NOW, days=30, program=in_force_now(app, store))
     start = figures.start
     assert (figures.members, figures.active_members) == (6, 5)  # dana last came in December
     assert figures.redeemed == 300 == store_account(app, store, "redeemed", start, NOW)
@@ -128,7 +134,7 @@ def test_the_overview_adds_up_to_the_ledger_and_the_orders(app, clock, store):
 def test_the_monthly_charts_cut_months_in_the_stores_time_zone(app, clock, store):
     a_month_of_business(app, clock, store)
     with app.engine.connect() as conn:
-        months = overview_for(conn, store, NOW, days=30).months
+        months = overview_for(conn, store, NOW, days=30, program=in_force_now(app, store)).months
     assert len(months) == 12 and months[-1].start.month == 3 and months[0].start.month == 4
     by_month = {(m.start.year, m.start.month): m for m in months}
     february, december = by_month[2026, 2], by_month[2025, 12]

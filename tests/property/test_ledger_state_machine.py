@@ -31,6 +31,7 @@ The model below is an independent oracle: it is written from the rules in the do
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 from collections import Counter
@@ -481,6 +482,37 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
                 h.earn,
                 command,
             )
+
+        @rule(
+            targets=(transactions, credits),
+            batch=st.lists(st.tuples(customer_names, amounts, waits, lives), max_size=4),
+        )
+        def earn_many(self, batch: list[tuple[str, int, timedelta | None, timedelta | None]]):
+            """A batch of earns, some of one customer: each as its own earn, all or none."""
+            now = self.clock.now()
+            commands, steps = [], []
+            for name, points, wait, life in batch:
+                available_at = None if wait is None else now + wait
+                expires_at = None if life is None else (available_at or now) + life
+                commands.append(
+                    Earn(self.store_id, name, self.key(), points, available_at, expires_at)
+                )
+                steps.append((name, points, "issued", now, available_at, expires_at))
+            try:  # on a copy first: a refused batch must leave the model as it was
+                probe = copy.deepcopy(self.model)
+                for step in steps:
+                    probe.credit(*step)
+            except WalaaError as expected:
+                return self.refused(expected, h.earn_many, commands)
+            receipts = h.earn_many(self.app.uow(), self.clock, commands)
+            done = []
+            for step, command, receipt in zip(steps, commands, receipts, strict=True):
+                assert not receipt.replayed
+                record = self.model.credit(*step)
+                self.model.transactions[receipt.transaction_id] = record
+                done.append(Done(h.earn, command, receipt))  # replayed one by one
+                self.credited.append(done[-1])
+            return multiple(*done)
 
         @rule(targets=(transactions, credits), name=customer_names, points=amounts, life=lives)
         def adjust_up(self, name: str, points: int, life: timedelta | None):

@@ -34,7 +34,7 @@ from sqlalchemy import Connection, and_, case, func, select
 
 from walaa.adapters.db import tables as t
 from walaa.domain.money import Money
-from walaa.domain.program import Channel
+from walaa.domain.program import Channel, Program
 from walaa.domain.stores import Store
 
 CHANNELS = tuple(Channel)
@@ -101,7 +101,11 @@ def month_starts(end: datetime, timezone: str, count: int = MONTHS) -> list[date
     return starts[::-1]
 
 
-def overview_for(conn: Connection, store: Store, end: datetime, days: int = 30) -> Overview:
+def overview_for(
+    conn: Connection, store: Store, end: datetime, days: int = 30, *, program: Program | None
+) -> Overview:
+    """The overview's figures over ``days`` to ``end``; ``program`` is the one in force (from
+    the process's cache, `walaa.service.handlers.in_force`), which prices the liability."""
     start = end - timedelta(days=days)
     months = month_starts(end, store.timezone)
     since = min(start, months[0])
@@ -119,7 +123,7 @@ def overview_for(conn: Connection, store: Store, end: datetime, days: int = 30) 
         redeemed=sum(n for account, at, n in points if account == "redeemed" and at >= start),
         expired=sum(n for account, at, n in points if account == "expired" and at >= start),
         outstanding=outstanding,
-        liability=_liability(conn, store.id, outstanding),
+        liability=program.point_value.value_of(outstanding) if program else None,
         buying=_buying([o for o in orders if o[2] >= start], joined),
         months=_months(months, end, points, orders, joined),
     )
@@ -195,14 +199,6 @@ def _outstanding(conn: Connection, store_id: str) -> int:
         c.c.store_id == store_id
     )
     return int(conn.execute(query).scalar_one())
-
-
-def _liability(conn: Connection, store_id: str, outstanding: int) -> Money | None:
-    from walaa.adapters.db.earning_repository import SqlEarningRepository
-    from walaa.service.handlers.program import current_program
-
-    program = current_program(SqlEarningRepository(conn, store_id))
-    return program.point_value.value_of(outstanding) if program else None
 
 
 def _is_member(customer: str, at: datetime, joined: dict[str, datetime]) -> bool:

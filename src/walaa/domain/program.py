@@ -690,9 +690,6 @@ class Program:
     referrals: ReferralPolicy | None = None
     #: badges and milestones customers earn by what they do (`walaa.domain.achievements`)
     achievements: tuple[Achievement, ...] = ()
-    #: the store's membership plans, by id, when known: the program in force carries them
-    #: with its perks, so a store without plans looks up no memberships; None: not known
-    membership_plans: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         problems = program_problems(self)

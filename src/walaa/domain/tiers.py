@@ -74,6 +74,7 @@ __all__ = [
     "on_activity",
     "pin",
     "progress",
+    "progress_of",
     "qualifying_level",
     "review_due",
     "review_measure",
@@ -708,10 +709,28 @@ def progress(
     as_of: datetime,
     timezone: str,
 ) -> Progress:
-    """Where the customer stands at `as_of`."""
+    """Where the customer stands at `as_of`, summed from the history."""
     events = tuple(history)
+    counted = _total(events, policy.measure, window_at(policy, as_of=as_of, timezone=timezone))
+    review_at = next_review(status, policy, as_of=as_of, timezone=timezone)
+    at_review = review_measure(events, policy, as_of=review_at, timezone=timezone)
+    return progress_of(
+        status, policy, counted=counted, at_review=at_review, as_of=as_of, timezone=timezone
+    )
+
+
+def progress_of(
+    status: TierStatus | None,
+    policy: TierPolicy,
+    *,
+    counted: Decimal,
+    at_review: Decimal,
+    as_of: datetime,
+    timezone: str,
+) -> Progress:
+    """`progress` for measures already summed (by SQL): `counted` over `window_at(as_of)`,
+    `at_review` the review measure at the next review (`next_review(status)`)."""
     window = window_at(policy, as_of=as_of, timezone=timezone)
-    counted = _total(events, policy.measure, window)
     known = status is not None and policy.rank(status.level_id) >= 0
     level = policy.level(status.level_id) if status is not None and known else None
     level = level or qualifying_level(counted, policy)
@@ -725,7 +744,7 @@ def progress(
         counted=counted,
         window=window,
         still_needed=max(upper.threshold - counted, ZERO) if upper is not None else None,
-        to_keep=_to_keep(status, level, events, policy, review_at=review_at, timezone=timezone),
+        to_keep=_to_keep(status, level, at_review, policy, review_at=review_at),
         next_review=review_at,
         pinned=status is not None and status.pin_holds(as_of),
         pinned_until=status.pinned_until if status is not None else None,
@@ -738,17 +757,16 @@ def progress(
 def _to_keep(
     status: TierStatus | None,
     level: TierLevel,
-    events: tuple[QualifyingEvent, ...],
+    at_review: Decimal,
     policy: TierPolicy,
     *,
     review_at: datetime,
-    timezone: str,
 ) -> Decimal:
-    """What the next review would find missing if nothing else happened: it counts what will
-    still be inside its window then, so spend about to age out is not promised as kept."""
+    """What the next review would find missing if nothing else happened: `at_review` counts
+    what will still be inside its window then, so spend about to age out is not promised as
+    kept."""
     if status is None or status.fixed_pin_holds(review_at) or level is policy.first:
         return ZERO
     if status.pin_holds(review_at) and status.pin_floor == level.id:
         return ZERO  # the floor keeps this tier whatever the review finds
-    at_review = review_measure(events, policy, as_of=review_at, timezone=timezone)
     return max(level.threshold - at_review, ZERO)

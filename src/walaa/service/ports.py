@@ -24,7 +24,7 @@ from walaa.domain.memberships import Membership, Payment, Plan
 from walaa.domain.rewards import Reward
 from walaa.domain.storefront import StorefrontSettings
 from walaa.domain.stores import Store, TestClock
-from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.domain.tiers import QualifyingEvent, QualifyingWindow, TierDecision, TierStatus
 from walaa.service.achievement_ports import AchievementsRepository
 from walaa.service.game_ports import GamesRepository
 from walaa.service.program_cache import ProgramCache
@@ -83,10 +83,36 @@ class Balances:
     reserved_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerWrite:
+    """One entry of a set-based write (:meth:`LedgerRepository.record_many`): what
+    :meth:`LedgerRepository.record` takes for a single entry, as a value."""
+
+    customer_id: str
+    idempotency_key: str
+    request_hash: str
+    entry: Entry
+    reason: str | None = None
+    reference: str | None = None
+    details: dict[str, Any] | None = None
+    active_at: datetime | None = None
+
+
 class LedgerRepository(Protocol):
     """One store's ledger; every method is confined to that store."""
 
     store_id: str
+
+    def lock_customers(self, customer_ids: Sequence[str]) -> dict[str, Balances]:
+        """Create the missing customers and lock every one of them, in one go and in id
+        order; ``created`` is set on the rows this call inserted."""
+
+    def find_transactions(self, idempotency_keys: Sequence[str]) -> dict[str, StoredTransaction]:
+        """The transactions already written under any of these keys, by key."""
+
+    def record_many(self, writes: Sequence[LedgerWrite], *, occurred_at: datetime) -> list[int]:
+        """Write many credits (entries that open a lot and move no other) in a constant
+        number of statements; their transaction ids, in the order given."""
 
     def lock_customer(
         self, customer_id: str, *, create: bool, reserve: bool = False
@@ -273,6 +299,18 @@ class OrderRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderTies:
+    """What else refers to an order, that a refund of it may have to settle."""
+
+    #: a checkout hold captured for it (`checkout_payments`)
+    paid_by_holds: bool
+    #: a reward code used on it (`code_uses`)
+    paid_by_codes: bool
+    #: a gift to a cause made for it, or taken back (`gifts`)
+    gifts: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RefundRecord:
     id: str
     order_id: str
@@ -341,7 +379,19 @@ class EarningRepository(Protocol):
     def order_request(self, order_id: str) -> dict[str, Any]:
         """The order as the store sent it."""
 
+    def placed_order(self, order_id: str) -> tuple[OrderRecord, dict[str, Any]] | None:
+        """The order and the order as the store sent it, in one read."""
+
+    def ties_of_order(self, order_id: str) -> OrderTies:
+        """Whether points paid for the order or a gift was made for it, in one read."""
+
     def refunds_of(self, order_id: str) -> list[RefundRecord]: ...
+
+    def refund_and_earlier(
+        self, refund_id: str, order_id: str
+    ) -> tuple[RefundRecord | None, list[RefundRecord]]:
+        """The refund ``refund_id`` if recorded, and the order's other refunds in order, in
+        one read."""
 
     def get_refund(self, refund_id: str) -> RefundRecord | None: ...
 
@@ -528,13 +578,27 @@ class MembershipsRepository(Protocol):
 
 
 class TiersRepository(Protocol):
-    def status(self, customer_id: str) -> TierStatus | None: ...
+    def status(self, customer_id: str) -> TierStatus | None:
+        """The status row; read at most once per unit of work (kept right by the saves)."""
+        ...
+
+    def measures(
+        self, customer_id: str, measure: str, windows: Sequence[QualifyingWindow]
+    ) -> tuple[TierStatus | None, list[Decimal]]:
+        """The status and `measure` ("spend", "points", "orders") summed over each window,
+        possibly below zero, in one statement (from the counters and the windows' edges)."""
+        ...
 
     def save_status(
         self, customer_id: str, status: TierStatus, next_review_at: datetime
     ) -> None: ...
 
-    def add_history(self, customer_id: str, event: QualifyingEvent, source_key: str) -> bool: ...
+    def add_history(
+        self, customer_id: str, event: QualifyingEvent, source_key: str, *, wait: bool = False
+    ) -> bool:
+        """Count the event once by its source key; False if counted already. ``wait``: the
+        event is taken to be new, nothing is answered, the writes may wait for the unit of
+        work's next statement and a key counted before raises `WriteConflict`."""
 
     def history(self, customer_id: str, since: datetime | None) -> list[QualifyingEvent]: ...
 

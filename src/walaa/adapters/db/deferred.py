@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, Executable, Table, event, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +36,10 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from walaa.service.ports import WriteConflict
 
-_KEY = "walaa.deferred"
+#: What each connection of a unit of work keeps back. Keyed by the SQLAlchemy connection (one
+#: per checkout), not kept in ``conn.info``, which belongs to the pooled DBAPI connection and
+#: outlives the unit of work (and cannot be read once the connection is invalidated).
+_KEPT: WeakKeyDictionary[Connection, DeferredWrites] = WeakKeyDictionary()
 
 #: how each database names a broken unique key: PostgreSQL's SQLSTATE unique_violation,
 #: SQLite's extended result codes for a UNIQUE or PRIMARY KEY constraint
@@ -103,13 +107,13 @@ def keep_back(conn: Connection) -> DeferredWrites | None:
     if conn.dialect.name != "postgresql":
         return None
     deferred = DeferredWrites(conn)
-    conn.info[_KEY] = deferred
+    _KEPT[conn] = deferred
     return deferred
 
 
 def stop_keeping(conn: Connection) -> None:
     """The unit of work is over: forget what it kept back (sent or rolled back by then)."""
-    found = conn.info.pop(_KEY, None)
+    found = _KEPT.pop(conn, None)
     if found is not None:
         found.drop()
 
@@ -118,7 +122,7 @@ def write(conn: Connection, statement: UpdateBase, row: tuple[Any, ...] | None =
     """Execute a write that needs no answer: kept back where the connection keeps writes
     back, at once elsewhere. ``row`` names the existing row an UPDATE or upsert changes
     (table, then key), so that two changes of one row never share a statement."""
-    deferred: DeferredWrites | None = conn.info.get(_KEY)
+    deferred: DeferredWrites | None = _KEPT.get(conn)
     if deferred is None:
         with unique_keys_as_conflicts():
             conn.execute(statement)
@@ -134,7 +138,7 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     INSERT would evaluate once for all its rows."""
     if not rows:
         return
-    deferred: DeferredWrites | None = conn.info.get(_KEY)
+    deferred: DeferredWrites | None = _KEPT.get(conn)
     if deferred is None:
         with unique_keys_as_conflicts():
             conn.execute(table.insert(), rows)
@@ -146,20 +150,20 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 def send_kept(conn: Connection) -> None:
     """Send the writes kept back on ``conn``, if any (before a commit or a savepoint's
     release)."""
-    deferred: DeferredWrites | None = conn.info.get(_KEY)
+    deferred: DeferredWrites | None = _KEPT.get(conn)
     if deferred is not None:
         deferred.send()
 
 
 def drop_kept(conn: Connection) -> None:
     """Forget the writes kept back on ``conn`` (their savepoint is being rolled back)."""
-    deferred: DeferredWrites | None = conn.info.get(_KEY)
+    deferred: DeferredWrites | None = _KEPT.get(conn)
     if deferred is not None:
         deferred.drop()
 
 
 def _before_execute(conn: Connection, *_args: Any) -> None:
-    deferred: DeferredWrites | None = conn.info.get(_KEY)
+    deferred: DeferredWrites | None = _KEPT.get(conn)
     if deferred is not None and deferred.pending and not deferred.sending:
         deferred.send()
 

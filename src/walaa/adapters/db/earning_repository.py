@@ -12,7 +12,13 @@ from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.deferred import insert_rows, write
 from walaa.domain.earning import RuleUsage, RuleUse, UsageQuery, UsageSnapshot
-from walaa.service.ports import EventRecord, OrderRecord, ProgramSource, RefundRecord
+from walaa.service.ports import (
+    EventRecord,
+    OrderRecord,
+    OrderTies,
+    ProgramSource,
+    RefundRecord,
+)
 
 
 class SqlEarningRepository:
@@ -72,23 +78,29 @@ class SqlEarningRepository:
     # -- orders and refunds -----------------------------------------------------------------
 
     def get_order(self, order_id: str) -> OrderRecord | None:
+        found = self.placed_order(order_id)
+        return found[0] if found else None
+
+    def placed_order(self, order_id: str) -> tuple[OrderRecord, dict[str, Any]] | None:
         o = t.orders
         row = self.conn.execute(
             select(o).where(o.c.store_id == self.store_id, o.c.id == order_id)
         ).first()
         if row is None:
             return None
-        return OrderRecord(
-            row.id,
-            row.customer_id,
-            row.status,
-            row.placed_at,
-            row.request_hash,
-            row.program_version,
-            row.basis,
-            row.points,
-            row.earn_transaction_id,
-        )
+        return _order_record(row), dict(row.request)
+
+    def ties_of_order(self, order_id: str) -> OrderTies:
+        """One statement: an EXISTS per table a refund of the order may have to settle."""
+
+        def any_of(table: Any) -> Any:
+            where = (table.c.store_id == self.store_id, table.c.order_id == order_id)
+            return select(table.c.store_id).where(*where).exists()
+
+        row = self.conn.execute(
+            select(any_of(t.checkout_payments), any_of(t.code_uses), any_of(t.gifts))
+        ).one()
+        return OrderTies(bool(row[0]), bool(row[1]), bool(row[2]))
 
     def add_order(self, record: OrderRecord, request: dict[str, Any], **facts: Any) -> None:
         """Kept back with the order's other writes (adapters/db/deferred.py); an order id
@@ -112,6 +124,14 @@ class SqlEarningRepository:
                 created_at=facts["now"],
             ),
         )
+
+    def refund_and_earlier(
+        self, refund_id: str, order_id: str
+    ) -> tuple[RefundRecord | None, list[RefundRecord]]:
+        r = t.refunds
+        rows = self._refunds((r.c.id == refund_id) | (r.c.order_id == order_id))
+        found = next((row for row in rows if row.id == refund_id), None)
+        return found, [row for row in rows if row.order_id == order_id and row.id != refund_id]
 
     def order_request(self, order_id: str) -> dict[str, Any]:
         o = t.orders
@@ -282,3 +302,17 @@ class SqlEarningRepository:
             for use in uses
         ]
         insert_rows(self.conn, t.rule_uses, rows)
+
+
+def _order_record(row: Any) -> OrderRecord:
+    return OrderRecord(
+        row.id,
+        row.customer_id,
+        row.status,
+        row.placed_at,
+        row.request_hash,
+        row.program_version,
+        row.basis,
+        row.points,
+        row.earn_transaction_id,
+    )

@@ -87,6 +87,20 @@ _TRANSACTION_BY_ID = _TRANSACTION.where(
 )
 
 
+def stored_transaction(row: Any) -> StoredTransaction:
+    """A row of `_TRANSACTION` as the service sees it."""
+    return StoredTransaction(
+        row.id,
+        Kind(row.kind),
+        row.customer_id,
+        row.amount,
+        row.request_hash,
+        row.occurred_at,
+        row.reverses_id,
+        row.hold_id,
+    )
+
+
 def _lots_of(wanted: Any) -> Select[Any]:
     return (
         select(
@@ -150,7 +164,7 @@ def _balances(row: Any, reserved: bool) -> Balances:
 
 
 @cache
-def _new_customer(postgres: bool, reserve: bool) -> Any:
+def _customer_insert(postgres: bool, reserve: bool) -> Any:
     """INSERT a new customer's row if the store exists (selecting the values from the
     store's row, so a missing store inserts nothing instead of breaking the foreign key, and
     needs no savepoint), doing nothing if a concurrent request inserted it first. On
@@ -213,6 +227,17 @@ class SqlLedgerRepository:
         ).first()
         return None if row is None else _balances(row, reserve)
 
+    def _new_customer(self, customer_id: str) -> dict[str, Any]:
+        """The row of a customer the store has not seen before: no points yet."""
+        return {
+            "store_id": self.store_id,
+            "id": customer_id,
+            "available": 0,
+            "pending": 0,
+            "held": 0,
+            "created_at": self._now,
+        }
+
     def _insert_customer(self, customer_id: str, reserve: bool) -> Balances:
         """Insert the customer's row, locked by the insert itself, and answer its balances
         (``created``: this call created it, not a concurrent one). On PostgreSQL the INSERT
@@ -220,7 +245,7 @@ class SqlLedgerRepository:
         later one; SQLite reads the row after."""
         postgres = self.conn.dialect.name == "postgresql"
         row = self.conn.execute(
-            _new_customer(postgres, reserve),
+            _customer_insert(postgres, reserve),
             {"b_store": self.store_id, "b_customer": customer_id, "b_now": self._now},
         ).first()
         if row is not None and postgres:
@@ -234,18 +259,7 @@ class SqlLedgerRepository:
 
     def _transaction(self, stmt: Select[Any], **params: Any) -> StoredTransaction | None:
         row = self.conn.execute(stmt, {"b_store": self.store_id, **params}).first()
-        if row is None:
-            return None
-        return StoredTransaction(
-            row.id,
-            Kind(row.kind),
-            row.customer_id,
-            row.amount,
-            row.request_hash,
-            row.occurred_at,
-            row.reverses_id,
-            row.hold_id,
-        )
+        return None if row is None else stored_transaction(row)
 
     def find_transaction(self, idempotency_key: str) -> StoredTransaction | None:
         return self._transaction(_TRANSACTION_BY_KEY, b_key=idempotency_key)

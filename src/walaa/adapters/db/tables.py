@@ -601,6 +601,23 @@ tier_history = Table(
     Index("ix_tier_history_customer", "store_id", "customer_id", "at"),
 )
 
+# The same, kept as running totals per customer per month (the first day of the month in
+# UTC): an order adds to its month's row, a refund subtracts from the month of its order, so a
+# window is read as the whole months inside it plus the history of its two edge months.
+# spend_scale: the most decimals of any spend counted (0-4), so sums print as history's would.
+tier_counters = Table(
+    "tier_counters",
+    metadata,
+    Column("store_id", String(40), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("bucket", Date, nullable=False),
+    PrimaryKeyConstraint("store_id", "customer_id", "bucket"),
+    Column("spend_e4", BigInteger, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("orders", BigInteger, nullable=False),
+    Column("spend_scale", Integer, nullable=False),
+)
+
 tier_events = Table(
     "tier_events",
     metadata,

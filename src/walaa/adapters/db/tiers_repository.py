@@ -1,20 +1,26 @@
-"""Customers' tiers: the status row, the qualifying history and the tier events."""
+"""Customers' tiers: the status row, the qualifying history and its counters, tier events.
+
+One repository object lives for one unit of work (`SqlUnitOfWork.tiers` hands out the same one
+inside a `with` block), so it remembers the status rows it read or wrote: the order path reads a
+customer's status once, for the rules and for counting the order, and every write of the row
+goes through `save_status` / `save_reviews`, which keep the memory right.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select, text, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db import tier_counters as counters
 from walaa.adapters.db.engine import insert_for
-from walaa.domain.tiers import QualifyingEvent, TierDecision, TierStatus
+from walaa.domain.tiers import QualifyingEvent, QualifyingWindow, TierDecision, TierStatus
 
-E4 = Decimal(10_000)
+E4 = counters.E4
 
 
 def _status(row: Row[Any]) -> TierStatus:
@@ -34,13 +40,37 @@ class SqlTiersRepository:
     def __init__(self, conn: Connection, store_id: str) -> None:
         self.conn = conn
         self.store_id = store_id
+        # customer -> their status row as this unit of work last read or wrote it
+        self._statuses: dict[str, TierStatus | None] = {}
 
     def status(self, customer_id: str) -> TierStatus | None:
-        c = t.customer_tiers
-        row = self.conn.execute(
-            select(c).where(c.c.store_id == self.store_id, c.c.customer_id == customer_id)
-        ).first()
-        return None if row is None else _status(row)
+        """The customer's status row, read at most once per unit of work."""
+        if customer_id not in self._statuses:
+            c = t.customer_tiers
+            row = self.conn.execute(
+                select(c).where(c.c.store_id == self.store_id, c.c.customer_id == customer_id)
+            ).first()
+            self._statuses[customer_id] = None if row is None else _status(row)
+        return self._statuses[customer_id]
+
+    def measures(
+        self, customer_id: str, measure: str, windows: Sequence[QualifyingWindow]
+    ) -> tuple[TierStatus | None, list[Decimal]]:
+        """The customer's status and `measure` summed over each window (possibly below zero),
+        in ONE statement: the windows' whole months from the counters, their edges from the
+        history, and the status row too unless this unit of work has it already."""
+        sums = counters.window_parts(self.store_id, customer_id, measure, windows)
+        known = customer_id in self._statuses
+        stmt = sums if known else counters.with_status(self.store_id, customer_id, sums)
+        found = [Decimal(0)] * len(windows)
+        rows = self.conn.execute(stmt).all()
+        for row in rows:
+            if row.k is not None:
+                found[row.k] = counters.measure_of(measure, row.total, row.scale)
+        if not known:
+            first = rows[0]  # always one row at least: the status is outer-joined to one
+            self._statuses[customer_id] = None if first.level_id is None else _status(first)
+        return self._statuses[customer_id], found
 
     def save_status(self, customer_id: str, status: TierStatus, next_review_at: datetime) -> None:
         values = {
@@ -60,24 +90,15 @@ class SqlTiersRepository:
         self.conn.execute(
             stmt.on_conflict_do_update(index_elements=["store_id", "customer_id"], set_=values)
         )
+        self._statuses[customer_id] = status
 
-    def add_history(self, customer_id: str, event: QualifyingEvent, source_key: str) -> bool:
-        """Count an order, refund or action once (by its source key)."""
-        stmt = (
-            insert_for(self.conn.dialect, t.tier_history)
-            .values(
-                store_id=self.store_id,
-                customer_id=customer_id,
-                at=event.at,
-                spend_e4=int(event.spend * E4),
-                points=event.points,
-                orders=event.orders,
-                source_key=source_key,
-            )
-            .on_conflict_do_nothing()
-            .returning(t.tier_history.c.id)
-        )
-        return self.conn.execute(stmt).first() is not None
+    def add_history(
+        self, customer_id: str, event: QualifyingEvent, source_key: str, *, wait: bool = False
+    ) -> bool:
+        """Count an order, refund or action once (by its source key): its history row, and
+        its amounts added to the counters of its month (`tier_counters.count`, which says what
+        ``wait`` does)."""
+        return counters.count(self.conn, self.store_id, customer_id, event, source_key, wait=wait)
 
     def history(self, customer_id: str, since: datetime | None) -> list[QualifyingEvent]:
         h = t.tier_history
@@ -152,35 +173,19 @@ class SqlTiersRepository:
     def window_sums(
         self, measure: str, bounds: Sequence[tuple[str, datetime, datetime]]
     ) -> dict[str, Decimal]:
-        """Each customer's measure in their own window, in ONE grouped query over the history
-        (the windows are a parameter: unnest() of arrays on PostgreSQL, json_each on SQLite).
+        """Each customer's measure in their own window, in ONE grouped query over the counters
+        and the history of each window's edges (`tier_counters.window_sums`).
 
         Spend comes back with the scale `history()` + a Python sum would give (the most
         decimals of any row counted), so the measure a tier event records is the same text.
         """
         if not bounds:
             return {}
-        column = _MEASURE_COLUMN[measure]
-        scale = _SCALE if column == "spend_e4" else "0"
-        params: dict[str, Any] = {"store": self.store_id}
-        if self.conn.dialect.name == "postgresql":
-            source = _PG_BOUNDS
-            params["ids"] = [b[0] for b in bounds]
-            params["starts"] = [b[1].astimezone(UTC) for b in bounds]
-            params["ends"] = [b[2].astimezone(UTC) for b in bounds]
-        else:
-            source = _SQLITE_BOUNDS
-            params["bounds"] = json.dumps(
-                [[b[0], _sqlite_time(b[1]), _sqlite_time(b[2])] for b in bounds]
-            )
-        sql = _WINDOW_SUMS.format(source=source, column=column, scale=scale)
-        sums: dict[str, Decimal] = {}
-        for customer_id, total, digits in self.conn.execute(text(sql), params):
-            value = Decimal(int(total))
-            if column == "spend_e4":
-                value = (value / E4).quantize(_QUANTA[int(digits)])
-            sums[customer_id] = value
-        return sums
+        found = counters.window_sums(self.conn, self.store_id, measure, bounds)
+        return {
+            customer_id: counters.measure_of(measure, total, scale)
+            for customer_id, (total, scale) in found.items()
+        }
 
     def save_reviews(self, rows: Sequence[tuple[str, TierStatus, datetime]]) -> None:
         """One UPDATE run for every row (executemany): status and next review date."""
@@ -221,6 +226,7 @@ class SqlTiersRepository:
                 for customer_id, s, upcoming in rows
             ],
         )
+        self._statuses.update((customer_id, status) for customer_id, status, _ in rows)
 
     def add_events(self, rows: Sequence[tuple[str, TierDecision, datetime]]) -> None:
         """One multi-row INSERT of tier events, in the order given."""
@@ -242,27 +248,3 @@ class SqlTiersRepository:
                 for customer_id, d, at in rows
             ],
         )
-
-
-_MEASURE_COLUMN = {"spend": "spend_e4", "points": "points", "orders": "orders"}
-
-# How many decimals a row's spend has once divided by 10^4 (Decimal keeps exact scales).
-_SCALE = """CASE WHEN h.spend_e4 % 10000 = 0 THEN 0 WHEN h.spend_e4 % 1000 = 0 THEN 1
-    WHEN h.spend_e4 % 100 = 0 THEN 2 WHEN h.spend_e4 % 10 = 0 THEN 3 ELSE 4 END"""
-_QUANTA = [Decimal(1).scaleb(-digits) for digits in range(5)]
-
-_PG_BOUNDS = """unnest(CAST(:ids AS text[]), CAST(:starts AS timestamptz[]),
-    CAST(:ends AS timestamptz[])) AS b(customer_id, starts, ends)"""
-_SQLITE_BOUNDS = """(SELECT json_extract(value, '$[0]') AS customer_id,
-    json_extract(value, '$[1]') AS starts, json_extract(value, '$[2]') AS ends
-    FROM json_each(:bounds)) AS b"""
-_WINDOW_SUMS = """SELECT b.customer_id, SUM(h.{column}) AS total, MAX({scale}) AS digits
-FROM {source}
-JOIN tier_history AS h ON h.store_id = :store AND h.customer_id = b.customer_id
-    AND h.at >= b.starts AND h.at < b.ends
-GROUP BY b.customer_id"""
-
-
-def _sqlite_time(moment: datetime) -> str:
-    """A UTC time as SQLAlchemy stores it in SQLite, so text comparison orders it."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

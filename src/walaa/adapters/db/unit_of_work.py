@@ -17,7 +17,7 @@ from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.engine import insert_for
 from walaa.adapters.db.games_repository import SqlGamesRepository
 from walaa.adapters.db.giving_repository import SqlGivingRepository
-from walaa.adapters.db.ledger_repository import SqlLedgerRepository
+from walaa.adapters.db.ledger_bulk import SqlBulkLedgerRepository
 from walaa.adapters.db.memberships_repository import SqlMembershipsRepository
 from walaa.adapters.db.notices import SqlNoticeRepository
 from walaa.adapters.db.referrals_repository import SqlReferralsRepository
@@ -178,6 +178,8 @@ class SqlUnitOfWork:
         return self
 
     def _bind(self, conn: Connection) -> None:
+        # one tiers repository per store per `with` block: it remembers the status rows it read
+        self._tiers: dict[str, SqlTiersRepository] = {}
         self.stores = SqlStoreRepository(conn)
         self.keys = SqlKeyRepository(conn)
         self.customers = SqlCustomerRepository(conn)
@@ -198,8 +200,8 @@ class SqlUnitOfWork:
             self.conn.close()
             self._conn = self._tx = None
 
-    def ledger(self, store_id: str) -> SqlLedgerRepository:
-        return SqlLedgerRepository(self.conn, store_id, datetime.now(UTC))
+    def ledger(self, store_id: str) -> SqlBulkLedgerRepository:
+        return SqlBulkLedgerRepository(self.conn, store_id, datetime.now(UTC))
 
     def earning(self, store_id: str) -> SqlEarningRepository:
         return SqlEarningRepository(self.conn, store_id)
@@ -211,7 +213,11 @@ class SqlUnitOfWork:
         return SqlMembershipsRepository(self.conn, store_id)
 
     def tiers(self, store_id: str) -> SqlTiersRepository:
-        return SqlTiersRepository(self.conn, store_id)
+        """The same repository for the whole `with` block, so what it read is read once."""
+        conn = self.conn  # outside a `with` block this says so
+        if store_id not in self._tiers:
+            self._tiers[store_id] = SqlTiersRepository(conn, store_id)
+        return self._tiers[store_id]
 
     def giving(self, store_id: str) -> SqlGivingRepository:
         return SqlGivingRepository(self.conn, store_id)
@@ -257,6 +263,7 @@ class SqlBatchUnitOfWork(SqlUnitOfWork):
             self._root = self._conn.begin()
             keep_back(self._conn)
             self._bind(self._conn)
+        self._tiers = {}  # a block of its own: what an earlier block read may be rolled back
         self._tx = self._conn.begin_nested()  # commit() and rollback() act on the savepoint
         return self
 

@@ -12,6 +12,7 @@ from walaa.entrypoints.web.auth import Viewer, require, walaa_of
 from walaa.entrypoints.web.charts import Series, bar_chart
 from walaa.entrypoints.web.i18n import Formatter
 from walaa.entrypoints.web.pages import render
+from walaa.service.handlers.in_force import in_force
 from walaa.service.handlers.stores import clock_for
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -25,8 +26,10 @@ def overview(
     walaa = walaa_of(request)
     days = days if days in PERIODS else 30
     now = clock_for(walaa.uow(), walaa.clock, who.store.id).now()
+    with walaa.uow() as uow:
+        program = in_force(uow, who.store.id)
     with walaa.engine.connect() as conn:
-        numbers = overview_for(conn, who.store, now, days)
+        numbers = overview_for(conn, who.store, now, days, program=program)
     context = {"numbers": numbers, "days": days, **charts(numbers, who.formatter)}
     return render(request, "overview.html", who.page(), context)
 

@@ -7,7 +7,7 @@ points (see :mod:`walaa.service.handlers.money_back`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -23,9 +23,9 @@ from walaa.domain.rewards import (
 from walaa.service.commands import CaptureHold, PlaceHold, ReleaseHold
 from walaa.service.handlers import ledger
 from walaa.service.handlers.customers import known_customer
-from walaa.service.handlers.program import current_program
+from walaa.service.handlers.in_force import in_force
 from walaa.service.handlers.rewards import alert_if_over_threshold
-from walaa.service.ports import Clock, PaymentRecord, UnitOfWork
+from walaa.service.ports import Balances, Clock, PaymentRecord, StoredHold, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +43,12 @@ class HoldResult:
     captured_worth: Decimal | None = None
 
 
-def _program(uow: UnitOfWork, store_id: str) -> Program:
-    program = current_program(uow.earning(store_id))
+def _program(uow: UnitOfWork, store_id: str, locked: Balances | None = None) -> Program:
+    """The program in force, at the stamp the customer's lock read when there is one."""
+    program = in_force(uow, store_id, locked.settings_stamp if locked is not None else None)
     if program is None:
         raise NotFound("this store has no program yet, so points have no value")
     return program
-
-
-def _program_of(uow: UnitOfWork, store_id: str) -> Program:
-    with uow:
-        return _program(uow, store_id)
 
 
 def get_quote(
@@ -87,18 +83,30 @@ def hold_points(
     looked up: a retry of a hold that was made answers that hold, not a quote that the hold
     has since lowered.
     """
-    program = _program_of(uow, store_id)
+    now = clock.now()
+    command = PlaceHold(store_id, customer_id, f"checkout:{key}", points, ttl)
+    with uow:
+        repo = uow.ledger(store_id)
+        locked = repo.lock_customer(customer_id, create=False)
+        program = _program(uow, store_id, locked)
 
-    def affordable(book: Book) -> None:
-        check_payment(
-            points, quote(book.available, subtotal, program.checkout, program.point_value)
-        )
+        def affordable(book: Book) -> None:
+            check_payment(
+                points, quote(book.available, subtotal, program.checkout, program.point_value)
+            )
 
-    receipt = ledger.place_hold(
-        uow, clock, PlaceHold(store_id, customer_id, f"checkout:{key}", points, ttl), affordable
-    )
+        # nothing wrote the customer's balances since the lock above read them
+        receipt = ledger.place_hold_in(repo, command, now, affordable, locked=locked)
+        if not receipt.replayed:
+            uow.commit()
     assert receipt.hold_id is not None
-    return _hold_result(uow, store_id, receipt.hold_id, program, receipt.replayed)
+    if receipt.replayed:
+        return _hold_result(uow, store_id, receipt.hold_id, program, replayed=True)
+    # A new hold is what was just written: open, for these points, until now + ttl.
+    opened = StoredHold(
+        receipt.hold_id, customer_id, receipt.transaction_id, receipt.amount, now + ttl, "open"
+    )
+    return _result_of(opened, None, program, replayed=False)
 
 
 def _hold_result(
@@ -109,6 +117,12 @@ def _hold_result(
         paid = uow.rewards(store_id).payment_of(hold_id)
     if stored is None:
         raise NotFound(f"hold {hold_id} does not exist in this store")
+    return _result_of(stored, paid, program, replayed)
+
+
+def _result_of(
+    stored: StoredHold, paid: PaymentRecord | None, program: Program, replayed: bool
+) -> HoldResult:
     value = program.point_value.value_of(stored.amount)
     captured = paid.points if paid is not None else None
     return HoldResult(
@@ -163,13 +177,15 @@ def capture(
             refers_to=tuple(refers_to),
             capture_points=points,
         )
-        receipt = ledger.resolve_in(repo, command, now)
+        locked = repo.lock_customer(stored.customer_id, create=False)
+        program = _program(uow, store_id, locked)
+        # nothing wrote the customer's balances since the lock above read them
+        receipt = ledger.resolve_in(repo, command, now, locked=locked, stored=stored)
         if receipt.replayed:
             paid = uow.rewards(store_id).payment_of(hold_id)
             if paid is not None and paid.order_id != order_id:
                 raise HoldPaidForAnotherOrder(hold_id, paid.order_id)
         else:
-            program = _program(uow, store_id)
             taken = receipt.amount  # what the capture took: all that was held, or ``points``
             payment = PaymentRecord(
                 hold_id,
@@ -185,8 +201,10 @@ def capture(
                 uow, store_id, stored.customer_id, taken, f"hold-{hold_id}", now
             )
             uow.commit()
-        program = _program(uow, store_id)
-    return _hold_result(uow, store_id, hold_id, program, receipt.replayed)
+    if receipt.replayed:
+        return _hold_result(uow, store_id, hold_id, program, replayed=True)
+    # The hold as this capture left it, and the payment it just recorded.
+    return _result_of(replace(stored, status="captured"), payment, program, replayed=False)
 
 
 def release(uow: UnitOfWork, clock: Clock, store_id: str, hold_id: int) -> HoldResult:

@@ -20,8 +20,8 @@ from walaa.service.handlers.customers import (
     explanation_text,
     get_customer,
 )
+from walaa.service.handlers.in_force import in_force
 from walaa.service.handlers.memberships import customer_memberships
-from walaa.service.handlers.program import current_program
 from walaa.service.handlers.tiers import tier_view
 from walaa.service.ports import (
     Clock,
@@ -84,7 +84,7 @@ def customer_page(
     """The customer's page in ``locale``; NotFound for a customer the store does not have."""
     view = get_customer(uow, clock, store_id, customer_id)
     with uow:
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
         redemptions = uow.rewards(store_id).recent_redemptions(
             REDEMPTIONS_SHOWN, customer_id=customer_id
         )

@@ -11,8 +11,8 @@ from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.explanations import DEFAULT_LOCALE, render_one
 from walaa.domain.ledger import Kind
 from walaa.domain.program import Program
+from walaa.service.handlers.in_force import in_force
 from walaa.service.handlers.milestones import notice_joined
-from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, CustomerRecord, Expiring, LedgerLine, UnitOfWork
 
 #: How far ahead "expiring soon" looks: far enough to warn, near enough to matter.
@@ -49,7 +49,7 @@ def upsert_customer(
         new = uow.customers.profile(store_id, customer_id) is None
         uow.customers.upsert(store_id, customer_id, profile, now)
         if new:
-            program = current_program(uow.earning(store_id))
+            program = in_force(uow, store_id)
             notice_joined(uow, program, store_id, customer_id, new, now)
         uow.commit()
     return get_customer(uow, clock, store_id, customer_id)
@@ -70,7 +70,7 @@ def get_customer(uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str)
     with uow:
         record = known_customer(uow, store_id, customer_id)
         expiring = uow.customers.expiring(store_id, customer_id, until)
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
     return CustomerView(record, expiring, until, _inactive_expiry(record, program))
 
 

@@ -305,6 +305,13 @@ def _award_order(
     instead of reading them again. ``fresh``: the order is taken to be new, so its earn's
     key is not looked up either."""
     points, version, txn_id, basis = 0, None, None, None
+    # A new order reads its tier window first, so counting it toward tiers can wait with the
+    # order's other writes (and the rules' tier then costs no statement of its own).
+    before = (
+        tiers.measure_before(uow, program, command.store_id, command.customer_id, command.placed_at)
+        if fresh
+        else None
+    )
     if program is not None:
         usage = earning.usage(command.customer_id, usage_needed(program, order))
         customer = customer_context(
@@ -350,6 +357,7 @@ def _award_order(
             command.customer_id,
             QualifyingEvent.order(command.placed_at, spend=spend, points=points),
             f"order:{command.order_id}",
+            before,
         )
         if program.games:  # the order path does no games work for a store without games
             games.unlock_after_order(
@@ -468,12 +476,13 @@ def _refund_in(
     request: dict[str, Any],
 ) -> RefundResult:
     repo, earning = uow.ledger(store_id), uow.earning(store_id)
-    found = earning.get_order(order_id)
-    if found is None:
+    placed_order = earning.placed_order(order_id)
+    if placed_order is None:
         raise NotFound(f"order {order_id!r} does not exist in this store")
+    found, placed = placed_order
     balances = repo.lock_customer(found.customer_id, create=False)
     digest = fingerprint(request)
-    existing = earning.get_refund(refund.refund_id)
+    existing, earlier = earning.refund_and_earlier(refund.refund_id, order_id)
     if existing is not None:
         if existing.request_hash != digest or existing.order_id != order_id:
             raise IdempotencyConflict(
@@ -488,8 +497,6 @@ def _refund_in(
             existing.points_returned,
             existing.points_forgiven,
         )
-    earlier = earning.refunds_of(order_id)
-    placed = earning.order_request(order_id)
     if not request.get("cancel"):
         lines = [
             PlacedLine(x["line_id"], _dec(x["paid"]), int(x.get("quantity", 1)))
@@ -499,9 +506,11 @@ def _refund_in(
     refunded = _refunded_money(placed, [*(r.request for r in earlier), request])
     value = sum((_dec(x["paid"]) for x in placed.get("lines", ())), Decimal(0))
 
+    ties = earning.ties_of_order(order_id)
+
     def give_back() -> int:
         return give_back_points_paid(
-            uow, now, store_id, order_id, refund.refund_id, refunded, value
+            uow, now, store_id, order_id, refund.refund_id, refunded, value, ties
         )
 
     program = in_force(uow, store_id, _stamp(balances))
@@ -509,7 +518,11 @@ def _refund_in(
     # Capped at the balance, points that paid for the order come back first: they are the
     # customer's again, so what they cover is taken back rather than forgiven.
     returned = give_back() if capped else 0
-    points, forgiven, txn_id = _take_back(uow, now, store_id, found, refund, capped, earlier)
+    # Nothing wrote the customer's balances since the lock read them unless points came back.
+    locked = balances if returned == 0 else None
+    points, forgiven, txn_id = _take_back(
+        uow, now, store_id, found, refund, capped, earlier, locked
+    )
     if not capped:
         returned = give_back()
     record = RefundRecord(
@@ -523,7 +536,8 @@ def _refund_in(
         returned,
         forgiven,
     )
-    giving.take_back_for_refund(uow, now, store_id, order_id, refund.refund_id, refunded, value)
+    if ties.gifts:
+        giving.take_back_for_refund(uow, now, store_id, order_id, refund.refund_id, refunded, value)
     # Stored with the refund, so a replay answers what this first call answered.
     earning.add_refund(record, now)
     _count_refund(uow, program, store_id, found, placed, earlier, record, refunded, now)
@@ -543,12 +557,14 @@ def _take_back(
     refund: Refund,
     capped: bool,
     earlier: list[RefundRecord],
+    locked: Balances | None = None,
 ) -> tuple[int, int, int | None]:
     """Take back what the refunded items earned: (points taken, points forgiven, entry).
 
     ``capped`` (``refunds: {take_back: cap_at_balance}``) takes back only what the customer
     still has, the order's own points and the spendable balance, and forgives the rest; by
-    default a refund takes everything and the balance may go below zero, a debt.
+    default a refund takes everything and the balance may go below zero, a debt. ``locked``:
+    the refund's lock of the customer, when nothing wrote their balances since.
     """
     if found.basis is None:
         return 0, 0, None
@@ -573,7 +589,8 @@ def _take_back(
         reason="refund",
         refers_to=tuple(refers_to),
     )
-    return points, due - points, ledger.reverse_in(repo, reverse, now).transaction_id
+    receipt = ledger.reverse_in(repo, reverse, now, locked=locked)
+    return points, due - points, receipt.transaction_id
 
 
 def _count_refund(

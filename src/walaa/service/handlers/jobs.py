@@ -41,9 +41,9 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from walaa.service.commands import Timed
+from walaa.service.handlers.in_force import in_force
 from walaa.service.handlers.ledger import release_expired_holds, request_hash
 from walaa.service.handlers.memberships import run_memberships
-from walaa.service.handlers.program import current_program
 from walaa.service.handlers.referrals import run_reviews
 from walaa.service.handlers.rewards import expire_codes
 from walaa.service.handlers.stores import clock_for
@@ -335,7 +335,7 @@ def expire_inactive(
     """Warn the customers coming up to the program's inactivity deadline, then expire the
     points of those past it. Nothing when the program has no ``expiry.inactive_days``."""
     with worker.uow() as uow:
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
     policy = program.expiry if program is not None else None
     if policy is None or policy.inactive_days is None:
         return

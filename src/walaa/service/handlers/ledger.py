@@ -4,8 +4,8 @@ Every write follows the same path (:func:`_post`): lock the customer's balance r
 idempotency key up, load the customer's book, ask the domain for the entry, write it. Locking
 first is what makes both promises hold under concurrency: two spends from one balance are
 serialised, and a retried request finds the first attempt's transaction instead of racing it.
-The one batch use case, :func:`earn_many`, runs the same path for each command inside one
-database transaction (:func:`_post_in`).
+The one batch use case, :func:`earn_many`, decides each command the same way and writes the
+whole batch with set-based statements (:func:`_plan_earns`, adapters/db/ledger_bulk.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from walaa.domain.errors import (
     ReversalExceedsOriginal,
     ValidationFailed,
 )
-from walaa.domain.ledger import Account, Book, Entry, Kind
+from walaa.domain.ledger import Account, Allocation, Book, Entry, Kind
 from walaa.service.commands import (
     Adjust,
     CaptureHold,
@@ -40,12 +40,14 @@ from walaa.service.commands import (
     Spend,
     Timed,
 )
+from walaa.service.handlers.in_force import in_force
 from walaa.service.handlers.milestones import notice_joined, notice_milestone
-from walaa.service.handlers.program import current_program
 from walaa.service.ports import (
     Balances,
     Clock,
     LedgerRepository,
+    LedgerWrite,
+    StoredHold,
     StoredTransaction,
     UnitOfWork,
 )
@@ -112,10 +114,13 @@ class _Write:
 Decide = Callable[[LedgerRepository, Book], _Write]
 
 
+_KEY_REUSED = "this idempotency key was already used for a different request"
+
+
 def _replay(found: StoredTransaction, fingerprint: str, repo: LedgerRepository) -> Receipt:
     """The first write's receipt; its balances are left at 0, a replay moved none."""
     if found.request_hash != fingerprint:
-        raise IdempotencyConflict("this idempotency key was already used for a different request")
+        raise IdempotencyConflict(_KEY_REUSED)
     hold_id = found.hold_id
     if found.kind is Kind.HOLD:
         hold_id = repo.hold_of_transaction(found.id)
@@ -261,10 +266,14 @@ def earn(uow: UnitOfWork, clock: Clock, command: Earn) -> Receipt:
 def earn_many(uow: UnitOfWork, clock: Clock, commands: Sequence[Earn]) -> list[Receipt]:
     """Many earns in one database transaction (imports, backfills): all are written or none.
 
-    Each command is posted exactly as :func:`earn` posts it, in the order given, so replays
-    and idempotency conflicts behave the same, also against earlier commands of the batch.
-    Every customer row is locked up front, in (store, customer) order: two batches that share
-    customers then queue instead of deadlocking, and a single write waits for the batch.
+    Each command is decided exactly as :func:`earn` decides it, in the order given, so replays
+    and idempotency conflicts behave the same, also against earlier commands of the batch, and
+    several earns of one customer build on each other. The reads and writes are set-based, a
+    constant number of statements per store whatever the batch's size (adapters/db/
+    ledger_bulk.py): every customer is created if missing and locked up front, in customer
+    order, so two batches that share customers queue instead of deadlocking and a single write
+    waits for the batch; then the keys are looked up under those locks, so a concurrent write
+    of the same customer and key is either seen (a replay) or waits for this batch.
     """
     if not commands:
         return []
@@ -272,25 +281,114 @@ def earn_many(uow: UnitOfWork, clock: Clock, commands: Sequence[Earn]) -> list[R
         _check_key(command.idempotency_key)
     now = clock.now()
     with uow:
-        repos: dict[str, LedgerRepository] = {}
-        for store_id, customer_id in sorted({(c.store_id, c.customer_id) for c in commands}):
-            if store_id not in repos:
-                repos[store_id] = uow.ledger(store_id)
-            repos[store_id].lock_customer(customer_id, create=True)
-        receipts = [
-            _post_in(
-                repos[command.store_id],
-                command,
-                _earning(command, now),
-                occurred_at=now,
-                create_customer=True,
-                needs_lots=False,
-                active_at=now,
-            )
-            for command in commands
-        ]
+        by_store = _stores(commands)
+        repos = {store_id: uow.ledger(store_id) for store_id in sorted(by_store)}
+        locked: dict[tuple[str, str], Balances] = {}
+        for store_id, repo in repos.items():
+            balances = repo.lock_customers([c.customer_id for c in by_store[store_id]])
+            locked.update({(store_id, customer): b for customer, b in balances.items()})
+        stored = {
+            (store_id, key): found
+            for store_id, repo in repos.items()
+            for key, found in repo.find_transactions(
+                [c.idempotency_key for c in by_store[store_id]]
+            ).items()
+        }
+        planned, writes = _plan_earns(commands, now, repos, locked, stored)
+        ids = {
+            store_id: repo.record_many(writes[store_id], occurred_at=now)
+            for store_id, repo in repos.items()
+            if writes.get(store_id)
+        }
         uow.commit()
-    return receipts
+    return [
+        receipt if position is None else replace(receipt, transaction_id=ids[store_id][position])
+        for receipt, store_id, position in planned
+    ]
+
+
+def _stores(commands: Sequence[Earn]) -> dict[str, list[Earn]]:
+    """The commands of each store, in the order given."""
+    by_store: dict[str, list[Earn]] = {}
+    for command in commands:
+        by_store.setdefault(command.store_id, []).append(command)
+    return by_store
+
+
+#: A receipt of `earn_many`, with (store, position among that store's new writes) when its
+#: transaction id is known only once the writes are in; position None: the receipt is final.
+_Planned = tuple[Receipt, str, int | None]
+
+
+def _plan_earns(
+    commands: Sequence[Earn],
+    now: datetime,
+    repos: dict[str, LedgerRepository],
+    locked: dict[tuple[str, str], Balances],
+    stored: dict[tuple[str, str], StoredTransaction],
+) -> tuple[list[_Planned], dict[str, list[LedgerWrite]]]:
+    """Decide every earn of a batch in order, as `_post_in` decides one: a key already stored
+    is a replay (or a conflict), a key repeated in the batch replays its first use, and each
+    customer's balances carry each earn to the next. Nothing is written here."""
+    planned: list[_Planned] = []
+    writes: dict[str, list[LedgerWrite]] = {}
+    first_use: dict[tuple[str, str], tuple[str, _Planned]] = {}
+    for command in commands:
+        store_id, key = command.store_id, (command.store_id, command.idempotency_key)
+        fingerprint = request_hash(command)
+        if key in stored:
+            planned.append((_replay(stored[key], fingerprint, repos[store_id]), store_id, None))
+            continue
+        if key in first_use:
+            first_fingerprint, (first, _, position) = first_use[key]
+            if first_fingerprint != fingerprint:
+                raise IdempotencyConflict(_KEY_REUSED)
+            again = Receipt(0, first.kind, first.customer_id, first.amount, True)
+            planned.append((again, store_id, position))
+            continue
+        customer = (store_id, command.customer_id)
+        balances = locked.get(customer)
+        if balances is None:
+            raise NotFound(f"customer {command.customer_id!r} has no points in this store")
+        if balances.closed:
+            raise AccountClosed(command.customer_id)
+        book = Book(balances.available, balances.pending, balances.held)
+        entry = _earning(command, now)(repos[store_id], book).entry
+        locked[customer] = replace(
+            balances,
+            available=balances.available + entry.change(Account.AVAILABLE),
+            pending=balances.pending + entry.change(Account.PENDING),
+            held=balances.held + entry.change(Account.HELD),
+            created=False,
+        )
+        store_writes = writes.setdefault(store_id, [])
+        store_writes.append(
+            LedgerWrite(
+                command.customer_id,
+                command.idempotency_key,
+                fingerprint,
+                entry,
+                reason=command.reason,
+                active_at=now,
+                **_references(command),
+            )
+        )
+        before = balances.available + balances.pending
+        after = before + entry.change(Account.AVAILABLE) + entry.change(Account.PENDING)
+        receipt = Receipt(
+            0,
+            entry.kind,
+            command.customer_id,
+            entry.amount,
+            False,
+            None,
+            before,
+            after,
+            balances.created,
+        )
+        first_use[key] = (fingerprint, (receipt, store_id, len(store_writes) - 1))
+        planned.append(first_use[key][1])
+    return planned, writes
 
 
 def adjust(uow: UnitOfWork, clock: Clock, command: Adjust) -> Receipt:
@@ -319,7 +417,7 @@ def adjust(uow: UnitOfWork, clock: Clock, command: Adjust) -> Receipt:
 
     def milestone(uow: UnitOfWork, receipt: Receipt) -> None:
         store_id, customer_id = command.store_id, command.customer_id
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
         notice_joined(uow, program, store_id, customer_id, receipt.created, now)
         moved = (receipt.balance_before, receipt.balance_after)
         notice_milestone(uow, program, store_id, customer_id, moved, now)
@@ -357,9 +455,28 @@ def place_hold(
     ``check`` judges the locked balances of a new hold only: a replay of its key answers the
     hold it made, whatever the balances are now (they are lower by that very hold).
     """
+    now = clock.now()
+    return _post(uow, command, occurred_at=now, **_holding(command, now, check))
+
+
+def place_hold_in(
+    repo: LedgerRepository,
+    command: PlaceHold,
+    now: datetime,
+    check: Callable[[Book], None],
+    *,
+    locked: Balances | None = None,
+) -> Receipt:
+    """A hold inside a unit of work the caller opened (checkout locks the customer first, to
+    judge the hold by the program its lock's stamp names). ``locked`` as for `earn_in`."""
+    _check_key(command.idempotency_key)
+    return _post_in(repo, command, occurred_at=now, locked=locked, **_holding(command, now, check))
+
+
+def _holding(command: PlaceHold, now: datetime, check: Callable[[Book], None]) -> dict[str, Any]:
+    """The decision and the hold row of a new hold, for `_post`/`_post_in`."""
     if not timedelta(0) < command.ttl <= MAX_HOLD:
         raise ValidationFailed("ttl", f"must be more than zero and at most {MAX_HOLD.days} days")
-    now = clock.now()
 
     def open_hold(repo: LedgerRepository, txn_id: int, write: _Write) -> int:
         return repo.open_hold(command.customer_id, txn_id, write.entry.amount, now + command.ttl)
@@ -368,31 +485,44 @@ def place_hold(
         check(book)
         return _Write(ledger.hold(book, command.points))
 
-    return _post(uow, command, decide, occurred_at=now, after=open_hold)
+    return {"decide": decide, "after": open_hold}
 
 
-def _resolving(command: CaptureHold | ReleaseHold) -> dict[str, Any]:
-    """The decision, lots and settlement of a capture or release, for `_post`/`_post_in`."""
+def _resolving(
+    command: CaptureHold | ReleaseHold, stored: StoredHold | None = None
+) -> dict[str, Any]:
+    """The decision, lots and settlement of a capture or release, for `_post`/`_post_in`.
+
+    The hold and what it took from the lots are read once for both the lots to load and the
+    decision (``stored``: the hold as the caller read it already). Its status may have moved
+    since that read; the guarded UPDATE that settles it (`resolve_hold`) is what decides a
+    race, and it fails the write.
+    """
     capturing = isinstance(command, CaptureHold)
+    seen: dict[str, Any] = {}
+
+    def hold(repo: LedgerRepository) -> tuple[StoredHold, tuple[Allocation, ...]]:
+        if "hold" not in seen:
+            found = stored if stored is not None else repo.get_hold(command.hold_id)
+            if found is None or found.customer_id != command.customer_id:
+                raise NotFound(f"hold {command.hold_id} does not exist for this customer")
+            seen["hold"] = found, repo.allocations([found.transaction_id])
+        held: tuple[StoredHold, tuple[Allocation, ...]] = seen["hold"]
+        return held
 
     def hold_lots(repo: LedgerRepository) -> Sequence[int]:
-        stored = repo.get_hold(command.hold_id)
-        if stored is None or stored.customer_id != command.customer_id:
-            raise NotFound(f"hold {command.hold_id} does not exist for this customer")
-        return [a.lot_id for a in repo.allocations([stored.transaction_id])]
+        return [a.lot_id for a in hold(repo)[1]]
 
     def decide(repo: LedgerRepository, book: Book) -> _Write:
-        stored = repo.get_hold(command.hold_id)
-        assert stored is not None
-        if stored.status != "open":
-            raise HoldAlreadyResolved(f"hold {stored.id} is already {stored.status}")
-        allocations = repo.allocations([stored.transaction_id])
+        found, allocations = hold(repo)
+        if found.status != "open":
+            raise HoldAlreadyResolved(f"hold {found.id} is already {found.status}")
         if capturing:
             assert isinstance(command, CaptureHold)
-            points = command.capture_points or stored.amount
-            entry = ledger.capture_part(book, stored.amount, points, allocations)
-            return _Write(entry, hold_id=stored.id)
-        return _Write(ledger.release(book, stored.amount, allocations), hold_id=stored.id)
+            points = command.capture_points or found.amount
+            entry = ledger.capture_part(book, found.amount, points, allocations)
+            return _Write(entry, hold_id=found.id)
+        return _Write(ledger.release(book, found.amount, allocations), hold_id=found.id)
 
     def settle(repo: LedgerRepository, txn_id: int, write: _Write) -> int | None:
         assert write.hold_id is not None
@@ -416,18 +546,32 @@ def _spent_at(command: CaptureHold | ReleaseHold, now: datetime) -> datetime | N
 
 
 def resolve_in(
-    repo: LedgerRepository, command: CaptureHold | ReleaseHold, now: datetime
+    repo: LedgerRepository,
+    command: CaptureHold | ReleaseHold,
+    now: datetime,
+    *,
+    locked: Balances | None = None,
+    stored: StoredHold | None = None,
 ) -> Receipt:
     """Capture or release inside a unit of work the caller opened (checkout records the
-    order a capture paid for in the same transaction)."""
+    order a capture paid for in the same transaction). ``locked`` as for `earn_in`;
+    ``stored``: the hold, as the caller read it in this unit of work."""
     _check_key(command.idempotency_key)
     return _post_in(
-        repo, command, occurred_at=now, active_at=_spent_at(command, now), **_resolving(command)
+        repo,
+        command,
+        occurred_at=now,
+        active_at=_spent_at(command, now),
+        locked=locked,
+        **_resolving(command, stored),
     )
 
 
-def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
-    """A spend inside a unit of work the caller opened (a redemption issues its code with it)."""
+def spend_in(
+    repo: LedgerRepository, command: Spend, now: datetime, *, locked: Balances | None = None
+) -> Receipt:
+    """A spend inside a unit of work the caller opened (a redemption issues its code with it).
+    ``locked`` as for `earn_in`."""
     _check_key(command.idempotency_key)
     return _post_in(
         repo,
@@ -435,6 +579,7 @@ def spend_in(repo: LedgerRepository, command: Spend, now: datetime) -> Receipt:
         lambda _repo, book: _Write(ledger.spend(book, command.points)),
         occurred_at=now,
         active_at=now,
+        locked=locked,
     )
 
 
@@ -502,27 +647,32 @@ def _original(repo: LedgerRepository, target: StoredTransaction) -> ledger.Origi
 def _reversing(
     command: Reverse,
 ) -> tuple[Decide, Callable[[LedgerRepository], Sequence[int]]]:
-    """How a reversal decides its entry, and which lots it needs loaded."""
+    """How a reversal decides its entry, and which lots it needs loaded. The transaction
+    reversed and what it took or gave are read once, under the lock, for both."""
+    seen: dict[str, tuple[StoredTransaction, ledger.Original]] = {}
 
-    def target(repo: LedgerRepository) -> StoredTransaction:
-        found = repo.get_transaction(command.transaction_id)
-        if found is None or found.customer_id != command.customer_id:
-            raise NotFound(f"transaction {command.transaction_id} does not exist for this customer")
-        return found
+    def original(repo: LedgerRepository) -> tuple[StoredTransaction, ledger.Original]:
+        if "original" not in seen:
+            found = repo.get_transaction(command.transaction_id)
+            if found is None or found.customer_id != command.customer_id:
+                raise NotFound(
+                    f"transaction {command.transaction_id} does not exist for this customer"
+                )
+            seen["original"] = found, _original(repo, found)
+        return seen["original"]
 
     def lots(repo: LedgerRepository) -> Sequence[int]:
-        original = _original(repo, target(repo))
-        own = [original.lot_id] if original.lot_id is not None else []
-        return own + [a.lot_id for a in original.allocations]
+        _found, taken = original(repo)
+        own = [taken.lot_id] if taken.lot_id is not None else []
+        return own + [a.lot_id for a in taken.allocations]
 
     def decide(repo: LedgerRepository, book: Book) -> _Write:
-        found = target(repo)
-        original = _original(repo, found)
-        left = original.amount - original.reversed_so_far
+        found, taken = original(repo)
+        left = taken.amount - taken.reversed_so_far
         points = command.points if command.points is not None else left
         if points == left == 0:
             raise ReversalExceedsOriginal(f"transaction {found.id} is already fully reversed")
-        return _Write(ledger.reverse(book, original, points), reverses_id=found.id)
+        return _Write(ledger.reverse(book, taken, points), reverses_id=found.id)
 
     return decide, lots
 
@@ -545,11 +695,14 @@ def within_reach_in(repo: LedgerRepository, customer_id: str, transaction_id: in
     return ledger.within_reach(repo.book(customer_id, balances, lot_ids=own), original)
 
 
-def reverse_in(repo: LedgerRepository, command: Reverse, now: datetime) -> Receipt:
-    """A reversal inside a unit of work the caller opened (a refund records itself with it)."""
+def reverse_in(
+    repo: LedgerRepository, command: Reverse, now: datetime, *, locked: Balances | None = None
+) -> Receipt:
+    """A reversal inside a unit of work the caller opened (a refund records itself with it).
+    ``locked`` as for `earn_in`."""
     _check_key(command.idempotency_key)
     decide, lots = _reversing(command)
-    return _post_in(repo, command, decide, occurred_at=now, lot_ids=lots)
+    return _post_in(repo, command, decide, occurred_at=now, lot_ids=lots, locked=locked)
 
 
 def earn_in(

@@ -16,8 +16,8 @@ from walaa.domain.memberships import Membership, MembershipChange, Plan
 from walaa.service.commands import Earn
 from walaa.service.handlers import ledger
 from walaa.service.handlers.customers import known_customer
+from walaa.service.handlers.in_force import in_force
 from walaa.service.handlers.milestones import notice_milestone
-from walaa.service.handlers.program import current_program
 from walaa.service.ports import Clock, UnitOfWork
 
 
@@ -225,13 +225,13 @@ def run_memberships(
             if found is None:
                 continue
             lock = uow.ledger(store_id)
-            lock.lock_customer(found.customer_id, create=True)
+            locked = lock.lock_customer(found.customer_id, create=True)
             found = repo.get(membership_id, lock=True)
             assert found is not None
             plan = repo.get_plan(found.plan_id)
             assert plan is not None
             grants = m.grants_due(found, plan, as_of=now)
-            program = current_program(uow.earning(store_id))
+            program = in_force(uow, store_id, locked.settings_stamp if locked else None)
             for grant in grants:
                 expires = program.expiry.expires_at(grant.due_at) if program else None
                 earn = Earn(

@@ -19,7 +19,7 @@ from decimal import Decimal
 from walaa.domain.rewards import share_to_return, use_shares
 from walaa.service.commands import Reverse
 from walaa.service.handlers import ledger
-from walaa.service.ports import UnitOfWork
+from walaa.service.ports import OrderTies, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +48,22 @@ def give_back_points_paid(
     refund_id: str,
     refunded_total: Decimal,
     order_value: Decimal,
+    ties: OrderTies | None = None,
 ) -> int:
     """Return the refunded share of every point that paid for ``order_id``; how many came back.
 
     ``refunded_total`` is the money refunded on the order so far, this refund included
     (infinite for a whole-order refund or a cancellation); ``order_value`` what the order's
-    lines were paid, the base of a code's share.
+    lines were paid, the base of a code's share. ``ties``: what refers to the order, when the
+    caller read it already; a way nothing paid by is not looked at.
     """
     rewards, repo = uow.rewards(store_id), uow.ledger(store_id)
     returned = 0
+    holds = ties is None or ties.paid_by_holds
+    codes = ties is None or ties.paid_by_codes
     for paid in [
-        *_by_holds(uow, store_id, order_id),
-        *_by_codes(uow, store_id, order_id, order_value),
+        *(_by_holds(uow, store_id, order_id) if holds else ()),
+        *(_by_codes(uow, store_id, order_id, order_value) if codes else ()),
     ]:
         points = share_to_return(paid.points, paid.base, refunded_total, paid.returned)
         if points <= 0:

@@ -144,14 +144,22 @@ def _check_causes(repo: GivingRepository, program: Program) -> None:
 
 
 def current_program(repo: EarningRepository) -> Program | None:
-    """The program in force, inside an open unit of work; None before any was saved."""
+    """The latest program read and parsed from its document, inside an open unit of work; None
+    before any was saved. Handlers ask `in_force` instead, which builds from this once per
+    settings stamp per process."""
     latest = repo.latest_program()
     return _load(latest.source, latest.version) if latest else None
 
 
+#: What a read of a store's program answers before the store saved one.
+NO_PROGRAM = "this store has no program yet; PUT /v1/program or `walaa program apply`"
+
+
 def get_program(uow: UnitOfWork, store_id: str) -> ProgramVersion:
+    """The latest version with its document; `in_force.saved_program` when only the parsed
+    program is wanted (it does not read the document again)."""
     with uow:
         latest = uow.earning(store_id).latest_program()
     if latest is None:
-        raise NotFound("this store has no program yet; PUT /v1/program or `walaa program apply`")
+        raise NotFound(NO_PROGRAM)
     return _version_of(latest)

@@ -10,10 +10,12 @@ lots they came from, with their original expiry.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from walaa.domain.errors import NotFound, ValidationFailed
+from walaa.domain.memberships import Plan
 from walaa.domain.perks import member_tag
 from walaa.domain.program import Program
 from walaa.domain.rewards import (
@@ -35,7 +37,8 @@ from walaa.domain.rewards import (
 )
 from walaa.service.commands import Reverse, Spend
 from walaa.service.handlers import ledger
-from walaa.service.handlers.context import customer_context, in_force
+from walaa.service.handlers.context import customer_context
+from walaa.service.handlers.in_force import settings_in_force
 from walaa.service.ports import Clock, RedemptionRecord, RewardsRepository, UnitOfWork
 
 REDEMPTION_ALERT = "redemption_alert"
@@ -143,15 +146,16 @@ def redeem(
             raise NotFound(f"reward {reward_id!r} does not exist in this store")
         reward, stock_left = found
         check_blocks(reward, blocks)
-        program = in_force(uow, store_id, balances.settings_stamp)
+        settings = settings_in_force(uow, store_id, balances.settings_stamp)
+        program = settings.program
         customer = customer_context(uow, store_id, customer_id, now, program, balances)
         shopper = Shopper(
             tiers_reached=_tiers_reached(program, customer.tier),
             tags=customer.tags,
-            redeemed_before=rewards.count_redemptions(customer_id, reward_id),
+            redeemed_before=redeemed_before(rewards, customer_id, reward),
         )
         check_redeemable(reward, shopper, stock_left, now)
-        _check_member_only(uow, store_id, reward, customer.tags)
+        _check_member_only(settings.plans, reward, customer.tags)
         redemption_id = "rd_" + secrets.token_hex(8)
         spend = Spend(
             store_id,
@@ -161,8 +165,10 @@ def redeem(
             reason=f"reward:{reward.id}",
             refers_to=(("redemption", redemption_id), ("reward", reward.id)),
         )
-        receipt = ledger.spend_in(repo, spend, now)
-        if not rewards.take_stock(reward_id, blocks * reward.quantity):
+        # nothing wrote the customer's balances since the lock above read them
+        receipt = ledger.spend_in(repo, spend, now, locked=balances)
+        # the reward's row is locked: a reward without a stock (None) cannot gain one meanwhile
+        if stock_left is not None and not rewards.take_stock(reward_id, blocks * reward.quantity):
             raise NotRedeemable(f"reward {reward_id!r} is out of stock")
         record = RedemptionRecord(
             id=redemption_id,
@@ -183,11 +189,18 @@ def redeem(
     return Redeemed(record, reward, replayed=False)
 
 
-def _check_member_only(
-    uow: UnitOfWork, store_id: str, reward: Reward, tags: frozenset[str]
-) -> None:
-    """A reward a plan lists as member-only is for active members of such a plan."""
-    plans = [p for p in uow.memberships(store_id).list_plans() if reward.id in p.member_rewards]
+def redeemed_before(rewards: RewardsRepository, customer_id: str, reward: Reward) -> int:
+    """How often the customer redeemed ``reward``; counted only for a reward with a limit per
+    customer, the one check that needs it."""
+    if reward.per_customer is None:
+        return 0
+    return rewards.count_redemptions(customer_id, reward.id)
+
+
+def _check_member_only(plans: Sequence[Plan], reward: Reward, tags: frozenset[str]) -> None:
+    """A reward a plan lists as member-only is for active members of such a plan; ``plans``:
+    the store's, from the settings in force."""
+    plans = [p for p in plans if reward.id in p.member_rewards]
     if plans and not any(member_tag(p.id) in tags for p in plans):
         names = ", ".join(p.names.get("en") or p.id for p in plans)
         raise NotRedeemable(f"reward {reward.id!r} is for members of {names}")

@@ -20,8 +20,8 @@ from walaa.domain.tiers import Progress
 from walaa.service.handlers.context import customer_context
 from walaa.service.handlers.customers import CustomerView, get_customer
 from walaa.service.handlers.earning import preview
-from walaa.service.handlers.program import current_program
-from walaa.service.handlers.rewards import _check_member_only, _tiers_reached
+from walaa.service.handlers.in_force import in_force, settings_in_force
+from walaa.service.handlers.rewards import _check_member_only, _tiers_reached, redeemed_before
 from walaa.service.handlers.tiers import tier_view
 from walaa.service.ports import Clock, UnitOfWork
 
@@ -56,7 +56,7 @@ class ShopperSummary:
 
 def _program(uow: UnitOfWork, store_id: str) -> Program:
     with uow:
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
     if program is None:
         raise NotFound("this store has no program yet")
     return program
@@ -101,6 +101,7 @@ def _choices(
     out: list[RewardChoice] = []
     with uow:
         customer = customer_context(uow, store_id, customer_id, now, program)
+        plans = settings_in_force(uow, store_id).plans
         rewards = uow.rewards(store_id)
         for reward, stock_left in rewards.list_rewards():
             if not reward.active:
@@ -108,12 +109,12 @@ def _choices(
             shopper = Shopper(
                 tiers_reached=_tiers_reached(program, customer.tier),
                 tags=customer.tags,
-                redeemed_before=rewards.count_redemptions(customer_id, reward.id) if known else 0,
+                redeemed_before=redeemed_before(rewards, customer_id, reward) if known else 0,
             )
             reason: str | None = None
             try:
                 check_redeemable(reward, shopper, stock_left, now)
-                _check_member_only(uow, store_id, reward, customer.tags)
+                _check_member_only(plans, reward, customer.tags)
             except NotRedeemable as refused:
                 reason = refused.message
             out.append(RewardChoice(reward, reason, max(reward.cost - max(available, 0), 0)))

@@ -40,6 +40,12 @@ def list_stores(uow: UnitOfWork) -> list[Store]:
         return uow.stores.list()
 
 
+def known_live(modes: dict[str, str] | None, store_id: str) -> bool:
+    """Whether ``modes`` already says ``store_id`` is live: a store's mode never changes, and
+    a live store has no test clock, so nothing needs reading for its clock."""
+    return modes is not None and modes.get(store_id) == "live"
+
+
 def clock_for(
     uow: UnitOfWork, clock: Clock, store_id: str, modes: dict[str, str] | None = None
 ) -> Clock:
@@ -53,7 +59,7 @@ def clock_for(
     ``modes`` remembers stores' modes (they never change): a live store has no test clock,
     so once it is known to be live its requests skip the lookup.
     """
-    if modes is not None and modes.get(store_id) == "live":
+    if known_live(modes, store_id):
         return clock
     with uow:
         found = uow.stores.test_clock(store_id)

@@ -3,6 +3,10 @@
 An order's qualifying spend is counted, and a customer who now qualifies higher is upgraded,
 in the same database transaction as the order. Moving down happens only at the review the
 worker runs. Every change is recorded as a tier event with its reason.
+
+Measures are read from running counters per month plus the history of a window's edges
+(`TiersRepository.measures`), never by summing a customer's whole history, and give exactly
+the sums of the history (`walaa.domain.tier_buckets`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from decimal import Decimal
 from walaa.domain import tiers as t
 from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.money import ZERO
-from walaa.domain.program import Program, TierPolicy
+from walaa.domain.program import Program, TierMeasure, TierPolicy
+from walaa.domain.tier_buckets import largest, spend_of, spend_scale
 from walaa.domain.tiers import Progress, QualifyingEvent, TierChange, TierDecision, TierStatus
 from walaa.service.handlers.customers import known_customer
 from walaa.service.handlers.program import current_program
@@ -21,11 +26,6 @@ from walaa.service.ports import Clock, TiersRepository, UnitOfWork
 
 #: How many missed reviews one pass catches up for a customer.
 MAX_CATCH_UP = 24
-
-
-def _history_since(policy: TierPolicy, as_of: datetime, timezone: str) -> datetime:
-    windows = t.review_windows(policy, as_of=as_of, timezone=timezone)
-    return min(w.starts for w in (*windows, t.window_at(policy, as_of=as_of, timezone=timezone)))
 
 
 def _apply(
@@ -51,20 +51,56 @@ def count_activity(
     customer_id: str,
     event: QualifyingEvent,
     source_key: str,
+    before: Decimal | None = None,
 ) -> TierDecision | None:
     """Inside an open unit of work: count an order, refund or action toward tiers, once, and
-    upgrade the customer at once if they now qualify higher (never a downgrade here)."""
+    upgrade the customer at once if they now qualify higher (never a downgrade here).
+    ``before``: the window's measure `measure_before` read for this new event.
+
+    Two statements on PostgreSQL for an order that changes no tier: the history row with its
+    counter (one statement), then the window's measure, with the status row unless this unit
+    of work read it already (the rules did, through `current_tier`)."""
     if program is None or program.tiers is None:
         return None
     policy, repo = program.tiers, uow.tiers(store_id)
-    if not repo.add_history(customer_id, event, source_key):
-        return None  # counted already: a replay
-    since = _history_since(policy, event.at, program.timezone)
-    history = repo.history(customer_id, since)
-    decision = t.on_activity(
-        repo.status(customer_id), history, policy, as_of=event.at, timezone=program.timezone
-    )
+    if before is not None:
+        # The window was read before anything was written (`measure_before`): the event is
+        # new, so counting it is a write that needs no answer, and the measure is that sum
+        # and the event's own amount, as the counters will hold it.
+        repo.add_history(customer_id, event, source_key, wait=True)
+        status, sums = repo.status(customer_id), [before + counted(event, policy.measure)]
+    else:
+        if not repo.add_history(customer_id, event, source_key):
+            return None  # counted already: a replay
+        window = t.window_at(policy, as_of=event.at, timezone=program.timezone)
+        status, sums = repo.measures(customer_id, policy.measure.value, [window])
+    decision = t.decide_on_activity(status, largest(sums), policy, as_of=event.at)
     return _apply(repo, customer_id, decision, policy, program.timezone, event.at)
+
+
+def measure_before(
+    uow: UnitOfWork, program: Program | None, store_id: str, customer_id: str, at: datetime
+) -> Decimal | None:
+    """Inside an open unit of work, before a new order or action at ``at`` writes anything:
+    the measure of the window it will count in, read with the customer's tier status in one
+    statement (so the rules' `current_tier` costs none). Given to `count_activity` as
+    ``before``, it lets counting the event wait for the unit of work's other writes. None for
+    a program without tiers."""
+    if program is None or program.tiers is None:
+        return None
+    policy = program.tiers
+    window = t.window_at(policy, as_of=at, timezone=program.timezone)
+    _status, sums = uow.tiers(store_id).measures(customer_id, policy.measure.value, [window])
+    return sums[0]
+
+
+def counted(event: QualifyingEvent, measure: TierMeasure) -> Decimal:
+    """What the event adds to ``measure`` as the history and the counters keep it: spend in
+    whole ten-thousandths, read back at the decimals it has."""
+    if measure is not TierMeasure.SPEND:
+        return event.value(measure)
+    spend_e4 = int(event.spend * 10_000)
+    return spend_of(spend_e4, spend_scale(spend_e4))
 
 
 def current_tier(uow: UnitOfWork, store_id: str, customer_id: str) -> str | None:
@@ -89,8 +125,9 @@ def review(uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str) -> li
             if status is None or not t.review_due(status, policy, as_of=now, timezone=zone):
                 break
             at = t.next_review(status, policy, as_of=now, timezone=zone)
-            history = repo.history(customer_id, _history_since(policy, at, zone))
-            decision = t.at_review(status, history, policy, as_of=at, timezone=zone)
+            windows = t.review_windows(policy, as_of=at, timezone=zone)
+            _, sums = repo.measures(customer_id, policy.measure.value, windows)
+            decision = t.decide_at_review(status, largest(sums), policy, as_of=at, timezone=zone)
             decisions.append(_apply(repo, customer_id, decision, policy, zone, at))
             if decision.status == status:
                 break
@@ -153,10 +190,19 @@ def tier_view(
         program = current_program(uow.earning(store_id))
         if program is None or program.tiers is None:
             return None
-        policy, repo = program.tiers, uow.tiers(store_id)
+        policy, repo, zone = program.tiers, uow.tiers(store_id), program.timezone
         status: TierStatus | None = repo.status(customer_id)
-        history = repo.history(customer_id, _history_since(policy, now, program.timezone))
-    return policy, t.progress(status, history, policy, as_of=now, timezone=program.timezone)
+        review_at = t.next_review(status, policy, as_of=now, timezone=zone)
+        windows = [
+            t.window_at(policy, as_of=now, timezone=zone),
+            *t.review_windows(policy, as_of=review_at, timezone=zone),
+        ]
+        _, sums = repo.measures(customer_id, policy.measure.value, windows)
+    counted, at_review = largest(sums[:1]), largest(sums[1:])
+    found = t.progress_of(
+        status, policy, counted=counted, at_review=at_review, as_of=now, timezone=zone
+    )
+    return policy, found
 
 
 def review_batch(uow: UnitOfWork, clock: Clock, store_id: str, *, limit: int = 10_000) -> int:

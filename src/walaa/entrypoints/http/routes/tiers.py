@@ -17,7 +17,7 @@ from walaa.entrypoints.http.deps import Admin, Reader, Walaa
 from walaa.entrypoints.http.routes.customers import CustomerId
 from walaa.entrypoints.http.schemas import PROBLEMS, Moment, Strict
 from walaa.service.handlers import tiers as th
-from walaa.service.handlers.program import current_program
+from walaa.service.handlers.in_force import in_force
 
 router = APIRouter(route_class=JsonRoute, tags=["tiers"], responses=PROBLEMS)
 
@@ -117,7 +117,7 @@ def _view(walaa: App, store_id: str, customer_id: str) -> CustomerTierOut:
 def read_tiers(caller: Reader, walaa: Walaa) -> TiersOut:
     uow = walaa.uow()
     with uow:
-        program = current_program(uow.earning(caller.store_id))
+        program = in_force(uow, caller.store_id)
     if program is None or program.tiers is None:
         raise NotFound("this store's program has no tiers")
     return TiersOut.of(program.tiers)

@@ -40,7 +40,7 @@ from walaa.service.handlers.achievements import customer_achievements
 from walaa.service.handlers.customers import customer_ledger, explanation_text
 from walaa.service.handlers.games import customer_games
 from walaa.service.handlers.giving import chosen_cause
-from walaa.service.handlers.program import get_program
+from walaa.service.handlers.in_force import saved_program
 from walaa.service.handlers.referrals import referral_of
 from walaa.service.handlers.rewards import list_rewards, redeem
 from walaa.service.handlers.shopper import product_points, progress_share, shopper_summary
@@ -75,7 +75,7 @@ def cached(request: Request, body: BaseModel, *, shared: bool) -> Response:
 @router.get("/program", response_model=ProgramSummaryOut, summary="The program, in plain words")
 def read_program(store: Public, request: Request, locale: Locale = "en") -> Response:
     uow = store.walaa.uow
-    program = get_program(uow(), store.store_id).program
+    program = saved_program(uow(), store.store_id)
     rewards = [entry.reward for entry in list_rewards(uow(), store.store_id)]
     shop = get_store(uow(), store.store_id)
     out = ProgramSummaryOut.of(shop, store.settings, program, rewards, locale)

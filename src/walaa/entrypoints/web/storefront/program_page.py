@@ -28,8 +28,8 @@ from walaa.entrypoints.http.routes.games import disclosure
 from walaa.entrypoints.web.i18n import Formatter
 from walaa.entrypoints.web.pages import PageContext, render
 from walaa.service.handlers.giving import list_causes
+from walaa.service.handlers.in_force import saved_program
 from walaa.service.handlers.memberships import list_plans
-from walaa.service.handlers.program import get_program
 from walaa.service.handlers.rewards import list_rewards
 from walaa.service.handlers.storefront import storefront_settings
 from walaa.service.handlers.stores import get_store
@@ -50,7 +50,7 @@ class ProgramView:
 def _view(request: Request, store_id: str, language: str) -> ProgramView:
     walaa = request.app.state.walaa
     store = get_store(walaa.uow(), store_id)
-    program = get_program(walaa.uow(), store_id).program
+    program = saved_program(walaa.uow(), store_id)
     settings = storefront_settings(walaa.uow(), store_id)
     rewards = [e.reward for e in list_rewards(walaa.uow(), store_id) if e.reward.active]
     plans = [p for p in list_plans(walaa.uow(), store_id) if p.active]
