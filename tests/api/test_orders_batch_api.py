@@ -107,3 +107,28 @@ def test_another_stores_key_sees_none_of_the_batch(api, other_api):
     theirs = other_api.post("/v1/orders/batch", {"orders": [order("mine", currency="GBP")]})
     assert theirs.json()["results"][0]["status"] == 201  # their own order "mine"
     assert api.get("/v1/customers/amal").json()["balances"]["pending"] == 156
+
+
+def test_the_batch_locks_its_known_customers_in_one_statement(api, walaa):
+    with_program(api)
+    customers = [f"k{i:02}" for i in range(20)]
+    batch(api, [order(f"seed-{c}", customer=c) for c in customers])  # they are known now
+
+    def before_the_first_order(orders):
+        """What the batch sends before it first reads an order: the up-front lock."""
+        sent: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            sent.append(statement)
+
+        event.listen(walaa.engine, "before_cursor_execute", record)
+        try:
+            batch(api, orders)
+        finally:
+            event.remove(walaa.engine, "before_cursor_execute", record)
+        first_read = next(i for i, s in enumerate(sent) if "FROM orders" in s)
+        return sent[:first_read]
+
+    one = before_the_first_order([order(f"one-{i}", customer="k00") for i in range(20)])
+    twenty = before_the_first_order([order(f"all-{c}", customer=c) for c in customers])
+    assert len(twenty) == len(one), twenty

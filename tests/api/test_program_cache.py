@@ -121,3 +121,16 @@ def test_a_new_point_value_applies_to_the_next_hold_and_capture_in_every_process
     replay = elsewhere.post(f"/v1/checkout/holds/{first['hold_id']}/capture", paid).json()
     assert replay == {**captured, "replayed": True}
     assert other.programs.builds == 2
+
+
+def test_a_program_without_tiers_saved_in_one_process_ends_tier_reads_in_another(walaa, clock, api):
+    other, elsewhere = two_processes(walaa, clock, api)
+    api.put("/v1/program", DOCUMENT)
+    api.post("/v1/customers/amal/adjustments", {"points": 100, "reason": "test"})
+    assert elsewhere.get("/v1/tiers").status_code == 200
+    assert elsewhere.get("/v1/customers/amal/tier").status_code == 200
+    untiered = {key: value for key, value in DOCUMENT.items() if key != "tiers"}
+    assert api.put("/v1/program", untiered).json()["version"] == 2
+    assert elsewhere.get("/v1/tiers").status_code == 404
+    assert elsewhere.get("/v1/customers/amal/tier").status_code == 404
+    assert other.programs.builds == 2

@@ -478,10 +478,10 @@ def serve(
     http: Annotated[
         str,
         typer.Option(
-            help="HTTP parser: h11 stops reading a request head past WALAA_MAX_HEADER_BYTES; "
-            "httptools is faster but reads any head (use it behind a proxy that bounds them)."
+            help="HTTP parser: httptools (C, the faster) or h11 (pure Python); with either, a "
+            "request head still arriving past WALAA_MAX_HEADER_BYTES is refused."
         ),
-    ] = "h11",
+    ] = "httptools",
 ) -> None:
     """Serve the HTTP API (and, as later work lands, the admin and storefront pages)."""
     import uvicorn
@@ -530,15 +530,22 @@ def forwarded_headers() -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": [str(n) for n in networks]}
 
 
-def server_limits(http: str = "h11") -> dict[str, Any]:
+#: `--http` choices: uvicorn's h11, and httptools with h11's bound on an incomplete head.
+HTTP_PARSERS = {
+    "httptools": "walaa.entrypoints.http.head_bound:BoundedHttpToolsProtocol",
+    "h11": "h11",
+}
+
+
+def server_limits(http: str = "httptools") -> dict[str, Any]:
     """uvicorn's own bounds on what one connection may make it hold or wait for."""
     from walaa.config import Settings
 
-    if http not in ("h11", "httptools"):
-        raise typer.BadParameter("must be h11 or httptools", param_hint="--http")
+    if http not in HTTP_PARSERS:
+        raise typer.BadParameter("must be httptools or h11", param_hint="--http")
     return {
-        "http": http,
-        # h11 refuses (400) a request head that grows past this before it is complete.
+        "http": HTTP_PARSERS[http],
+        # Both parsers refuse (400) a request head that grows past this before it is complete.
         "h11_max_incomplete_event_size": Settings().max_header_bytes,
         # an idle keep-alive connection is closed after this many seconds
         "timeout_keep_alive": 5,

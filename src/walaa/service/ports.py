@@ -81,6 +81,9 @@ class Balances:
     #: (``lock_customer(reserve=True)``), so the entry's rows can be written without asking
     #: the database for its id first; None where none was drawn
     reserved_id: int | None = None
+    #: the customer's redemption alert threshold (None: no alerts), read with the lock together
+    #: with ``tags``: it is what the lock read only when ``tags`` is not None
+    alert_threshold: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +106,12 @@ class LedgerRepository(Protocol):
 
     store_id: str
 
-    def lock_customers(self, customer_ids: Sequence[str]) -> dict[str, Balances]:
-        """Create the missing customers and lock every one of them, in one go and in id
-        order; ``created`` is set on the rows this call inserted."""
+    def lock_customers(
+        self, customer_ids: Sequence[str], *, create: bool = True
+    ) -> dict[str, Balances]:
+        """Lock every one of these customers in one go, in id order, creating the missing ones
+        first (unless ``create`` is False: then they are left out); ``created`` is set on the
+        rows this call inserted."""
 
     def find_transactions(self, idempotency_keys: Sequence[str]) -> dict[str, StoredTransaction]:
         """The transactions already written under any of these keys, by key."""
@@ -151,7 +157,8 @@ class LedgerRepository(Protocol):
 
     def reversed_so_far(self, transaction_id: int) -> int: ...
 
-    def lot_of(self, transaction_id: int) -> int | None: ...
+    def reversal_basis(self, transaction_id: int) -> tuple[int, int | None]:
+        """What was reversed of the transaction so far, and the lot it credited (if any)."""
 
     def allocations(self, transaction_ids: Sequence[int]) -> tuple[Allocation, ...]:
         """Net points the given transactions took from each lot, oldest lot first."""

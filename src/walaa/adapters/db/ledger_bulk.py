@@ -210,11 +210,13 @@ class SqlBulkLedgerRepository(SqlLedgerRepository):
                 found[row.idempotency_key] = stored_transaction(row)
         return found
 
-    def lock_customers(self, customer_ids: Sequence[str]) -> dict[str, Balances]:
+    def lock_customers(
+        self, customer_ids: Sequence[str], *, create: bool = True
+    ) -> dict[str, Balances]:
         ids = sorted(set(customer_ids))
         if not ids:
             return {}
-        created = self._insert_customers(ids)
+        created = self._insert_customers(ids) if create else set()
         locked: dict[str, Balances] = {}
         for chunk in _chunks(ids):
             for row in self.conn.execute(

@@ -45,7 +45,8 @@ from walaa.service.ports import Balances, StoredHold, StoredTransaction
 
 _c, _x, _l = t.customers, t.ledger_transactions, t.lots
 
-# The customer's tags (what rules may know of them) and the store's settings stamp (a scalar
+# The customer's tags (what rules may know of them), their alert threshold (whether points
+# leaving their account are worth an alert) and the store's settings stamp (a scalar
 # subquery, not locked: which parsed program is in force) ride along, costing no statement of
 # their own. The stamp's snapshot is the statement's, taken before a lock wait; a program saved
 # during that wait applies from the next order (docs/operations.md, "Caches"). The tags come
@@ -57,6 +58,7 @@ _LOCK_CUSTOMER = (
         _c.c.held,
         _c.c.closed_at,
         _c.c.tags,
+        _c.c.alert_threshold,
         stamp_of(bindparam("b_store")).label("settings_stamp"),
     )
     .where(_c.c.store_id == bindparam("b_store"), _c.c.id == bindparam("b_customer"))
@@ -159,6 +161,7 @@ def _balances(row: Any, reserved: bool) -> Balances:
         row.closed_at is not None,
         settings_stamp=row.settings_stamp,
         tags=tuple(row.tags or ()),
+        alert_threshold=row.alert_threshold,
         reserved_id=row.reserved_id if reserved else None,
     )
 
@@ -189,6 +192,7 @@ def _customer_insert(postgres: bool, reserve: bool) -> Any:
         _c.c.held,
         _c.c.closed_at,
         _c.c.tags,
+        _c.c.alert_threshold,
         stamp_of(store).label("settings_stamp"),
     ]
     if reserve:
@@ -330,6 +334,19 @@ class SqlLedgerRepository:
         ).scalar_one()
         return int(total)
 
+    def reversal_basis(self, transaction_id: int) -> tuple[int, int | None]:
+        """What was reversed of the transaction so far and the lot it credited, in one statement:
+        what a reversal starts from."""
+        x, lots = t.ledger_transactions, t.lots
+        so_far = select(func.coalesce(func.sum(x.c.amount), 0)).where(
+            x.c.store_id == self.store_id, x.c.reverses_id == transaction_id
+        )
+        lot = select(lots.c.id).where(
+            lots.c.store_id == self.store_id, lots.c.transaction_id == transaction_id
+        )
+        row = self.conn.execute(select(so_far.scalar_subquery(), lot.scalar_subquery())).one()
+        return int(row[0]), row[1]
+
     def reversal_ids(self, transaction_id: int) -> list[int]:
         x = t.ledger_transactions
         return list(
@@ -339,14 +356,6 @@ class SqlLedgerRepository:
                 )
             ).scalars()
         )
-
-    def lot_of(self, transaction_id: int) -> int | None:
-        lots = t.lots
-        return self.conn.execute(
-            select(lots.c.id).where(
-                lots.c.store_id == self.store_id, lots.c.transaction_id == transaction_id
-            )
-        ).scalar_one_or_none()
 
     def allocations(self, transaction_ids: Sequence[int]) -> tuple[Allocation, ...]:
         m = t.lot_movements

@@ -17,12 +17,14 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Integer,
     Select,
+    bindparam,
     case,
     func,
     literal,
@@ -129,48 +131,73 @@ def _scale(spend_e4: ColumnElement[Any]) -> ColumnElement[int]:
     )
 
 
-def window_parts(
-    store_id: str, customer_id: str, measure: str, windows: Sequence[QualifyingWindow]
+def window_read(
+    store_id: str,
+    customer_id: str,
+    measure: str,
+    windows: Sequence[QualifyingWindow],
+    *,
+    status: bool,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement reading (k, total, scale) per window `k` that holds anything (the window's
+    whole months from the counters, its edges from the history, in one UNION ALL), with the
+    customer's status row too when `status`, and its parameters. The statement is built once
+    per shape (which edges and whole months the windows have) and reused, so only its
+    parameters are new on each order."""
+    params: dict[str, Any] = {"store": store_id, "customer": customer_id}
+    shape = []
+    for key, piece in enumerate(split(window) for window in windows):
+        first, last = (edge[0] < edge[1] for edge in (piece.first, piece.last))
+        shape.append((first, last, piece.has_whole))
+        params.update({f"a{key}_from": piece.first[0], f"a{key}_until": piece.first[1]})
+        params.update({f"z{key}_from": piece.last[0], f"z{key}_until": piece.last[1]})
+        params.update({f"w{key}_from": piece.whole_from, f"w{key}_to": piece.whole_to})
+    return _window_statement(measure, tuple(shape), status), params
+
+
+@lru_cache(maxsize=256)
+def _window_statement(
+    measure: str, shape: tuple[tuple[bool, bool, bool], ...], status: bool
 ) -> Select[Any]:
-    """One SELECT of (k, total, scale) per window `k` that holds anything: the window's whole
-    months from the counters, its edges from the history, in one UNION ALL."""
     column = MEASURE_COLUMN[measure]
     h, c = t.tier_history, t.tier_counters
+    scale = _scale(h.c.spend_e4).label("d")
     parts: list[Select[Any]] = []
-    for key, window in enumerate(windows):
-        piece, k = split(window), literal(key, Integer).label("k")
-        for since, until in piece.edges:
-            parts.append(
-                select(k, h.c[column].label("v"), _scale(h.c.spend_e4).label("d")).where(
-                    h.c.store_id == store_id,
-                    h.c.customer_id == customer_id,
-                    h.c.at >= since,
-                    h.c.at < until,
+    for key, (first, last, whole) in enumerate(shape):
+        k = literal(key, Integer).label("k")
+        for edge, used in (("a", first), ("z", last)):
+            if used:
+                parts.append(
+                    select(k, h.c[column].label("v"), scale).where(
+                        h.c.store_id == bindparam("store"),
+                        h.c.customer_id == bindparam("customer"),
+                        h.c.at >= bindparam(f"{edge}{key}_from"),
+                        h.c.at < bindparam(f"{edge}{key}_until"),
+                    )
                 )
-            )
-        if piece.has_whole:
+        if whole:
             parts.append(
                 select(k, c.c[column].label("v"), c.c.spend_scale.label("d")).where(
-                    c.c.store_id == store_id,
-                    c.c.customer_id == customer_id,
-                    c.c.bucket >= piece.whole_from,
-                    c.c.bucket < piece.whole_to,
+                    c.c.store_id == bindparam("store"),
+                    c.c.customer_id == bindparam("customer"),
+                    c.c.bucket >= bindparam(f"w{key}_from"),
+                    c.c.bucket < bindparam(f"w{key}_to"),
                 )
             )
     rows = union_all(*parts).subquery("parts")
-    return select(
+    sums = select(
         rows.c.k, func.sum(rows.c.v).label("total"), func.max(rows.c.d).label("scale")
     ).group_by(rows.c.k)
+    return _with_status(sums) if status else sums
 
 
-def with_status(store_id: str, customer_id: str, sums: Select[Any]) -> Select[Any]:
+def _with_status(sums: Select[Any]) -> Select[Any]:
     """`sums` and the customer's status row in one statement: one row per window that holds
     anything, or one row of NULL sums; the status columns are NULL without a status row."""
     ct, found = t.customer_tiers, sums.subquery("sums")
     one = select(literal(1, Integer).label("one")).subquery("one")
-    joined = one.outerjoin(
-        ct, (ct.c.store_id == store_id) & (ct.c.customer_id == customer_id)
-    ).outerjoin(found, true())
+    mine = (ct.c.store_id == bindparam("store")) & (ct.c.customer_id == bindparam("customer"))
+    joined = one.outerjoin(ct, mine).outerjoin(found, true())
     return select(found.c.k, found.c.total, found.c.scale, *ct.c).select_from(joined)
 
 

@@ -59,11 +59,12 @@ class SqlTiersRepository:
         """The customer's status and `measure` summed over each window (possibly below zero),
         in ONE statement: the windows' whole months from the counters, their edges from the
         history, and the status row too unless this unit of work has it already."""
-        sums = counters.window_parts(self.store_id, customer_id, measure, windows)
         known = customer_id in self._statuses
-        stmt = sums if known else counters.with_status(self.store_id, customer_id, sums)
+        stmt, params = counters.window_read(
+            self.store_id, customer_id, measure, windows, status=not known
+        )
         found = [Decimal(0)] * len(windows)
-        rows = self.conn.execute(stmt).all()
+        rows = self.conn.execute(stmt, params).all()
         for row in rows:
             if row.k is not None:
                 found[row.k] = counters.measure_of(measure, row.total, row.scale)

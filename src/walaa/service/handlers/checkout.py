@@ -198,7 +198,7 @@ def capture(
             )
             uow.rewards(store_id).add_payment(payment, now)
             alert_if_over_threshold(
-                uow, store_id, stored.customer_id, taken, f"hold-{hold_id}", now
+                uow, store_id, stored.customer_id, taken, f"hold-{hold_id}", now, locked
             )
             uow.commit()
     if receipt.replayed:

@@ -619,8 +619,7 @@ _STORE_ACCOUNT = {
 def _original(repo: LedgerRepository, target: StoredTransaction) -> ledger.Original:
     if target.kind not in ledger.REVERSIBLE:
         raise ValidationFailed("transaction_id", f"a {target.kind} transaction cannot be reversed")
-    so_far = repo.reversed_so_far(target.id)
-    lot_id = repo.lot_of(target.id)
+    so_far, lot_id = repo.reversal_basis(target.id)
     if lot_id is not None:  # a credit: earn or positive adjustment
         return ledger.Original(
             target.kind, target.amount, so_far, _STORE_ACCOUNT[target.kind], lot_id=lot_id

@@ -39,7 +39,13 @@ from walaa.service.commands import Reverse, Spend
 from walaa.service.handlers import ledger
 from walaa.service.handlers.context import customer_context
 from walaa.service.handlers.in_force import settings_in_force
-from walaa.service.ports import Clock, RedemptionRecord, RewardsRepository, UnitOfWork
+from walaa.service.ports import (
+    Balances,
+    Clock,
+    RedemptionRecord,
+    RewardsRepository,
+    UnitOfWork,
+)
 
 REDEMPTION_ALERT = "redemption_alert"
 #: A code sent to its customer again, at the store's request (the dashboard's "resend").
@@ -184,7 +190,7 @@ def redeem(
             blocks=blocks,
         )
         rewards.add_redemption(record, key, now)
-        alert_if_over_threshold(uow, store_id, customer_id, record.points, record.id, now)
+        alert_if_over_threshold(uow, store_id, customer_id, record.points, record.id, now, balances)
         uow.commit()
     return Redeemed(record, reward, replayed=False)
 
@@ -216,13 +222,24 @@ def _tiers_reached(program: Program | None, tier: str | None) -> frozenset[str]:
 
 
 def alert_if_over_threshold(
-    uow: UnitOfWork, store_id: str, customer_id: str, points: int, source: str, now: datetime
+    uow: UnitOfWork,
+    store_id: str,
+    customer_id: str,
+    points: int,
+    source: str,
+    now: datetime,
+    locked: Balances | None = None,
 ) -> bool:
-    """Record an alert when points leave the account above the customer's own threshold."""
-    profile = uow.customers.profile(store_id, customer_id)
-    if profile is None or profile.alert_threshold is None or points <= profile.alert_threshold:
+    """Record an alert when points leave the account above the customer's own threshold;
+    ``locked``: the customer's lock in this unit of work, which read the threshold already."""
+    if locked is not None and locked.tags is not None:
+        threshold = locked.alert_threshold
+    else:
+        profile = uow.customers.profile(store_id, customer_id)
+        threshold = profile.alert_threshold if profile is not None else None
+    if threshold is None or points <= threshold:
         return False
-    payload = {"points": points, "threshold": profile.alert_threshold, "source": source}
+    payload = {"points": points, "threshold": threshold, "source": source}
     return uow.notices.add(store_id, customer_id, REDEMPTION_ALERT, f"alert:{source}", payload, now)
 
 

@@ -21,7 +21,7 @@ from walaa.domain.program import Program, TierMeasure, TierPolicy
 from walaa.domain.tier_buckets import largest, spend_of, spend_scale
 from walaa.domain.tiers import Progress, QualifyingEvent, TierChange, TierDecision, TierStatus
 from walaa.service.handlers.customers import known_customer
-from walaa.service.handlers.program import current_program
+from walaa.service.handlers.in_force import in_force
 from walaa.service.ports import Clock, TiersRepository, UnitOfWork
 
 #: How many missed reviews one pass catches up for a customer.
@@ -116,7 +116,7 @@ def review(uow: UnitOfWork, clock: Clock, store_id: str, customer_id: str) -> li
     decisions: list[TierDecision] = []
     with uow:
         uow.ledger(store_id).lock_customer(customer_id, create=False)
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
         if program is None or program.tiers is None:
             return decisions
         policy, repo, zone = program.tiers, uow.tiers(store_id), program.timezone
@@ -159,7 +159,7 @@ def pin_tier(
     with uow:
         if uow.ledger(store_id).lock_customer(customer_id, create=False) is None:
             raise NotFound(f"customer {customer_id!r} does not exist in this store")
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
         if program is None or program.tiers is None:
             raise ValidationFailed("level_id", "this store's program has no tiers")
         policy, repo = program.tiers, uow.tiers(store_id)
@@ -187,7 +187,7 @@ def tier_view(
     now = clock.now()
     with uow:
         known_customer(uow, store_id, customer_id)
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
         if program is None or program.tiers is None:
             return None
         policy, repo, zone = program.tiers, uow.tiers(store_id), program.timezone
@@ -219,7 +219,7 @@ def review_batch(uow: UnitOfWork, clock: Clock, store_id: str, *, limit: int = 1
     """
     now = clock.now()
     with uow:
-        program = current_program(uow.earning(store_id))
+        program = in_force(uow, store_id)
         if program is None or program.tiers is None:
             return 0
         policy, repo, zone = program.tiers, uow.tiers(store_id), program.timezone
