@@ -34,7 +34,7 @@ BUDGET: dict[str, dict[str, int]] = {
     "paid order moving badges": {"sqlite": 14, "postgresql": 7},
     "first order of a new customer": {"sqlite": 16, "postgresql": 8},
     "event": {"sqlite": 10, "postgresql": 4},
-    "refund": {"sqlite": 19, "postgresql": 17},
+    "refund": {"sqlite": 18, "postgresql": 16},
     "redemption": {"sqlite": 13, "postgresql": 12},
     "checkout hold": {"sqlite": 10, "postgresql": 9},
     "checkout capture": {"sqlite": 12, "postgresql": 11},

@@ -389,16 +389,13 @@ class EarningRepository(Protocol):
     def placed_order(self, order_id: str) -> tuple[OrderRecord, dict[str, Any]] | None:
         """The order and the order as the store sent it, in one read."""
 
-    def ties_of_order(self, order_id: str) -> OrderTies:
-        """Whether points paid for the order or a gift was made for it, in one read."""
-
     def refunds_of(self, order_id: str) -> list[RefundRecord]: ...
 
-    def refund_and_earlier(
+    def refunds_and_ties(
         self, refund_id: str, order_id: str
-    ) -> tuple[RefundRecord | None, list[RefundRecord]]:
-        """The refund ``refund_id`` if recorded, and the order's other refunds in order, in
-        one read."""
+    ) -> tuple[RefundRecord | None, list[RefundRecord], OrderTies]:
+        """The refund ``refund_id`` if recorded, the order's other refunds in order, and
+        whether points paid for the order or a gift was made for it, in one read."""
 
     def get_refund(self, refund_id: str) -> RefundRecord | None: ...
 

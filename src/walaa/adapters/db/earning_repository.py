@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, literal, select, update
 
 from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
@@ -90,18 +90,6 @@ class SqlEarningRepository:
             return None
         return _order_record(row), dict(row.request)
 
-    def ties_of_order(self, order_id: str) -> OrderTies:
-        """One statement: an EXISTS per table a refund of the order may have to settle."""
-
-        def any_of(table: Any) -> Any:
-            where = (table.c.store_id == self.store_id, table.c.order_id == order_id)
-            return select(table.c.store_id).where(*where).exists()
-
-        row = self.conn.execute(
-            select(any_of(t.checkout_payments), any_of(t.code_uses), any_of(t.gifts))
-        ).one()
-        return OrderTies(bool(row[0]), bool(row[1]), bool(row[2]))
-
     def add_order(self, record: OrderRecord, request: dict[str, Any], **facts: Any) -> None:
         """Kept back with the order's other writes (adapters/db/deferred.py); an order id
         recorded before raises `WriteConflict`."""
@@ -125,13 +113,32 @@ class SqlEarningRepository:
             ),
         )
 
-    def refund_and_earlier(
+    def refunds_and_ties(
         self, refund_id: str, order_id: str
-    ) -> tuple[RefundRecord | None, list[RefundRecord]]:
+    ) -> tuple[RefundRecord | None, list[RefundRecord], OrderTies]:
+        """One statement: the refunds (``refund_id``'s and the order's), LEFT JOINed to a
+        single row so that an order without refunds still answers an EXISTS per table a refund
+        of it may have to settle."""
         r = t.refunds
-        rows = self._refunds((r.c.id == refund_id) | (r.c.order_id == order_id))
-        found = next((row for row in rows if row.id == refund_id), None)
-        return found, [row for row in rows if row.order_id == order_id and row.id != refund_id]
+
+        def any_of(table: Any) -> Any:
+            where = (table.c.store_id == self.store_id, table.c.order_id == order_id)
+            return select(table.c.store_id).where(*where).exists()
+
+        mine = (r.c.store_id == self.store_id) & (
+            (r.c.id == refund_id) | (r.c.order_id == order_id)
+        )
+        one = select(literal(1).label("one")).subquery()
+        rows = self.conn.execute(
+            select(any_of(t.checkout_payments), any_of(t.code_uses), any_of(t.gifts), r)
+            .select_from(one.outerjoin(r, mine))
+            .order_by(r.c.seq)
+        ).all()
+        ties = OrderTies(bool(rows[0][0]), bool(rows[0][1]), bool(rows[0][2]))
+        refunds = [_refund_record(row) for row in rows if row.id is not None]
+        found = next((row for row in refunds if row.id == refund_id), None)
+        earlier = [row for row in refunds if row.order_id == order_id and row.id != refund_id]
+        return found, earlier, ties
 
     def order_request(self, order_id: str) -> dict[str, Any]:
         o = t.orders
@@ -151,20 +158,7 @@ class SqlEarningRepository:
         rows = self.conn.execute(
             select(r).where(r.c.store_id == self.store_id, *where).order_by(r.c.seq)
         )
-        return [
-            RefundRecord(
-                row.id,
-                row.order_id,
-                row.seq,
-                row.request,
-                row.request_hash,
-                row.points,
-                row.transaction_id,
-                row.points_returned,
-                row.points_forgiven,
-            )
-            for row in rows
-        ]
+        return [_refund_record(row) for row in rows]
 
     def refunds_of(self, order_id: str) -> list[RefundRecord]:
         return self._refunds(t.refunds.c.order_id == order_id)
@@ -315,4 +309,18 @@ def _order_record(row: Any) -> OrderRecord:
         row.basis,
         row.points,
         row.earn_transaction_id,
+    )
+
+
+def _refund_record(row: Any) -> RefundRecord:
+    return RefundRecord(
+        row.id,
+        row.order_id,
+        row.seq,
+        row.request,
+        row.request_hash,
+        row.points,
+        row.transaction_id,
+        row.points_returned,
+        row.points_forgiven,
     )

@@ -482,7 +482,7 @@ def _refund_in(
     found, placed = placed_order
     balances = repo.lock_customer(found.customer_id, create=False)
     digest = fingerprint(request)
-    existing, earlier = earning.refund_and_earlier(refund.refund_id, order_id)
+    existing, earlier, ties = earning.refunds_and_ties(refund.refund_id, order_id)
     if existing is not None:
         if existing.request_hash != digest or existing.order_id != order_id:
             raise IdempotencyConflict(
@@ -505,8 +505,6 @@ def _refund_in(
         check_refundable(order_id, lines, [_as_refund(r) for r in earlier], refund)
     refunded = _refunded_money(placed, [*(r.request for r in earlier), request])
     value = sum((_dec(x["paid"]) for x in placed.get("lines", ())), Decimal(0))
-
-    ties = earning.ties_of_order(order_id)
 
     def give_back() -> int:
         return give_back_points_paid(
