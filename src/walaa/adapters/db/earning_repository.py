@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, select, update
 
 from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.deferred import insert_rows, write
 from walaa.domain.earning import RuleUsage, RuleUse, UsageQuery, UsageSnapshot
 from walaa.service.ports import (
     EventRecord,
@@ -102,7 +103,10 @@ class SqlEarningRepository:
         return OrderTies(bool(row[0]), bool(row[1]), bool(row[2]))
 
     def add_order(self, record: OrderRecord, request: dict[str, Any], **facts: Any) -> None:
-        self.conn.execute(
+        """Kept back with the order's other writes (adapters/db/deferred.py); an order id
+        recorded before raises `WriteConflict`."""
+        write(
+            self.conn,
             t.orders.insert().values(
                 store_id=self.store_id,
                 id=record.id,
@@ -118,7 +122,7 @@ class SqlEarningRepository:
                 basis=record.basis,
                 earn_transaction_id=record.earn_transaction_id,
                 created_at=facts["now"],
-            )
+            ),
         )
 
     def refund_and_earlier(
@@ -208,7 +212,10 @@ class SqlEarningRepository:
     def add_event(
         self, record: EventRecord, occurred_at: datetime, request: dict[str, Any], now: datetime
     ) -> None:
-        self.conn.execute(
+        """Kept back with the action's other writes; an event id recorded before raises
+        `WriteConflict`."""
+        write(
+            self.conn,
             t.customer_events.insert().values(
                 store_id=self.store_id,
                 id=record.id,
@@ -221,46 +228,53 @@ class SqlEarningRepository:
                 points=record.points,
                 transaction_id=record.transaction_id,
                 created_at=now,
-            )
+            ),
         )
 
     # -- rule uses: what limits count --------------------------------------------------------
 
     def usage(self, customer_id: str, query: UsageQuery) -> UsageSnapshot:
+        """Everything the program's limits ask of the customer's past uses, in ONE statement:
+        a scalar subquery per count, sum and "rewarded before" check (a program with three
+        limits would otherwise cost an order three round trips)."""
         u = t.rule_uses
         mine = (u.c.store_id == self.store_id, u.c.customer_id == customer_id)
-        rules: dict[Any, RuleUsage] = {}
+        asked: list[Any] = []
         for window in query.windows:
-            stmt = select(func.count(), func.coalesce(func.sum(u.c.points), 0)).where(
-                *mine, u.c.rule_id == window.rule_id
-            )
+            where = [*mine, u.c.rule_id == window.rule_id]
             if window.starts is not None:
-                stmt = stmt.where(u.c.used_at >= window.starts)
+                where.append(u.c.used_at >= window.starts)
             if window.ends is not None:
-                stmt = stmt.where(u.c.used_at < window.ends)
-            times, points = self.conn.execute(stmt).one()
-            rules[(window.rule_id, window.period)] = RuleUsage(int(times), int(points))
-        rewarded: dict[str, set[str]] = {}
+                where.append(u.c.used_at < window.ends)
+            asked.append(select(func.count()).where(*where).scalar_subquery())
+            asked.append(
+                select(func.coalesce(func.sum(u.c.points), 0)).where(*where).scalar_subquery()
+            )
         for check in query.subjects:
-            hit = self.conn.execute(
-                select(u.c.id)
-                .where(*mine, u.c.rule_id == check.rule_id, u.c.subject == check.value)
-                .limit(1)
-            ).first()
-            if hit is not None:
-                rewarded.setdefault(check.rule_id, set()).add(check.value)
-        today = 0
+            hit = select(u.c.id).where(
+                *mine, u.c.rule_id == check.rule_id, u.c.subject == check.value
+            )
+            asked.append(hit.exists())
         if query.action_day is not None:
             starts, ends = query.action_day
-            today = self.conn.execute(
-                select(func.coalesce(func.sum(u.c.points), 0)).where(
-                    *mine, u.c.is_action.is_(True), u.c.used_at >= starts, u.c.used_at < ends
-                )
-            ).scalar_one()
+            today = select(func.coalesce(func.sum(u.c.points), 0)).where(
+                *mine, u.c.is_action.is_(True), u.c.used_at >= starts, u.c.used_at < ends
+            )
+            asked.append(today.scalar_subquery())
+        answers = iter(self.conn.execute(select(*asked)).one() if asked else ())
+        rules = {
+            (window.rule_id, window.period): RuleUsage(int(next(answers)), int(next(answers)))
+            for window in query.windows
+        }
+        rewarded: dict[str, set[str]] = {}
+        for check in query.subjects:
+            if next(answers):
+                rewarded.setdefault(check.rule_id, set()).add(check.value)
+        today_points = int(next(answers)) if query.action_day is not None else 0
         return UsageSnapshot(
             rules=rules,
             rewarded={rule: frozenset(values) for rule, values in rewarded.items()},
-            action_points_today=int(today),
+            action_points_today=today_points,
         )
 
     def add_uses(
@@ -273,25 +287,21 @@ class SqlEarningRepository:
         program_version: int,
         used_at: datetime,
     ) -> None:
-        if not uses:
-            return
-        self.conn.execute(
-            t.rule_uses.insert(),
-            [
-                {
-                    "store_id": self.store_id,
-                    "customer_id": customer_id,
-                    "rule_id": use.rule_id,
-                    "points": use.points,
-                    "subject": use.subject,
-                    "is_action": is_action,
-                    "source": source,
-                    "program_version": program_version,
-                    "used_at": used_at,
-                }
-                for use in uses
-            ],
-        )
+        rows = [
+            {
+                "store_id": self.store_id,
+                "customer_id": customer_id,
+                "rule_id": use.rule_id,
+                "points": use.points,
+                "subject": use.subject,
+                "is_action": is_action,
+                "source": source,
+                "program_version": program_version,
+                "used_at": used_at,
+            }
+            for use in uses
+        ]
+        insert_rows(self.conn, t.rule_uses, rows)
 
 
 def _order_record(row: Any) -> OrderRecord:

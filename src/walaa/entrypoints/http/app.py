@@ -19,7 +19,6 @@ from prometheus_client import (
 )
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,6 +30,7 @@ from walaa.entrypoints.http.body import MalformedBody, on_malformed_body
 from walaa.entrypoints.http.guard import BodyTooLarge, Guard, on_body_too_large
 from walaa.entrypoints.http.key_cache import VerifiedKeys
 from walaa.entrypoints.http.ratelimit import (
+    Decision,
     FailOpenLimiter,
     MemoryRateLimiter,
     Outage,
@@ -40,6 +40,7 @@ from walaa.entrypoints.http.ratelimit import (
 from walaa.entrypoints.http.schemas import Problem, Readiness, problem_response
 from walaa.entrypoints.http.storefront.cors import StorefrontCors
 from walaa.entrypoints.http.storefront.deps import ShopperRefused, on_shopper_refused
+from walaa.entrypoints.web.security import add_missing_headers
 
 API_DESCRIPTION = """
 Walaa's API for store backends, tills and platform connectors.
@@ -196,6 +197,7 @@ class Measure:
 
     def __init__(self, app: ASGIApp, *, requests: Counter, latency: Histogram) -> None:
         self.app, self.requests, self.latency = app, requests, latency
+        self._counted: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -208,19 +210,38 @@ class Measure:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 decision = scope.get("state", {}).get("rate_limit")
-                if decision is not None:
-                    headers = MutableHeaders(scope=message)
-                    headers["RateLimit-Limit"] = str(decision.limit)
-                    headers["RateLimit-Remaining"] = str(decision.remaining)
-                    headers["RateLimit-Reset"] = str(decision.reset)
+                if decision is not None:  # a 429 of the key's bucket already carries them
+                    add_missing_headers(message, _rate_limit_headers(decision))
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
         finally:
             name = getattr(scope.get("route"), "path", "unmatched")
-            self.requests.labels(scope["method"], name, str(status)).inc()
-            self.latency.labels(scope["method"], name).observe(time.perf_counter() - started)
+            counted = self._counted.get((scope["method"], name, status))
+            if counted is None:
+                counted = self._count(scope["method"], name, status)
+            counted[0].inc()
+            counted[1].observe(time.perf_counter() - started)
+
+    def _count(self, method: str, route: str, status: int) -> tuple[Any, Any]:
+        """The request counter and latency histogram of one (method, route, status), looked up
+        by label once: `labels()` takes a lock and builds a key on every call."""
+        counted = (
+            self.requests.labels(method, route, str(status)),
+            self.latency.labels(method, route),
+        )
+        if len(self._counted) < 10_000:  # route templates, not paths: a bound never reached
+            self._counted[(method, route, status)] = counted
+        return counted
+
+
+def _rate_limit_headers(decision: Decision) -> tuple[tuple[bytes, bytes], ...]:
+    return (
+        (b"ratelimit-limit", str(decision.limit).encode()),
+        (b"ratelimit-remaining", str(decision.remaining).encode()),
+        (b"ratelimit-reset", str(decision.reset).encode()),
+    )
 
 
 def _operations(api: FastAPI) -> None:

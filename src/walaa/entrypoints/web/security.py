@@ -9,7 +9,8 @@ defaults and never overwrite one a route set.
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+from collections.abc import Iterable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -32,6 +33,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+_RAW = tuple((name.lower().encode(), value.encode()) for name, value in HEADERS.items())
 #: FastAPI's interactive API docs load Swagger UI and ReDoc from a CDN; they keep their own way.
 EXEMPT = ("/docs", "/redoc")
 
@@ -49,10 +51,15 @@ class SecurityHeaders:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
+                add_missing_headers(message, _RAW)
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+def add_missing_headers(message: Message, headers: Iterable[tuple[bytes, bytes]]) -> None:
+    """Append to a response start ``message`` each (lower-case name, value) whose name it
+    does not carry yet; one pass over what it has, as this runs for every response."""
+    raw = message["headers"] = list(message.get("headers", ()))
+    present = {name.lower() for name, _ in raw}
+    raw.extend(pair for pair in headers if pair[0] not in present)
