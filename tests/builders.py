@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.audit import StoreAudit, audit_store
@@ -52,3 +54,18 @@ def transaction_count(app: App, store_id: str) -> int:
     x = t.ledger_transactions
     with app.engine.connect() as conn:
         return len(conn.execute(select(x.c.id).where(x.c.store_id == store_id)).all())
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[list[str]]:
+    """Every statement the engine sends through a cursor while the block runs, as text."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

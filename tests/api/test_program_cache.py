@@ -108,9 +108,11 @@ def test_a_new_point_value_applies_to_the_next_hold_and_capture_in_every_process
     assert api.put("/v1/program", worth_more).json()["version"] == 2
     second = elsewhere.post("/v1/checkout/holds", body, key="cart-2").json()
     assert second["worth"] == "20.00"
-    released = elsewhere.post(f"/v1/checkout/holds/{second['hold_id']}/release", {}).json()
-    # what the hold answered is what was stored
+    release = f"/v1/checkout/holds/{second['hold_id']}/release"
+    released = elsewhere.post(release, {}).json()
     assert released == {**second, "status": "released"}
+    # a replay answers from what is stored: what the hold and its release answered
+    assert elsewhere.post(release, {}).json() == {**released, "replayed": True}
     paid = {"order_id": "o-1", "order_total": "80.00"}
     captured = elsewhere.post(f"/v1/checkout/holds/{first['hold_id']}/capture", paid).json()
     assert (captured["status"], captured["captured_worth"], captured["worth"]) == (

@@ -21,12 +21,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select, text, update
 
 from tests.api.test_statement_budget import counting
 from tests.conftest import NO_POSTGRES, POSTGRES_URL, fresh_schema, postgres_engine
 from tests.integration.test_tier_review_batch import ROLLING, with_tiers
 from walaa.adapters.db import tables as tb
+from walaa.adapters.db.audit import audit_store
 from walaa.adapters.db.engine import make_engine
 from walaa.adapters.db.migrate import upgrade
 from walaa.bootstrap import App
@@ -300,3 +301,22 @@ def test_the_migration_fills_the_counters_from_the_history(at_0025):
         ("s1", "huda", jan): (20_000, 2, 1, 0),
         ("s2", "amal", jan): (30_000, 3, 1, 0),
     }
+
+
+def test_the_audit_finds_a_counter_that_no_longer_adds_up(app, clock, store, engine):
+    program = _program(app, clock, store.id)
+    with app.uow() as uow:
+        uow.ledger(store.id).lock_customer("amal", create=True)
+        order = QualifyingEvent.order(clock.now(), spend=Decimal("40"), points=40)
+        count_activity(uow, program, store.id, "amal", order, "order:o-1")
+        uow.commit()
+    with engine.connect() as conn:
+        assert audit_store(conn, store.id).ok
+    c = tb.tier_counters
+    with engine.begin() as conn:
+        conn.execute(update(c).where(c.c.store_id == store.id).values(points=c.c.points + 1))
+    with engine.connect() as conn:
+        report = audit_store(conn, store.id)
+    [broken] = [check for check in report.checks if not check.ok]
+    assert broken.name == "tier counters add up"
+    assert broken.breaches == [("amal", "counters less history: spend_e4 0, points 1, orders 0")]

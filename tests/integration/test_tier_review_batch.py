@@ -253,7 +253,9 @@ def test_two_concurrent_batches_never_review_a_customer_twice(
     for thread in threads:
         thread.join()
     assert not errors
-    assert sorted(counts) == [100, 200]  # the second skipped what the first held
+    # each claimed at most its limit, skipping what the other held: the two claims may
+    # interleave (SKIP LOCKED), but together they reviewed every customer once
+    assert sum(counts) == customers and max(counts) <= 200, counts
 
     e = tb.tier_events
     with engine.connect() as conn:

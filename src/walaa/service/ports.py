@@ -32,6 +32,12 @@ from walaa.service.referral_ports import ReferralsRepository
 from walaa.service.staff_ports import StaffRepository
 
 
+class WriteConflict(Exception):
+    """A write broke a unique key: what the caller assumed was new (an order id, an
+    idempotency key) was written meanwhile or before. The unit of work is spoilt; the caller
+    rolls it back and tries again, this time looking first."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
@@ -71,6 +77,10 @@ class Balances:
     settings_stamp: int | None = None
     #: the customer's tags, read with the lock (None: not read)
     tags: tuple[str, ...] | None = None
+    #: a ledger transaction id drawn with the lock for this unit of work's first entry
+    #: (``lock_customer(reserve=True)``), so the entry's rows can be written without asking
+    #: the database for its id first; None where none was drawn
+    reserved_id: int | None = None
     #: the customer's redemption alert threshold (None: no alerts), read with the lock together
     #: with ``tags``: it is what the lock read only when ``tags`` is not None
     alert_threshold: int | None = None
@@ -110,8 +120,11 @@ class LedgerRepository(Protocol):
         """Write many credits (entries that open a lot and move no other) in a constant
         number of statements; their transaction ids, in the order given."""
 
-    def lock_customer(self, customer_id: str, *, create: bool) -> Balances | None:
-        """Lock the customer's balance row for this unit of work (creating it if asked)."""
+    def lock_customer(
+        self, customer_id: str, *, create: bool, reserve: bool = False
+    ) -> Balances | None:
+        """Lock the customer's balance row for this unit of work (creating it if asked);
+        with ``reserve``, draw a transaction id for the first entry (`Balances.reserved_id`)."""
 
     def find_transaction(self, idempotency_key: str) -> StoredTransaction | None: ...
 
@@ -135,8 +148,10 @@ class LedgerRepository(Protocol):
         reference: str | None = None,
         details: dict[str, Any] | None = None,
         active_at: datetime | None = None,
+        txn_id: int | None = None,
     ) -> int:
-        """Write the transaction, its postings, lot and lot movements, and cached balances;
+        """Write the transaction (as ``txn_id`` when one was reserved with the lock), its
+        postings, lot and lot movements, and cached balances;
         with ``active_at``, move the customer's last activity forward to it in the same
         balance update."""
 
@@ -374,16 +389,13 @@ class EarningRepository(Protocol):
     def placed_order(self, order_id: str) -> tuple[OrderRecord, dict[str, Any]] | None:
         """The order and the order as the store sent it, in one read."""
 
-    def ties_of_order(self, order_id: str) -> OrderTies:
-        """Whether points paid for the order or a gift was made for it, in one read."""
-
     def refunds_of(self, order_id: str) -> list[RefundRecord]: ...
 
-    def refund_and_earlier(
+    def refunds_and_ties(
         self, refund_id: str, order_id: str
-    ) -> tuple[RefundRecord | None, list[RefundRecord]]:
-        """The refund ``refund_id`` if recorded, and the order's other refunds in order, in
-        one read."""
+    ) -> tuple[RefundRecord | None, list[RefundRecord], OrderTies]:
+        """The refund ``refund_id`` if recorded, the order's other refunds in order, and
+        whether points paid for the order or a gift was made for it, in one read."""
 
     def get_refund(self, refund_id: str) -> RefundRecord | None: ...
 
@@ -526,8 +538,12 @@ class NoticeRepository(Protocol):
         key: str,
         payload: dict[str, Any],
         now: datetime,
+        *,
+        wait: bool = False,
     ) -> bool:
-        """Record a notice once per key; False if it was already recorded."""
+        """Record a notice once per key; False if it was already recorded. With ``wait``, for
+        a caller that needs no answer, the write may go with the unit of work's next statement
+        (adapters/db/deferred.py) and the answer is True."""
 
     def for_customer(self, store_id: str, customer_id: str) -> list[dict[str, Any]]: ...
 
@@ -581,7 +597,12 @@ class TiersRepository(Protocol):
         self, customer_id: str, status: TierStatus, next_review_at: datetime
     ) -> None: ...
 
-    def add_history(self, customer_id: str, event: QualifyingEvent, source_key: str) -> bool: ...
+    def add_history(
+        self, customer_id: str, event: QualifyingEvent, source_key: str, *, wait: bool = False
+    ) -> bool:
+        """Count the event once by its source key; False if counted already. ``wait``: the
+        event is taken to be new, nothing is answered, the writes may wait for the unit of
+        work's next statement and a key counted before raises `WriteConflict`."""
 
     def history(self, customer_id: str, since: datetime | None) -> list[QualifyingEvent]: ...
 

@@ -114,6 +114,19 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
            HAVING SUM(u.points) > d.points
                OR SUM(CASE WHEN u.points_returned > u.points THEN 1 ELSE 0 END) > 0""",
     ),
+    (
+        "tier counters add up",
+        "each customer's monthly tier counters add up to their tier history",
+        """SELECT d.customer_id, 'counters less history: spend_e4 ' || SUM(d.spend_e4)
+                   || ', points ' || SUM(d.points) || ', orders ' || SUM(d.orders)
+           FROM (SELECT customer_id, spend_e4, points, orders FROM tier_counters
+                 WHERE store_id = :store
+                 UNION ALL
+                 SELECT customer_id, -spend_e4, -points, -orders FROM tier_history
+                 WHERE store_id = :store) d
+           GROUP BY d.customer_id
+           HAVING SUM(d.spend_e4) <> 0 OR SUM(d.points) <> 0 OR SUM(d.orders) <> 0""",
+    ),
 )
 
 

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, literal, select, update
 
 from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.deferred import insert_rows, write
 from walaa.domain.earning import RuleUsage, RuleUse, UsageQuery, UsageSnapshot
 from walaa.service.ports import (
     EventRecord,
@@ -89,20 +90,11 @@ class SqlEarningRepository:
             return None
         return _order_record(row), dict(row.request)
 
-    def ties_of_order(self, order_id: str) -> OrderTies:
-        """One statement: an EXISTS per table a refund of the order may have to settle."""
-
-        def any_of(table: Any) -> Any:
-            where = (table.c.store_id == self.store_id, table.c.order_id == order_id)
-            return select(table.c.store_id).where(*where).exists()
-
-        row = self.conn.execute(
-            select(any_of(t.checkout_payments), any_of(t.code_uses), any_of(t.gifts))
-        ).one()
-        return OrderTies(bool(row[0]), bool(row[1]), bool(row[2]))
-
     def add_order(self, record: OrderRecord, request: dict[str, Any], **facts: Any) -> None:
-        self.conn.execute(
+        """Kept back with the order's other writes (adapters/db/deferred.py); an order id
+        recorded before raises `WriteConflict`."""
+        write(
+            self.conn,
             t.orders.insert().values(
                 store_id=self.store_id,
                 id=record.id,
@@ -118,16 +110,35 @@ class SqlEarningRepository:
                 basis=record.basis,
                 earn_transaction_id=record.earn_transaction_id,
                 created_at=facts["now"],
-            )
+            ),
         )
 
-    def refund_and_earlier(
+    def refunds_and_ties(
         self, refund_id: str, order_id: str
-    ) -> tuple[RefundRecord | None, list[RefundRecord]]:
+    ) -> tuple[RefundRecord | None, list[RefundRecord], OrderTies]:
+        """One statement: the refunds (``refund_id``'s and the order's), LEFT JOINed to a
+        single row so that an order without refunds still answers an EXISTS per table a refund
+        of it may have to settle."""
         r = t.refunds
-        rows = self._refunds((r.c.id == refund_id) | (r.c.order_id == order_id))
-        found = next((row for row in rows if row.id == refund_id), None)
-        return found, [row for row in rows if row.order_id == order_id and row.id != refund_id]
+
+        def any_of(table: Any) -> Any:
+            where = (table.c.store_id == self.store_id, table.c.order_id == order_id)
+            return select(table.c.store_id).where(*where).exists()
+
+        mine = (r.c.store_id == self.store_id) & (
+            (r.c.id == refund_id) | (r.c.order_id == order_id)
+        )
+        one = select(literal(1).label("one")).subquery()
+        rows = self.conn.execute(
+            select(any_of(t.checkout_payments), any_of(t.code_uses), any_of(t.gifts), r)
+            .select_from(one.outerjoin(r, mine))
+            .order_by(r.c.seq)
+        ).all()
+        ties = OrderTies(bool(rows[0][0]), bool(rows[0][1]), bool(rows[0][2]))
+        refunds = [_refund_record(row) for row in rows if row.id is not None]
+        found = next((row for row in refunds if row.id == refund_id), None)
+        earlier = [row for row in refunds if row.order_id == order_id and row.id != refund_id]
+        return found, earlier, ties
 
     def order_request(self, order_id: str) -> dict[str, Any]:
         o = t.orders
@@ -147,20 +158,7 @@ class SqlEarningRepository:
         rows = self.conn.execute(
             select(r).where(r.c.store_id == self.store_id, *where).order_by(r.c.seq)
         )
-        return [
-            RefundRecord(
-                row.id,
-                row.order_id,
-                row.seq,
-                row.request,
-                row.request_hash,
-                row.points,
-                row.transaction_id,
-                row.points_returned,
-                row.points_forgiven,
-            )
-            for row in rows
-        ]
+        return [_refund_record(row) for row in rows]
 
     def refunds_of(self, order_id: str) -> list[RefundRecord]:
         return self._refunds(t.refunds.c.order_id == order_id)
@@ -208,7 +206,10 @@ class SqlEarningRepository:
     def add_event(
         self, record: EventRecord, occurred_at: datetime, request: dict[str, Any], now: datetime
     ) -> None:
-        self.conn.execute(
+        """Kept back with the action's other writes; an event id recorded before raises
+        `WriteConflict`."""
+        write(
+            self.conn,
             t.customer_events.insert().values(
                 store_id=self.store_id,
                 id=record.id,
@@ -221,46 +222,53 @@ class SqlEarningRepository:
                 points=record.points,
                 transaction_id=record.transaction_id,
                 created_at=now,
-            )
+            ),
         )
 
     # -- rule uses: what limits count --------------------------------------------------------
 
     def usage(self, customer_id: str, query: UsageQuery) -> UsageSnapshot:
+        """Everything the program's limits ask of the customer's past uses, in ONE statement:
+        a scalar subquery per count, sum and "rewarded before" check (a program with three
+        limits would otherwise cost an order three round trips)."""
         u = t.rule_uses
         mine = (u.c.store_id == self.store_id, u.c.customer_id == customer_id)
-        rules: dict[Any, RuleUsage] = {}
+        asked: list[Any] = []
         for window in query.windows:
-            stmt = select(func.count(), func.coalesce(func.sum(u.c.points), 0)).where(
-                *mine, u.c.rule_id == window.rule_id
-            )
+            where = [*mine, u.c.rule_id == window.rule_id]
             if window.starts is not None:
-                stmt = stmt.where(u.c.used_at >= window.starts)
+                where.append(u.c.used_at >= window.starts)
             if window.ends is not None:
-                stmt = stmt.where(u.c.used_at < window.ends)
-            times, points = self.conn.execute(stmt).one()
-            rules[(window.rule_id, window.period)] = RuleUsage(int(times), int(points))
-        rewarded: dict[str, set[str]] = {}
+                where.append(u.c.used_at < window.ends)
+            asked.append(select(func.count()).where(*where).scalar_subquery())
+            asked.append(
+                select(func.coalesce(func.sum(u.c.points), 0)).where(*where).scalar_subquery()
+            )
         for check in query.subjects:
-            hit = self.conn.execute(
-                select(u.c.id)
-                .where(*mine, u.c.rule_id == check.rule_id, u.c.subject == check.value)
-                .limit(1)
-            ).first()
-            if hit is not None:
-                rewarded.setdefault(check.rule_id, set()).add(check.value)
-        today = 0
+            hit = select(u.c.id).where(
+                *mine, u.c.rule_id == check.rule_id, u.c.subject == check.value
+            )
+            asked.append(hit.exists())
         if query.action_day is not None:
             starts, ends = query.action_day
-            today = self.conn.execute(
-                select(func.coalesce(func.sum(u.c.points), 0)).where(
-                    *mine, u.c.is_action.is_(True), u.c.used_at >= starts, u.c.used_at < ends
-                )
-            ).scalar_one()
+            today = select(func.coalesce(func.sum(u.c.points), 0)).where(
+                *mine, u.c.is_action.is_(True), u.c.used_at >= starts, u.c.used_at < ends
+            )
+            asked.append(today.scalar_subquery())
+        answers = iter(self.conn.execute(select(*asked)).one() if asked else ())
+        rules = {
+            (window.rule_id, window.period): RuleUsage(int(next(answers)), int(next(answers)))
+            for window in query.windows
+        }
+        rewarded: dict[str, set[str]] = {}
+        for check in query.subjects:
+            if next(answers):
+                rewarded.setdefault(check.rule_id, set()).add(check.value)
+        today_points = int(next(answers)) if query.action_day is not None else 0
         return UsageSnapshot(
             rules=rules,
             rewarded={rule: frozenset(values) for rule, values in rewarded.items()},
-            action_points_today=int(today),
+            action_points_today=today_points,
         )
 
     def add_uses(
@@ -273,25 +281,21 @@ class SqlEarningRepository:
         program_version: int,
         used_at: datetime,
     ) -> None:
-        if not uses:
-            return
-        self.conn.execute(
-            t.rule_uses.insert(),
-            [
-                {
-                    "store_id": self.store_id,
-                    "customer_id": customer_id,
-                    "rule_id": use.rule_id,
-                    "points": use.points,
-                    "subject": use.subject,
-                    "is_action": is_action,
-                    "source": source,
-                    "program_version": program_version,
-                    "used_at": used_at,
-                }
-                for use in uses
-            ],
-        )
+        rows = [
+            {
+                "store_id": self.store_id,
+                "customer_id": customer_id,
+                "rule_id": use.rule_id,
+                "points": use.points,
+                "subject": use.subject,
+                "is_action": is_action,
+                "source": source,
+                "program_version": program_version,
+                "used_at": used_at,
+            }
+            for use in uses
+        ]
+        insert_rows(self.conn, t.rule_uses, rows)
 
 
 def _order_record(row: Any) -> OrderRecord:
@@ -305,4 +309,18 @@ def _order_record(row: Any) -> OrderRecord:
         row.basis,
         row.points,
         row.earn_transaction_id,
+    )
+
+
+def _refund_record(row: Any) -> RefundRecord:
+    return RefundRecord(
+        row.id,
+        row.order_id,
+        row.seq,
+        row.request,
+        row.request_hash,
+        row.points,
+        row.transaction_id,
+        row.points_returned,
+        row.points_forgiven,
     )

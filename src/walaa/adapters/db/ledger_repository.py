@@ -26,14 +26,15 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    literal,
     or_,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from walaa.adapters.db import tables as t
-from walaa.adapters.db.engine import insert_for
+from walaa.adapters.db.deferred import insert_rows, unique_keys_as_conflicts, write
 from walaa.adapters.db.settings_stamps import stamp_of
 from walaa.domain.errors import NotFound
 from walaa.domain.ledger import CUSTOMER_ACCOUNTS, NEW_LOT, Allocation, Book, Entry, Kind, Lot
@@ -62,6 +63,12 @@ _LOCK_CUSTOMER = (
     )
     .where(_c.c.store_id == bindparam("b_store"), _c.c.id == bindparam("b_customer"))
     .with_for_update()
+)
+#: The same lock drawing the id of the entry the unit of work is about to write (PostgreSQL:
+#: the sequence the column defaults to), so the entry's rows need no answer from the database
+#: and go with the unit of work's other writes in one statement (adapters/db/deferred.py).
+_LOCK_AND_RESERVE = _LOCK_CUSTOMER.add_columns(
+    func.nextval("ledger_transactions_id_seq").label("reserved_id")
 )
 
 _TRANSACTION = select(
@@ -146,6 +153,59 @@ def _add_to_balances(accounts: tuple[str, ...], active: bool = False) -> Update:
     )
 
 
+def _balances(row: Any, reserved: bool) -> Balances:
+    return Balances(
+        row.available,
+        row.pending,
+        row.held,
+        row.closed_at is not None,
+        settings_stamp=row.settings_stamp,
+        tags=tuple(row.tags or ()),
+        alert_threshold=row.alert_threshold,
+        reserved_id=row.reserved_id if reserved else None,
+    )
+
+
+@cache
+def _customer_insert(postgres: bool, reserve: bool) -> Any:
+    """INSERT a new customer's row if the store exists (selecting the values from the
+    store's row, so a missing store inserts nothing instead of breaking the foreign key, and
+    needs no savepoint), doing nothing if a concurrent request inserted it first. On
+    PostgreSQL it returns the columns of `_LOCK_CUSTOMER` (and the reserved id)."""
+    store = bindparam("b_store", type_=t.stores.c.id.type)
+    values = select(
+        store,
+        bindparam("b_customer", type_=_c.c.id.type),
+        literal(0),
+        literal(0),
+        literal(0),
+        bindparam("b_now", type_=t.UtcDateTime()),
+    ).where(t.stores.c.id == store)
+    columns = ["store_id", "id", "available", "pending", "held", "created_at"]
+    dialect_insert = postgresql.insert if postgres else sqlite.insert
+    stmt = dialect_insert(_c).from_select(columns, values).on_conflict_do_nothing()
+    if not postgres:
+        return stmt.returning(_c.c.id)
+    returned = [
+        _c.c.available,
+        _c.c.pending,
+        _c.c.held,
+        _c.c.closed_at,
+        _c.c.tags,
+        _c.c.alert_threshold,
+        stamp_of(store).label("settings_stamp"),
+    ]
+    if reserve:
+        returned.append(func.nextval("ledger_transactions_id_seq").label("reserved_id"))
+    return stmt.returning(*returned)
+
+
+def _balance_changes(entry: Entry) -> dict[str, int]:
+    """The customer accounts an entry moves, by column name, with how much."""
+    changes = {account.value: entry.change(account) for account in CUSTOMER_ACCOUNTS}
+    return {name: delta for name, delta in changes.items() if delta}
+
+
 class SqlLedgerRepository:
     def __init__(self, conn: Connection, store_id: str, now: datetime) -> None:
         self.conn = conn
@@ -154,30 +214,22 @@ class SqlLedgerRepository:
 
     # -- customers and balances -------------------------------------------------------------
 
-    def lock_customer(self, customer_id: str, *, create: bool) -> Balances | None:
-        found = self._select_balances(customer_id)
+    def lock_customer(
+        self, customer_id: str, *, create: bool, reserve: bool = False
+    ) -> Balances | None:
+        # Only PostgreSQL keeps writes back; SQLite numbers rows as it inserts them.
+        reserve = reserve and self.conn.dialect.name == "postgresql"
+        found = self._select_balances(customer_id, reserve)
         if found is None and create:
-            created = self._insert_customer(customer_id)
-            found = self._select_balances(customer_id)
-            if found is not None and created:
-                found = replace(found, created=True)
+            found = self._insert_customer(customer_id, reserve)
         return found
 
-    def _select_balances(self, customer_id: str) -> Balances | None:
+    def _select_balances(self, customer_id: str, reserve: bool = False) -> Balances | None:
         row = self.conn.execute(
-            _LOCK_CUSTOMER, {"b_store": self.store_id, "b_customer": customer_id}
+            _LOCK_AND_RESERVE if reserve else _LOCK_CUSTOMER,
+            {"b_store": self.store_id, "b_customer": customer_id},
         ).first()
-        if row is None:
-            return None
-        return Balances(
-            row.available,
-            row.pending,
-            row.held,
-            row.closed_at is not None,
-            settings_stamp=row.settings_stamp,
-            tags=tuple(row.tags or ()),
-            alert_threshold=row.alert_threshold,
-        )
+        return None if row is None else _balances(row, reserve)
 
     def _new_customer(self, customer_id: str) -> dict[str, Any]:
         """The row of a customer the store has not seen before: no points yet."""
@@ -190,19 +242,22 @@ class SqlLedgerRepository:
             "created_at": self._now,
         }
 
-    def _insert_customer(self, customer_id: str) -> bool:
-        """Insert the customer's row; True if this call created it (not a concurrent one)."""
-        stmt = (
-            insert_for(self.conn.dialect, t.customers)
-            .values(self._new_customer(customer_id))
-            .on_conflict_do_nothing()
-            .returning(t.customers.c.id)
-        )
-        try:
-            with self.conn.begin_nested():
-                return self.conn.execute(stmt).first() is not None
-        except IntegrityError:
-            raise NotFound(f"store {self.store_id!r} does not exist") from None
+    def _insert_customer(self, customer_id: str, reserve: bool) -> Balances:
+        """Insert the customer's row, locked by the insert itself, and answer its balances
+        (``created``: this call created it, not a concurrent one). On PostgreSQL the INSERT
+        returns what the lock would read, so a first order costs one statement more than a
+        later one; SQLite reads the row after."""
+        postgres = self.conn.dialect.name == "postgresql"
+        row = self.conn.execute(
+            _customer_insert(postgres, reserve),
+            {"b_store": self.store_id, "b_customer": customer_id, "b_now": self._now},
+        ).first()
+        if row is not None and postgres:
+            return replace(_balances(row, reserve), created=True)
+        found = self._select_balances(customer_id, reserve)
+        if found is None:  # nothing inserted, nothing there: the store is not
+            raise NotFound(f"store {self.store_id!r} does not exist")
+        return replace(found, created=True) if row is not None else found
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -328,60 +383,97 @@ class SqlLedgerRepository:
         reference: str | None = None,
         details: dict[str, Any] | None = None,
         active_at: datetime | None = None,
+        txn_id: int | None = None,
     ) -> int:
-        txn_id = self.conn.execute(
-            _INSERT_TRANSACTION,
-            {
-                "store_id": self.store_id,
-                "customer_id": customer_id,
-                "idempotency_key": idempotency_key,
-                "request_hash": request_hash,
-                "kind": entry.kind.value,
-                "amount": entry.amount,
-                "reverses_id": reverses_id,
-                "hold_id": hold_id,
-                "reason": reason,
-                "reference": reference,
-                "details": details,
-                "occurred_at": occurred_at,
-            },
-        ).inserted_primary_key.id  # type: ignore[union-attr]
-        self.conn.execute(
-            _INSERT_POSTINGS,
-            [
-                {
-                    "store_id": self.store_id,
-                    "transaction_id": txn_id,
-                    "customer_id": customer_id if p.account.is_customer else None,
-                    "account": p.account.value,
-                    "amount": p.amount,
-                }
-                for p in entry.postings
-            ],
-        )
+        transaction = {
+            "store_id": self.store_id,
+            "customer_id": customer_id,
+            "idempotency_key": idempotency_key,
+            "request_hash": request_hash,
+            "kind": entry.kind.value,
+            "amount": entry.amount,
+            "reverses_id": reverses_id,
+            "hold_id": hold_id,
+            "reason": reason,
+            "reference": reference,
+            "details": details,
+            "occurred_at": occurred_at,
+        }
+        if txn_id is not None and not entry.lot_moves and not entry.matured_lots:
+            # The id is known and no row of the entry needs another's: every write can be
+            # kept back and go with the unit of work's next statement.
+            self._keep_back(customer_id, {"id": txn_id, **transaction}, entry, active_at)
+            return txn_id
+        if txn_id is not None:
+            transaction["id"] = txn_id
+        with unique_keys_as_conflicts():  # the idempotency key was not looked up (`fresh`)
+            inserted = self.conn.execute(_INSERT_TRANSACTION, transaction)
+        txn_id = inserted.inserted_primary_key.id  # type: ignore[union-attr]
+        self.conn.execute(_INSERT_POSTINGS, self._postings(customer_id, txn_id, entry))
         new_lot_id = self._insert_lot(customer_id, txn_id, entry)
         self._move_lots(txn_id, entry, new_lot_id)
         self._update_balances(customer_id, entry, active_at)
         return int(txn_id)
 
+    def _keep_back(
+        self,
+        customer_id: str,
+        transaction: dict[str, Any],
+        entry: Entry,
+        active_at: datetime | None,
+    ) -> None:
+        """An entry's rows as writes that wait (adapters/db/deferred.py): values, not
+        parameters of a prepared statement, since several share one statement."""
+        txn_id = transaction["id"]
+        write(self.conn, _x.insert().values(transaction))
+        insert_rows(self.conn, t.postings, self._postings(customer_id, txn_id, entry))
+        if entry.new_lot is not None:
+            write(self.conn, _l.insert().values(self._lot(customer_id, txn_id, entry)))
+        changes = _balance_changes(entry)
+        if changes or active_at is not None:
+            values: dict[str, Any] = {name: _c.c[name] + delta for name, delta in changes.items()}
+            if active_at is not None:
+                at = literal(active_at, t.UtcDateTime())
+                latest = _c.c.last_activity_at
+                values["last_activity_at"] = case(
+                    (or_(latest.is_(None), latest < at), at), else_=latest
+                )
+            mine = (_c.c.store_id == self.store_id, _c.c.id == customer_id)
+            write(self.conn, update(_c).where(*mine).values(values), row=("customers", customer_id))
+
+    def _postings(self, customer_id: str, txn_id: int, entry: Entry) -> list[dict[str, Any]]:
+        return [
+            {
+                "store_id": self.store_id,
+                "transaction_id": txn_id,
+                "customer_id": customer_id if p.account.is_customer else None,
+                "account": p.account.value,
+                "amount": p.amount,
+            }
+            for p in entry.postings
+        ]
+
+    def _lot(self, customer_id: str, txn_id: int, entry: Entry) -> dict[str, Any]:
+        lot = entry.new_lot
+        assert lot is not None
+        remaining = lot.amount + sum(m.delta for m in entry.lot_moves if m.lot_id == NEW_LOT)
+        return {
+            "store_id": self.store_id,
+            "customer_id": customer_id,
+            "transaction_id": txn_id,
+            "amount": lot.amount,
+            "remaining": remaining,
+            "pending": lot.pending,
+            "available_at": lot.available_at,
+            "expires_at": lot.expires_at,
+        }
+
     def _insert_lot(self, customer_id: str, txn_id: int, entry: Entry) -> int | None:
         if entry.new_lot is None:
             return None
-        lot = entry.new_lot
-        remaining = lot.amount + sum(m.delta for m in entry.lot_moves if m.lot_id == NEW_LOT)
         return int(
             self.conn.execute(
-                _INSERT_LOT,
-                {
-                    "store_id": self.store_id,
-                    "customer_id": customer_id,
-                    "transaction_id": txn_id,
-                    "amount": lot.amount,
-                    "remaining": remaining,
-                    "pending": lot.pending,
-                    "available_at": lot.available_at,
-                    "expires_at": lot.expires_at,
-                },
+                _INSERT_LOT, self._lot(customer_id, txn_id, entry)
             ).inserted_primary_key.id  # type: ignore[union-attr]
         )
 
@@ -413,19 +505,26 @@ class SqlLedgerRepository:
                 .values(pending=False)
             )
 
+    def _balance_update(
+        self, customer_id: str, entry: Entry, active_at: datetime | None
+    ) -> tuple[Update, dict[str, Any]] | None:
+        """The one UPDATE of the customer's cached balances an entry makes, if any."""
+        changes = _balance_changes(entry)
+        changed = tuple(sorted(changes))
+        if not changed and active_at is None:
+            return None
+        params: dict[str, Any] = {f"b_{name}": changes[name] for name in changed}
+        if active_at is not None:
+            params["b_active"] = active_at
+        params.update(b_store=self.store_id, b_customer=customer_id)
+        return _add_to_balances(changed, active_at is not None), params
+
     def _update_balances(
         self, customer_id: str, entry: Entry, active_at: datetime | None = None
     ) -> None:
-        changes = {account.value: entry.change(account) for account in CUSTOMER_ACCOUNTS}
-        changed = tuple(sorted(name for name, delta in changes.items() if delta))
-        if changed or active_at is not None:
-            params: dict[str, Any] = {f"b_{name}": changes[name] for name in changed}
-            if active_at is not None:
-                params["b_active"] = active_at
-            self.conn.execute(
-                _add_to_balances(changed, active_at is not None),
-                {"b_store": self.store_id, "b_customer": customer_id, **params},
-            )
+        found = self._balance_update(customer_id, entry, active_at)
+        if found is not None:
+            self.conn.execute(*found)
 
     # -- holds ------------------------------------------------------------------------------
 

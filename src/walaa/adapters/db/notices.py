@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.deferred import write
 from walaa.adapters.db.engine import insert_for
 
 
@@ -23,6 +24,8 @@ class SqlNoticeRepository:
         key: str,
         payload: dict[str, Any],
         now: datetime,
+        *,
+        wait: bool = False,
     ) -> bool:
         stmt = (
             insert_for(self.conn.dialect, t.notices)
@@ -35,9 +38,11 @@ class SqlNoticeRepository:
                 created_at=now,
             )
             .on_conflict_do_nothing()
-            .returning(t.notices.c.id)
         )
-        return self.conn.execute(stmt).first() is not None
+        if wait:
+            write(self.conn, stmt, row=("notices", store_id, key))
+            return True
+        return self.conn.execute(stmt.returning(t.notices.c.id)).first() is not None
 
     def for_customer(self, store_id: str, customer_id: str) -> list[dict[str, Any]]:
         n = t.notices

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from walaa.adapters.db import tables as t
+from walaa.adapters.db.deferred import write
 from walaa.adapters.db.engine import insert_for
 from walaa.domain.tier_buckets import SCALE_STEPS, bucket_of, spend_of, spend_scale, split
 from walaa.domain.tiers import QualifyingEvent, QualifyingWindow
@@ -46,30 +47,42 @@ MEASURE_COLUMN = {"spend": "spend_e4", "points": "points", "orders": "orders"}
 
 
 def count(
-    conn: Connection, store_id: str, customer_id: str, event: QualifyingEvent, source_key: str
+    conn: Connection,
+    store_id: str,
+    customer_id: str,
+    event: QualifyingEvent,
+    source_key: str,
+    *,
+    wait: bool = False,
 ) -> bool:
     """Record the event once (by `source_key`) and add it to its month's counters. False
-    when the key was counted already: nothing is written."""
+    when the key was counted already: nothing is written.
+
+    ``wait``: the caller takes the event to be new (an order or action assumed new, see
+    `walaa.service.handlers.earning`), so nothing needs answering: the history row and the
+    upsert are writes that may wait for the unit of work's next statement
+    (adapters/db/deferred.py), and a source key counted before breaks the history's unique key
+    (`WriteConflict`) instead of being skipped. Returns True."""
     spend_e4 = int(event.spend * E4)
     h = t.tier_history
+    row = {"spend_e4": spend_e4, "points": event.points, "orders": event.orders}
+    bucket, scale = bucket_of(event.at), spend_scale(spend_e4)
+    history = {"store_id": store_id, "customer_id": customer_id, "at": event.at}
+    if wait:
+        write(conn, h.insert().values(**history, **row, source_key=source_key))
+        added = insert_for(conn.dialect, t.tier_counters).values(
+            store_id=store_id, customer_id=customer_id, bucket=bucket, spend_scale=scale, **row
+        )
+        write(conn, _adding(conn, added), row=("tier_counters", customer_id, bucket))
+        return True
     recorded = (
         insert_for(conn.dialect, h)
-        .values(
-            store_id=store_id,
-            customer_id=customer_id,
-            at=event.at,
-            spend_e4=spend_e4,
-            points=event.points,
-            orders=event.orders,
-            source_key=source_key,
-        )
+        .values(**history, **row, source_key=source_key)
         .on_conflict_do_nothing()
     )
-    bucket, scale = bucket_of(event.at), spend_scale(spend_e4)
     if conn.dialect.name != "postgresql":
         if conn.execute(recorded.returning(h.c.id)).first() is None:
             return False
-        row = {"spend_e4": spend_e4, "points": event.points, "orders": event.orders}
         added = insert_for(conn.dialect, t.tier_counters).values(
             store_id=store_id, customer_id=customer_id, bucket=bucket, spend_scale=scale, **row
         )

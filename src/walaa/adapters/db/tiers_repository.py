@@ -93,10 +93,13 @@ class SqlTiersRepository:
         )
         self._statuses[customer_id] = status
 
-    def add_history(self, customer_id: str, event: QualifyingEvent, source_key: str) -> bool:
+    def add_history(
+        self, customer_id: str, event: QualifyingEvent, source_key: str, *, wait: bool = False
+    ) -> bool:
         """Count an order, refund or action once (by its source key): its history row, and
-        its amounts added to the counters of its month (`tier_counters.count`)."""
-        return counters.count(self.conn, self.store_id, customer_id, event, source_key)
+        its amounts added to the counters of its month (`tier_counters.count`, which says what
+        ``wait`` does)."""
+        return counters.count(self.conn, self.store_id, customer_id, event, source_key, wait=wait)
 
     def history(self, customer_id: str, since: datetime | None) -> list[QualifyingEvent]:
         h = t.tier_history

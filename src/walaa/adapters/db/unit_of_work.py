@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, s
 from walaa.adapters.db import tables as t
 from walaa.adapters.db.achievements_repository import SqlAchievementsRepository
 from walaa.adapters.db.customers import SqlCustomerRepository
+from walaa.adapters.db.deferred import drop_kept, keep_back, send_kept, stop_keeping, watch
 from walaa.adapters.db.earning_repository import SqlEarningRepository
 from walaa.adapters.db.engine import insert_for
 from walaa.adapters.db.games_repository import SqlGamesRepository
@@ -159,6 +160,7 @@ class SqlUnitOfWork:
         self.game_seeds = game_seeds
         # Per application (so per engine): a store id means one store in one database only.
         self.programs = programs if programs is not None else ProgramCache()
+        watch(engine)  # writes kept back are sent before the next statement
         self._conn: Connection | None = None
         self._tx: RootTransaction | NestedTransaction | None = None
 
@@ -171,6 +173,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self._conn = self.engine.connect()
         self._tx = self._conn.begin()
+        keep_back(self._conn)
         self._bind(self._conn)
         return self
 
@@ -190,6 +193,7 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
+            stop_keeping(self.conn)  # what was not sent by now is rolled back with the rest
             if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()
         finally:
@@ -232,6 +236,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._tx is not None
+        send_kept(self.conn)
         self._tx.commit()
 
     def rollback(self) -> None:
@@ -256,6 +261,7 @@ class SqlBatchUnitOfWork(SqlUnitOfWork):
         if self._conn is None:
             self._conn = self.engine.connect()
             self._root = self._conn.begin()
+            keep_back(self._conn)
             self._bind(self._conn)
         self._tiers = {}  # a block of its own: what an earlier block read may be rolled back
         self._tx = self._conn.begin_nested()  # commit() and rollback() act on the savepoint
@@ -268,6 +274,7 @@ class SqlBatchUnitOfWork(SqlUnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         if self._tx is not None and self._tx.is_active:
+            drop_kept(self.conn)  # kept back since the savepoint: undone with it
             self._tx.rollback()
         self._tx = None
 
@@ -275,6 +282,7 @@ class SqlBatchUnitOfWork(SqlUnitOfWork):
         """Commit every block that committed, in one database transaction."""
         try:
             if self._root is not None:
+                send_kept(self.conn)
                 self._root.commit()
         finally:
             self._close()
@@ -289,5 +297,6 @@ class SqlBatchUnitOfWork(SqlUnitOfWork):
 
     def _close(self) -> None:
         if self._conn is not None:
+            stop_keeping(self._conn)
             self._conn.close()
         self._conn = self._root = self._tx = None

@@ -209,11 +209,20 @@ def capture(
 
 def release(uow: UnitOfWork, clock: Clock, store_id: str, hold_id: int) -> HoldResult:
     """The order was not placed: the points go back to the lots they came from."""
+    now = clock.now()
     with uow:
-        stored = uow.ledger(store_id).get_hold(hold_id)
-        program = _program(uow, store_id)
-    if stored is None:
-        raise NotFound(f"hold {hold_id} does not exist in this store")
-    command = ReleaseHold(store_id, stored.customer_id, f"checkout-release:{hold_id}", hold_id)
-    receipt = ledger.release_hold(uow, clock, command)
-    return _hold_result(uow, store_id, hold_id, program, receipt.replayed)
+        repo = uow.ledger(store_id)
+        stored = repo.get_hold(hold_id)
+        locked = repo.lock_customer(stored.customer_id, create=False) if stored else None
+        program = _program(uow, store_id, locked)
+        if stored is None:
+            raise NotFound(f"hold {hold_id} does not exist in this store")
+        key = f"checkout-release:{hold_id}"
+        command = ReleaseHold(store_id, stored.customer_id, key, hold_id)
+        # nothing wrote the customer's balances since the lock above read them
+        receipt = ledger.resolve_in(repo, command, now, locked=locked, stored=stored)
+        if not receipt.replayed:
+            uow.commit()
+    if receipt.replayed:
+        return _hold_result(uow, store_id, hold_id, program, replayed=True)
+    return _result_of(replace(stored, status="released"), None, program, replayed=False)

@@ -38,10 +38,17 @@ def customer_context(
         tags = set(profile.tags) if profile else set()
     tier = tiers.current_tier(uow, store_id, customer_id)
     policy = program.tiers if program else None
+    stamp = locked.settings_stamp if locked else None
+    # With the lock's stamp the settings cost no statement, and a store without plans has no
+    # members to look up; without it, they are read for members only.
+    settings = settings_in_force(uow, store_id, stamp) if stamp is not None else None
+    if settings is not None and not settings.plans:
+        return Customer(customer_id, tier=tier, tags=frozenset(tags))
     memberships = uow.memberships(store_id).for_customer(customer_id)
-    if memberships:  # read for members only: without a lock's stamp it costs a statement
-        settings = settings_in_force(uow, store_id, locked.settings_stamp if locked else None)
+    if memberships and settings is None:
+        settings = settings_in_force(uow, store_id, stamp)
     for found in memberships:
+        assert settings is not None
         plan = settings.plan(found.plan_id)
         if plan is None or not benefits(found, plan, as_of=now).active:
             continue

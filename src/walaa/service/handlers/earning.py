@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from walaa.domain.customers import check_customer_id
 from walaa.domain.earning import (
@@ -40,6 +40,7 @@ from walaa.domain.errors import (
     IdempotencyConflict,
     NotFound,
     ValidationFailed,
+    WalaaError,
 )
 from walaa.domain.program import Channel, LineKind, Program
 from walaa.domain.spending_choices import TakeBack
@@ -66,10 +67,12 @@ from walaa.service.ports import (
     OrderRecord,
     RefundRecord,
     UnitOfWork,
+    WriteConflict,
 )
 from walaa.service.referral_ports import ReferralRecord
 
 LOCALES = ("en", "ar")
+_Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,11 +195,40 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
     digest = fingerprint(request)
     now = clock.now()
     _not_in_future(command.placed_at, now, "placed_at")
+    return _assuming_new(
+        lambda new: _record_order(uow, command, order, request, digest, now, assume_new=new)
+    )
+
+
+def _assuming_new(attempt: Callable[[bool], _Result]) -> _Result:
+    """Try as if the order or action were new, without looking it up; if the database says
+    it was recorded before (`WriteConflict`: a replay, or placed and now paid), or the attempt
+    was refused, try again looking first -- a replay answers as one even where a new order
+    would be refused (a closed account), and a refusal is confirmed."""
+    try:
+        return attempt(True)
+    except (WriteConflict, WalaaError):
+        return attempt(False)
+
+
+def _record_order(
+    uow: UnitOfWork,
+    command: RecordOrder,
+    order: Order,
+    request: dict[str, Any],
+    digest: str,
+    now: datetime,
+    *,
+    assume_new: bool,
+) -> OrderResult:
+    """`record_order` in one unit of work. Most orders are new, so the first attempt
+    (``assume_new``) does not look the order up: the order's row and its earn break unique
+    keys if it was recorded before (`WriteConflict`), and the caller tries again, looking."""
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
-        balances = repo.lock_customer(command.customer_id, create=True)
+        balances = repo.lock_customer(command.customer_id, create=True, reserve=assume_new)
         program = in_force(uow, command.store_id, _stamp(balances))
-        found = earning.get_order(command.order_id)
+        found = None if assume_new else earning.get_order(command.order_id)
         if found is not None:
             if found.customer_id != command.customer_id or found.request_hash != digest:
                 raise IdempotencyConflict(
@@ -236,7 +268,7 @@ def record_order(uow: UnitOfWork, clock: Clock, command: RecordOrder) -> OrderRe
         result = OrderResult(command.order_id, command.customer_id, "placed", 0, None, None, False)
         if command.status == "paid":
             result = _award_order(
-                uow, repo, earning, program, command, order, now, balances, save_order
+                uow, repo, earning, program, command, order, now, balances, save_order, assume_new
             )
         else:
             save_order()
@@ -266,11 +298,20 @@ def _award_order(
     now: datetime,
     locked: Balances | None,
     save_order: Callable[..., None],
+    fresh: bool,
 ) -> OrderResult:
     """Award a paid order. ``locked`` is what the customer's lock read at the start of this
     unit of work; nothing has written the customer's balances since, so the earn reuses it
-    instead of reading them again."""
+    instead of reading them again. ``fresh``: the order is taken to be new, so its earn's
+    key is not looked up either."""
     points, version, txn_id, basis = 0, None, None, None
+    # A new order reads its tier window first, so counting it toward tiers can wait with the
+    # order's other writes (and the rules' tier then costs no statement of its own).
+    before = (
+        tiers.measure_before(uow, program, command.store_id, command.customer_id, command.placed_at)
+        if fresh
+        else None
+    )
     if program is not None:
         usage = earning.usage(command.customer_id, usage_needed(program, order))
         customer = customer_context(
@@ -292,7 +333,9 @@ def _award_order(
                 details=explained(evaluation),
                 refers_to=(("order", command.order_id),),
             )
-            receipt = ledger.earn_in(repo, earn, now, active_at=command.placed_at, locked=locked)
+            receipt = ledger.earn_in(
+                repo, earn, now, active_at=command.placed_at, locked=locked, fresh=fresh
+            )
             txn_id, points = receipt.transaction_id, evaluation.total
             notice_milestone(
                 uow, program, command.store_id, command.customer_id, _moved(receipt), now
@@ -314,6 +357,7 @@ def _award_order(
             command.customer_id,
             QualifyingEvent.order(command.placed_at, spend=spend, points=points),
             f"order:{command.order_id}",
+            before,
         )
         if program.games:  # the order path does no games work for a store without games
             games.unlock_after_order(
@@ -438,7 +482,7 @@ def _refund_in(
     found, placed = placed_order
     balances = repo.lock_customer(found.customer_id, create=False)
     digest = fingerprint(request)
-    existing, earlier = earning.refund_and_earlier(refund.refund_id, order_id)
+    existing, earlier, ties = earning.refunds_and_ties(refund.refund_id, order_id)
     if existing is not None:
         if existing.request_hash != digest or existing.order_id != order_id:
             raise IdempotencyConflict(
@@ -461,8 +505,6 @@ def _refund_in(
         check_refundable(order_id, lines, [_as_refund(r) for r in earlier], refund)
     refunded = _refunded_money(placed, [*(r.request for r in earlier), request])
     value = sum((_dec(x["paid"]) for x in placed.get("lines", ())), Decimal(0))
-
-    ties = earning.ties_of_order(order_id)
 
     def give_back() -> int:
         return give_back_points_paid(
@@ -678,10 +720,26 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
     digest = fingerprint(request)
     now = clock.now()
     _not_in_future(command.occurred_at, now, "occurred_at")
+    return _assuming_new(
+        lambda new: _record_event(uow, command, event, request, digest, now, assume_new=new)
+    )
+
+
+def _record_event(
+    uow: UnitOfWork,
+    command: RecordEvent,
+    event: CustomerEvent,
+    request: dict[str, Any],
+    digest: str,
+    now: datetime,
+    *,
+    assume_new: bool,
+) -> EventResult:
+    """`record_event` in one unit of work; ``assume_new`` as for `_record_order`."""
     with uow:
         repo, earning = uow.ledger(command.store_id), uow.earning(command.store_id)
-        balances = repo.lock_customer(command.customer_id, create=True)
-        found = earning.get_event(command.event_id)
+        balances = repo.lock_customer(command.customer_id, create=True, reserve=assume_new)
+        found = None if assume_new else earning.get_event(command.event_id)
         if found is None:
             _open_account(balances, command.customer_id)
         else:
@@ -721,7 +779,12 @@ def record_event(uow: UnitOfWork, clock: Clock, command: RecordEvent) -> EventRe
                 )
                 # nothing wrote the customer's balances since the lock above read them
                 receipt = ledger.earn_in(
-                    repo, earn, now, active_at=command.occurred_at, locked=balances
+                    repo,
+                    earn,
+                    now,
+                    active_at=command.occurred_at,
+                    locked=balances,
+                    fresh=assume_new,
                 )
                 txn_id, points = receipt.transaction_id, evaluation.total
                 notice_milestone(

@@ -159,18 +159,23 @@ def _post_in(
     needs_lots: bool = True,
     active_at: datetime | None = None,
     locked: Balances | None = None,
+    fresh: bool = False,
 ) -> Receipt:
     """One ledger write inside a unit of work the caller opened and will commit.
 
     A credit decides from balances alone (it only needs the debt), so it skips loading the
     customer's lots: ``needs_lots=False``. ``active_at`` marks the write as the customer's
-    activity (earning or spending) at that moment, for inactivity expiry.
+    activity (earning or spending) at that moment, for inactivity expiry. ``fresh``: the
+    caller knows the key is new unless the database says otherwise (the order or action it
+    belongs to is new), so it is not looked up; a key written before breaks its unique
+    index and the write raises `WriteConflict`. ``locked`` carries the lock's reserved
+    transaction id, if it drew one, for this write.
     """
     fingerprint = request_hash(command)
     balances = locked
     if balances is None:
         balances = repo.lock_customer(command.customer_id, create=create_customer)
-    found = repo.find_transaction(command.idempotency_key)
+    found = None if fresh else repo.find_transaction(command.idempotency_key)
     if found is not None:
         return _replay(found, fingerprint, repo)
     if balances is None:
@@ -192,6 +197,7 @@ def _post_in(
         hold_id=write.hold_id,
         reason=getattr(command, "reason", None),
         active_at=active_at,
+        txn_id=locked.reserved_id if locked is not None else None,
         **_references(command),
     )
     hold_id = after(repo, txn_id, write) if after else write.hold_id
@@ -705,6 +711,7 @@ def earn_in(
     *,
     active_at: datetime | None = None,
     locked: Balances | None = None,
+    fresh: bool = False,
 ) -> Receipt:
     """An earn inside a unit of work the caller opened: an order's points are written in the
     same database transaction as the order itself. ``active_at`` is when the customer earned
@@ -716,7 +723,8 @@ def earn_in(
     one can spend them in between and the books show both.
 
     ``locked``: the balances the caller's lock of this customer read in this unit of work, when
-    nothing has written them since; the earn then does not read them again.
+    nothing has written them since; the earn then does not read them again. ``fresh``: the
+    key is new unless the database says otherwise (as for :func:`_post_in`).
     """
     _check_key(command.idempotency_key)
     late = command.expires_at is not None and command.expires_at <= now
@@ -729,6 +737,7 @@ def earn_in(
         needs_lots=False,
         active_at=active_at,
         locked=locked,
+        fresh=fresh,
     )
     if late and not receipt.replayed:
         key = f"{command.idempotency_key}:expired"

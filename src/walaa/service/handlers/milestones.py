@@ -25,20 +25,18 @@ def notice_joined(
     customer_id: str,
     created: bool,
     now: datetime,
-) -> bool:
+) -> None:
     """Record that a customer joined, when this unit of work ``created`` them and the program
-    celebrates milestones; False if it did not (or it was already recorded)."""
-    if program is None or not program.milestones or not created:
-        return False
-    return joined(uow, store_id, customer_id, now)
+    celebrates milestones."""
+    if program is not None and program.milestones and created:
+        joined(uow, store_id, customer_id, now)
 
 
-def joined(uow: UnitOfWork, store_id: str, customer_id: str, now: datetime) -> bool:
-    """The join notice itself, once per customer."""
+def joined(uow: UnitOfWork, store_id: str, customer_id: str, now: datetime) -> None:
+    """The join notice itself, once per customer (a second one for them is not recorded)."""
     payload = {"customer_id": customer_id, "joined_at": now.isoformat()}
-    return uow.notices.add(
-        store_id, customer_id, CUSTOMER_JOINED, f"joined:{customer_id}", payload, now
-    )
+    key = f"joined:{customer_id}"
+    uow.notices.add(store_id, customer_id, CUSTOMER_JOINED, key, payload, now, wait=True)
 
 
 def notice_milestone(

@@ -17,8 +17,8 @@ from decimal import Decimal
 from walaa.domain import tiers as t
 from walaa.domain.errors import NotFound, ValidationFailed
 from walaa.domain.money import ZERO
-from walaa.domain.program import Program, TierPolicy
-from walaa.domain.tier_buckets import largest
+from walaa.domain.program import Program, TierMeasure, TierPolicy
+from walaa.domain.tier_buckets import largest, spend_of, spend_scale
 from walaa.domain.tiers import Progress, QualifyingEvent, TierChange, TierDecision, TierStatus
 from walaa.service.handlers.customers import known_customer
 from walaa.service.handlers.in_force import in_force
@@ -51,9 +51,11 @@ def count_activity(
     customer_id: str,
     event: QualifyingEvent,
     source_key: str,
+    before: Decimal | None = None,
 ) -> TierDecision | None:
     """Inside an open unit of work: count an order, refund or action toward tiers, once, and
     upgrade the customer at once if they now qualify higher (never a downgrade here).
+    ``before``: the window's measure `measure_before` read for this new event.
 
     Two statements on PostgreSQL for an order that changes no tier: the history row with its
     counter (one statement), then the window's measure, with the status row unless this unit
@@ -61,12 +63,44 @@ def count_activity(
     if program is None or program.tiers is None:
         return None
     policy, repo = program.tiers, uow.tiers(store_id)
-    if not repo.add_history(customer_id, event, source_key):
-        return None  # counted already: a replay
-    window = t.window_at(policy, as_of=event.at, timezone=program.timezone)
-    status, sums = repo.measures(customer_id, policy.measure.value, [window])
+    if before is not None:
+        # The window was read before anything was written (`measure_before`): the event is
+        # new, so counting it is a write that needs no answer, and the measure is that sum
+        # and the event's own amount, as the counters will hold it.
+        repo.add_history(customer_id, event, source_key, wait=True)
+        status, sums = repo.status(customer_id), [before + counted(event, policy.measure)]
+    else:
+        if not repo.add_history(customer_id, event, source_key):
+            return None  # counted already: a replay
+        window = t.window_at(policy, as_of=event.at, timezone=program.timezone)
+        status, sums = repo.measures(customer_id, policy.measure.value, [window])
     decision = t.decide_on_activity(status, largest(sums), policy, as_of=event.at)
     return _apply(repo, customer_id, decision, policy, program.timezone, event.at)
+
+
+def measure_before(
+    uow: UnitOfWork, program: Program | None, store_id: str, customer_id: str, at: datetime
+) -> Decimal | None:
+    """Inside an open unit of work, before a new order or action at ``at`` writes anything:
+    the measure of the window it will count in, read with the customer's tier status in one
+    statement (so the rules' `current_tier` costs none). Given to `count_activity` as
+    ``before``, it lets counting the event wait for the unit of work's other writes. None for
+    a program without tiers."""
+    if program is None or program.tiers is None:
+        return None
+    policy = program.tiers
+    window = t.window_at(policy, as_of=at, timezone=program.timezone)
+    _status, sums = uow.tiers(store_id).measures(customer_id, policy.measure.value, [window])
+    return sums[0]
+
+
+def counted(event: QualifyingEvent, measure: TierMeasure) -> Decimal:
+    """What the event adds to ``measure`` as the history and the counters keep it: spend in
+    whole ten-thousandths, read back at the decimals it has."""
+    if measure is not TierMeasure.SPEND:
+        return event.value(measure)
+    spend_e4 = int(event.spend * 10_000)
+    return spend_of(spend_e4, spend_scale(spend_e4))
 
 
 def current_tier(uow: UnitOfWork, store_id: str, customer_id: str) -> str | None:
