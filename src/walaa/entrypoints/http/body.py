@@ -181,11 +181,25 @@ def _shallow(body: bytes) -> bool:
     return not brackets
 
 
+#: What `parsed_body` answers for a request whose body was not parsed as JSON.
+NOT_PARSED: Any = object()
+
+
 class StrictJsonRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             self._json = parse(await self.body())
         return self._json
+
+
+def parsed_body(request: Request) -> Any:
+    """The body as the route already parsed it, or `NOT_PARSED`: so a later reader (the
+    idempotency fingerprint) does not parse the same bytes again."""
+    return (
+        getattr(request, "_json", NOT_PARSED)
+        if isinstance(request, StrictJsonRequest)
+        else NOT_PARSED
+    )
 
 
 def _is_json(content_type: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from walaa.bootstrap import App
 from walaa.domain.errors import WalaaError
+from walaa.entrypoints.http.body import NOT_PARSED, parsed_body
 from walaa.entrypoints.http.deps import Caller
 from walaa.entrypoints.http.problems import problem_for
 
@@ -26,10 +27,12 @@ async def _raw_body(request: Request) -> bytes:
 RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
-def _fingerprint(method: str, path: str, body: bytes) -> str:
-    """The same request is the same JSON, whatever the order of its fields or its spacing."""
+def _fingerprint(method: str, path: str, body: bytes, parsed: Any = NOT_PARSED) -> str:
+    """The same request is the same JSON, whatever the order of its fields or its spacing.
+    ``parsed`` is the body as the route parsed it (`parsed_body`); else it is parsed here."""
     try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+        value = json.loads(body) if parsed is NOT_PARSED else parsed
+        canonical = json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
     except ValueError:
         canonical = body
     digest = hashlib.sha256(f"{method} {path}\n".encode())
@@ -56,7 +59,7 @@ def replayable(
         status, payload = produce()
         return _render(status, payload)
     store = app.idempotency
-    fingerprint = _fingerprint(request.method, request.url.path, raw)
+    fingerprint = _fingerprint(request.method, request.url.path, raw, parsed_body(request))
     stored = store.begin(caller.store_id, key, fingerprint)
     if stored is not None:
         media = "application/json" if stored.status_code < 400 else "application/problem+json"
