@@ -16,6 +16,7 @@ import anyio.to_thread
 import pytest
 
 from tests.api.test_statement_budget import DOCUMENT, ok, order
+from tests.api.test_storefront_api import give, mint, shop  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -51,3 +52,15 @@ def test_a_read_takes_one_trip_through_the_thread_pool(live_shop, hops):
     """The answer's model is validated on the event loop, not in a second trip."""
     ok(live_shop.get("/v1/customers/amal"))
     assert len(hops) == 1, hops
+
+
+def test_a_shoppers_read_takes_two_trips_its_settings_and_its_route(shop, clock, hops):  # noqa: F811
+    """The storefront settings are read from the database (one trip); whether a shopper is
+    signed in is checked in memory, on the event loop; then the route."""
+    api, browser, secret = shop
+    give(api, "amal", 700)
+    token = mint(secret, api.store.id, clock)
+    assert browser.get("/v1/storefront/me", token).status_code == 200  # the key is verified
+    hops.clear()
+    assert browser.get("/v1/storefront/me", token).status_code == 200
+    assert len(hops) == 2, hops

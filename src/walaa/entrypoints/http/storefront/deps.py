@@ -91,7 +91,8 @@ def _storefront(
     return Storefront(caller, settings, walaa, customer_id)
 
 
-def _signed_in(store: Annotated[Storefront, Depends(_storefront)]) -> Storefront:
+async def _signed_in(store: Annotated[Storefront, Depends(_storefront)]) -> Storefront:
+    # async: a check in memory, not worth a trip to the thread pool (see http/deps.py)
     if store.customer_id is None:
         raise ShopperRefused(f"send the shopper's token in the {SHOPPER_HEADER} header")
     return store
