@@ -25,12 +25,15 @@ database says it was not (`walaa.service.handlers.earning.record_order`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, Executable, Table, event, literal, select
+from sqlalchemy import Connection, Engine, Executable, Table, bindparam, event, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -61,32 +64,63 @@ def unique_keys_as_conflicts() -> Iterator[None]:
         raise
 
 
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A write built once, its values named parameters: the order path's writes are the same
+    few shapes every time, and building a statement (and its cache key) anew for each order
+    cost more CPU than sending it. ``build(prefix, postgres)`` names each parameter
+    ``prefix + name``, so several writes of one shape can share a chain."""
+
+    key: Hashable
+    build: Callable[[str, bool], UpdateBase]
+
+
+@cache
+def _alone(template: Template, postgres: bool) -> UpdateBase:
+    return template.build("", postgres)
+
+
+@lru_cache(maxsize=1024)
+def _chain_of(templates: tuple[Template, ...]) -> Executable:
+    """The chain of templates as one statement, built once per sequence of shapes."""
+    ctes = [template.build(f"p{i}_", True).cte(f"w{i}") for i, template in enumerate(templates)]
+    return select(literal(1)).add_cte(*ctes)
+
+
+_Write = tuple[UpdateBase | Template, dict[str, Any]]
+
+
 class DeferredWrites:
     """The writes a unit of work has kept back on one connection, in order."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.pending: list[UpdateBase] = []
+        self.pending: list[_Write] = []
         self.changed: set[tuple[Any, ...]] = set()
         self.sending = False
 
-    def add(self, statement: UpdateBase, row: tuple[Any, ...] | None = None) -> None:
+    def add(
+        self,
+        statement: UpdateBase | Template,
+        params: dict[str, Any] | None = None,
+        row: tuple[Any, ...] | None = None,
+    ) -> None:
         if row is not None:
             if row in self.changed:
                 self.send()
             self.changed.add(row)
-        self.pending.append(statement)
+        self.pending.append((statement, params or {}))
 
     def send(self) -> None:
         """Send what is kept back as one statement (nothing if nothing is)."""
         if not self.pending or self.sending:
             return
-        statements, self.pending = self.pending, []
+        writes, self.pending = self.pending, []
         self.changed = set()
         self.sending = True
         try:
             with unique_keys_as_conflicts():
-                self.conn.execute(_chained(statements))
+                self.conn.execute(*_chained(writes))
         finally:
             self.sending = False
 
@@ -94,12 +128,40 @@ class DeferredWrites:
         self.pending, self.changed = [], set()
 
 
-def _chained(statements: list[UpdateBase]) -> Executable:
-    """One statement for several writes: the last one with the others as CTEs before it."""
-    if len(statements) == 1:
-        return statements[0]
-    ctes = [stmt.cte(f"w{i}") for i, stmt in enumerate(statements)]
-    return select(literal(1)).add_cte(*ctes)
+def _chained(writes: list[_Write]) -> tuple[Executable, dict[str, Any]]:
+    """One statement for several writes, with its parameters: the writes as CTEs of a
+    ``SELECT 1``. Templates only (the order path): built once per sequence of shapes."""
+    if len(writes) == 1:
+        statement, params = writes[0]
+        if isinstance(statement, Template):
+            return _alone(statement, True), params
+        return statement, params
+    merged: dict[str, Any] = {}
+    for i, (_statement, params) in enumerate(writes):
+        merged.update({f"p{i}_{name}": value for name, value in params.items()})
+    templates = [statement for statement, _ in writes]
+    if all(isinstance(template, Template) for template in templates):
+        return _chain_of(tuple(templates)), merged
+    ctes = [
+        (s.build(f"p{i}_", True) if isinstance(s, Template) else s).cte(f"w{i}")
+        for i, s in enumerate(templates)
+    ]
+    return select(literal(1)).add_cte(*ctes), merged
+
+
+@cache
+def insert_template(table: Table, columns: tuple[str, ...], on_conflict: str = "") -> Template:
+    """An INSERT of one row into ``table`` with these columns as parameters; with
+    ``on_conflict="nothing"``, one that does nothing where the row's key is taken."""
+
+    def build(prefix: str, postgres: bool) -> UpdateBase:
+        values = {name: bindparam(prefix + name, type_=table.c[name].type) for name in columns}
+        if not on_conflict:
+            return table.insert().values(values)
+        dialect_insert = postgresql.insert if postgres else sqlite.insert
+        return dialect_insert(table).values(values).on_conflict_do_nothing()
+
+    return Template(("insert", table.name, columns, on_conflict), build)
 
 
 def keep_back(conn: Connection) -> DeferredWrites | None:
@@ -118,33 +180,48 @@ def stop_keeping(conn: Connection) -> None:
         found.drop()
 
 
-def write(conn: Connection, statement: UpdateBase, row: tuple[Any, ...] | None = None) -> None:
+def write(
+    conn: Connection,
+    statement: UpdateBase | Template,
+    params: dict[str, Any] | None = None,
+    row: tuple[Any, ...] | None = None,
+) -> None:
     """Execute a write that needs no answer: kept back where the connection keeps writes
-    back, at once elsewhere. ``row`` names the existing row an UPDATE or upsert changes
-    (table, then key), so that two changes of one row never share a statement."""
+    back, at once elsewhere. A `Template` takes its values from ``params``. ``row`` names
+    the existing row an UPDATE or upsert changes (table, then key), so that two changes of
+    one row never share a statement."""
     deferred: DeferredWrites | None = _KEPT.get(conn)
-    if deferred is None:
-        with unique_keys_as_conflicts():
-            conn.execute(statement)
-    else:
-        deferred.add(statement, row)
+    if deferred is not None:
+        deferred.add(statement, params, row)
+        return
+    if isinstance(statement, Template):
+        statement = _alone(statement, conn.dialect.name == "postgresql")
+    with unique_keys_as_conflicts():
+        conn.execute(statement, params or {})
+
+
+def insert_row(
+    conn: Connection, table: Table, row: dict[str, Any], *, on_conflict: str = ""
+) -> None:
+    """`write` of one new row (`insert_template` names what ``on_conflict`` does)."""
+    write(conn, insert_template(table, tuple(row), on_conflict), row)
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """`write` for new rows of one table: where writes are kept back, a single-row INSERT per
-    row (SQLAlchemy caches the compiled form of a chain of those, not of a multi-row INSERT,
-    which it compiles anew every time); elsewhere (SQLite) one prepared INSERT executed for
-    every row, since SQLite numbers a composite key's id by a subquery that a multi-row
+    """`write` for new rows of one table (every row with the same columns): where writes are
+    kept back, a single-row INSERT per row; elsewhere (SQLite) one prepared INSERT executed
+    for every row, since SQLite numbers a composite key's id by a subquery that a multi-row
     INSERT would evaluate once for all its rows."""
     if not rows:
         return
+    template = insert_template(table, tuple(rows[0]))
     deferred: DeferredWrites | None = _KEPT.get(conn)
     if deferred is None:
         with unique_keys_as_conflicts():
-            conn.execute(table.insert(), rows)
+            conn.execute(_alone(template, conn.dialect.name == "postgresql"), rows)
     else:
         for row in rows:
-            deferred.add(table.insert().values(row))
+            deferred.add(template, row)
 
 
 def send_kept(conn: Connection) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, func, literal, select, update
 
 from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
-from walaa.adapters.db.deferred import insert_rows, write
+from walaa.adapters.db.deferred import insert_row, insert_rows
 from walaa.domain.earning import RuleUsage, RuleUse, UsageQuery, UsageSnapshot
 from walaa.service.ports import (
     EventRecord,
@@ -93,24 +93,25 @@ class SqlEarningRepository:
     def add_order(self, record: OrderRecord, request: dict[str, Any], **facts: Any) -> None:
         """Kept back with the order's other writes (adapters/db/deferred.py); an order id
         recorded before raises `WriteConflict`."""
-        write(
+        insert_row(
             self.conn,
-            t.orders.insert().values(
-                store_id=self.store_id,
-                id=record.id,
-                customer_id=record.customer_id,
-                status=record.status,
-                channel=facts["channel"],
-                currency=facts["currency"],
-                placed_at=record.placed_at,
-                request=request,
-                request_hash=record.request_hash,
-                points=record.points,
-                program_version=record.program_version,
-                basis=record.basis,
-                earn_transaction_id=record.earn_transaction_id,
-                created_at=facts["now"],
-            ),
+            t.orders,
+            {
+                "store_id": self.store_id,
+                "id": record.id,
+                "customer_id": record.customer_id,
+                "status": record.status,
+                "channel": facts["channel"],
+                "currency": facts["currency"],
+                "placed_at": record.placed_at,
+                "request": request,
+                "request_hash": record.request_hash,
+                "points": record.points,
+                "program_version": record.program_version,
+                "basis": record.basis,
+                "earn_transaction_id": record.earn_transaction_id,
+                "created_at": facts["now"],
+            },
         )
 
     def refunds_and_ties(
@@ -208,21 +209,22 @@ class SqlEarningRepository:
     ) -> None:
         """Kept back with the action's other writes; an event id recorded before raises
         `WriteConflict`."""
-        write(
+        insert_row(
             self.conn,
-            t.customer_events.insert().values(
-                store_id=self.store_id,
-                id=record.id,
-                customer_id=record.customer_id,
-                type=record.type,
-                occurred_at=occurred_at,
-                request=request,
-                request_hash=record.request_hash,
-                program_version=record.program_version,
-                points=record.points,
-                transaction_id=record.transaction_id,
-                created_at=now,
-            ),
+            t.customer_events,
+            {
+                "store_id": self.store_id,
+                "id": record.id,
+                "customer_id": record.customer_id,
+                "type": record.type,
+                "occurred_at": occurred_at,
+                "request": request,
+                "request_hash": record.request_hash,
+                "program_version": record.program_version,
+                "points": record.points,
+                "transaction_id": record.transaction_id,
+                "created_at": now,
+            },
         )
 
     # -- rule uses: what limits count --------------------------------------------------------

@@ -32,9 +32,16 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import UpdateBase
 
 from walaa.adapters.db import tables as t
-from walaa.adapters.db.deferred import insert_rows, unique_keys_as_conflicts, write
+from walaa.adapters.db.deferred import (
+    Template,
+    insert_row,
+    insert_rows,
+    unique_keys_as_conflicts,
+    write,
+)
 from walaa.adapters.db.settings_stamps import stamp_of
 from walaa.domain.errors import NotFound
 from walaa.domain.ledger import CUSTOMER_ACCOUNTS, NEW_LOT, Allocation, Book, Entry, Kind, Lot
@@ -198,6 +205,30 @@ def _customer_insert(postgres: bool, reserve: bool) -> Any:
     if reserve:
         returned.append(func.nextval("ledger_transactions_id_seq").label("reserved_id"))
     return stmt.returning(*returned)
+
+
+@cache
+def _balances_template(accounts: tuple[str, ...], active: bool) -> Template:
+    """`_add_to_balances` as a template of kept-back writes: the accounts' deltas (and the
+    moment of activity) as parameters named for them, so a chain may hold it with others."""
+
+    def build(prefix: str, _postgres: bool) -> UpdateBase:
+        values: dict[str, Any] = {
+            name: _c.c[name] + bindparam(prefix + name, type_=_c.c[name].type) for name in accounts
+        }
+        if active:
+            at = bindparam(prefix + "active", type_=t.UtcDateTime())
+            latest = _c.c.last_activity_at
+            values["last_activity_at"] = case(
+                (or_(latest.is_(None), latest < at), at), else_=latest
+            )
+        mine = (
+            _c.c.store_id == bindparam(prefix + "store", type_=_c.c.store_id.type),
+            _c.c.id == bindparam(prefix + "customer", type_=_c.c.id.type),
+        )
+        return update(_c).where(*mine).values(values)
+
+    return Template(("balances", accounts, active), build)
 
 
 def _balance_changes(entry: Entry) -> dict[str, int]:
@@ -422,24 +453,20 @@ class SqlLedgerRepository:
         entry: Entry,
         active_at: datetime | None,
     ) -> None:
-        """An entry's rows as writes that wait (adapters/db/deferred.py): values, not
-        parameters of a prepared statement, since several share one statement."""
+        """An entry's rows as writes that wait (adapters/db/deferred.py), each a template
+        built once with its values as parameters."""
         txn_id = transaction["id"]
-        write(self.conn, _x.insert().values(transaction))
+        insert_row(self.conn, _x, transaction)
         insert_rows(self.conn, t.postings, self._postings(customer_id, txn_id, entry))
         if entry.new_lot is not None:
-            write(self.conn, _l.insert().values(self._lot(customer_id, txn_id, entry)))
+            insert_row(self.conn, _l, self._lot(customer_id, txn_id, entry))
         changes = _balance_changes(entry)
         if changes or active_at is not None:
-            values: dict[str, Any] = {name: _c.c[name] + delta for name, delta in changes.items()}
+            params: dict[str, Any] = {"store": self.store_id, "customer": customer_id, **changes}
             if active_at is not None:
-                at = literal(active_at, t.UtcDateTime())
-                latest = _c.c.last_activity_at
-                values["last_activity_at"] = case(
-                    (or_(latest.is_(None), latest < at), at), else_=latest
-                )
-            mine = (_c.c.store_id == self.store_id, _c.c.id == customer_id)
-            write(self.conn, update(_c).where(*mine).values(values), row=("customers", customer_id))
+                params["active"] = active_at
+            template = _balances_template(tuple(sorted(changes)), active_at is not None)
+            write(self.conn, template, params, row=("customers", customer_id))
 
     def _postings(self, customer_id: str, txn_id: int, entry: Entry) -> list[dict[str, Any]]:
         return [

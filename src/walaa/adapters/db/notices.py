@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from walaa.adapters.db import tables as t
-from walaa.adapters.db.deferred import write
+from walaa.adapters.db.deferred import insert_row
 from walaa.adapters.db.engine import insert_for
 
 
@@ -40,7 +40,15 @@ class SqlNoticeRepository:
             .on_conflict_do_nothing()
         )
         if wait:
-            write(self.conn, stmt, row=("notices", store_id, key))
+            row = {
+                "store_id": store_id,
+                "customer_id": customer_id,
+                "kind": kind,
+                "key": key,
+                "payload": payload,
+                "created_at": now,
+            }
+            insert_row(self.conn, t.notices, row, on_conflict="nothing")
             return True
         return self.conn.execute(stmt.returning(t.notices.c.id)).first() is not None
 

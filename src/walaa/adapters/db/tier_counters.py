@@ -33,10 +33,11 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from walaa.adapters.db import tables as t
-from walaa.adapters.db.deferred import write
+from walaa.adapters.db.deferred import Template, insert_row, write
 from walaa.adapters.db.engine import insert_for
 from walaa.domain.tier_buckets import SCALE_STEPS, bucket_of, spend_of, spend_scale, split
 from walaa.domain.tiers import QualifyingEvent, QualifyingWindow
@@ -69,11 +70,10 @@ def count(
     bucket, scale = bucket_of(event.at), spend_scale(spend_e4)
     history = {"store_id": store_id, "customer_id": customer_id, "at": event.at}
     if wait:
-        write(conn, h.insert().values(**history, **row, source_key=source_key))
-        added = insert_for(conn.dialect, t.tier_counters).values(
-            store_id=store_id, customer_id=customer_id, bucket=bucket, spend_scale=scale, **row
-        )
-        write(conn, _adding(conn, added), row=("tier_counters", customer_id, bucket))
+        insert_row(conn, h, {**history, **row, "source_key": source_key})
+        counter = {"store_id": store_id, "customer_id": customer_id, "bucket": bucket}
+        params = {**counter, **row, "spend_scale": scale}
+        write(conn, _COUNTER_UPSERT, params, row=("tier_counters", customer_id, bucket))
         return True
     recorded = (
         insert_for(conn.dialect, h)
@@ -103,6 +103,18 @@ def count(
     return conn.execute(stmt).first() is not None
 
 
+def _counter_upsert(prefix: str, postgres: bool) -> Any:
+    """The month's upsert as a template of kept-back writes (adapters/db/deferred.py)."""
+    c = t.tier_counters
+    columns = ("store_id", "customer_id", "bucket", "spend_e4", "points", "orders", "spend_scale")
+    values = {name: bindparam(prefix + name, type_=c.c[name].type) for name in columns}
+    dialect_insert = postgresql.insert if postgres else sqlite.insert
+    return _adding_on(postgres, dialect_insert(c).values(values))
+
+
+_COUNTER_UPSERT = Template("tier_counters upsert", _counter_upsert)
+
+
 def _amounts(table: Any) -> list[Any]:
     """What a history row adds to its month: the columns both tables share."""
     return [table.c.spend_e4, table.c.points, table.c.orders]
@@ -110,8 +122,12 @@ def _amounts(table: Any) -> list[Any]:
 
 def _adding(conn: Connection, stmt: Any) -> Any:
     """The upsert's conflict clause: add to the month's row that is there already."""
+    return _adding_on(conn.dialect.name == "postgresql", stmt)
+
+
+def _adding_on(postgres: bool, stmt: Any) -> Any:
     c, new = t.tier_counters, stmt.excluded
-    greatest = func.greatest if conn.dialect.name == "postgresql" else func.max
+    greatest = func.greatest if postgres else func.max
     return stmt.on_conflict_do_update(
         index_elements=["store_id", "customer_id", "bucket"],
         set_={
