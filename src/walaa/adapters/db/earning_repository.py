@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, select, update
+from sqlalchemy import Connection, bindparam, func, literal, select, update
 
 from walaa.adapters.db import settings_stamps
 from walaa.adapters.db import tables as t
@@ -233,31 +234,18 @@ class SqlEarningRepository:
         """Everything the program's limits ask of the customer's past uses, in ONE statement:
         a scalar subquery per count, sum and "rewarded before" check (a program with three
         limits would otherwise cost an order three round trips)."""
-        u = t.rule_uses
-        mine = (u.c.store_id == self.store_id, u.c.customer_id == customer_id)
-        asked: list[Any] = []
-        for window in query.windows:
-            where = [*mine, u.c.rule_id == window.rule_id]
-            if window.starts is not None:
-                where.append(u.c.used_at >= window.starts)
-            if window.ends is not None:
-                where.append(u.c.used_at < window.ends)
-            asked.append(select(func.count()).where(*where).scalar_subquery())
-            asked.append(
-                select(func.coalesce(func.sum(u.c.points), 0)).where(*where).scalar_subquery()
-            )
-        for check in query.subjects:
-            hit = select(u.c.id).where(
-                *mine, u.c.rule_id == check.rule_id, u.c.subject == check.value
-            )
-            asked.append(hit.exists())
+        params: dict[str, Any] = {"store": self.store_id, "customer": customer_id}
+        windows = []
+        for i, window in enumerate(query.windows):
+            windows.append((window.starts is not None, window.ends is not None))
+            params.update({f"r{i}": window.rule_id, f"s{i}": window.starts, f"e{i}": window.ends})
+        for i, check in enumerate(query.subjects):
+            params.update({f"sr{i}": check.rule_id, f"sv{i}": check.value})
         if query.action_day is not None:
-            starts, ends = query.action_day
-            today = select(func.coalesce(func.sum(u.c.points), 0)).where(
-                *mine, u.c.is_action.is_(True), u.c.used_at >= starts, u.c.used_at < ends
-            )
-            asked.append(today.scalar_subquery())
-        answers = iter(self.conn.execute(select(*asked)).one() if asked else ())
+            params["day_from"], params["day_until"] = query.action_day
+        shape = (tuple(windows), len(query.subjects), query.action_day is not None)
+        asked = windows or query.subjects or query.action_day is not None
+        answers = iter(self.conn.execute(_usage_statement(shape), params).one() if asked else ())
         rules = {
             (window.rule_id, window.period): RuleUsage(int(next(answers)), int(next(answers)))
             for window in query.windows
@@ -298,6 +286,40 @@ class SqlEarningRepository:
             for use in uses
         ]
         insert_rows(self.conn, t.rule_uses, rows)
+
+
+@lru_cache(maxsize=256)
+def _usage_statement(shape: tuple[tuple[tuple[bool, bool], ...], int, bool]) -> Any:
+    """`SqlEarningRepository.usage`'s statement for one shape of question (which windows have
+    a start and an end, how many subjects, whether the day's action points), built once with
+    the values as parameters: an order sends new parameters, not a new statement."""
+    windows, subjects, action_day = shape
+    u = t.rule_uses
+    mine = (u.c.store_id == bindparam("store"), u.c.customer_id == bindparam("customer"))
+    at = t.UtcDateTime()
+    asked: list[Any] = []
+    for i, (starts, ends) in enumerate(windows):
+        where = [*mine, u.c.rule_id == bindparam(f"r{i}")]
+        if starts:
+            where.append(u.c.used_at >= bindparam(f"s{i}", type_=at))
+        if ends:
+            where.append(u.c.used_at < bindparam(f"e{i}", type_=at))
+        asked.append(select(func.count()).where(*where).scalar_subquery())
+        asked.append(select(func.coalesce(func.sum(u.c.points), 0)).where(*where).scalar_subquery())
+    for i in range(subjects):
+        hit = select(u.c.id).where(
+            *mine, u.c.rule_id == bindparam(f"sr{i}"), u.c.subject == bindparam(f"sv{i}")
+        )
+        asked.append(hit.exists())
+    if action_day:
+        today = select(func.coalesce(func.sum(u.c.points), 0)).where(
+            *mine,
+            u.c.is_action.is_(True),
+            u.c.used_at >= bindparam("day_from", type_=at),
+            u.c.used_at < bindparam("day_until", type_=at),
+        )
+        asked.append(today.scalar_subquery())
+    return select(*asked)
 
 
 def _order_record(row: Any) -> OrderRecord:
