@@ -4,7 +4,7 @@ A paid order writes a ledger transaction, its postings, a lot, the customer's ba
 rules it used and the order itself: six statements, six round trips, though none of them needs
 an answer from the database. On PostgreSQL a unit of work therefore keeps such writes back and
 sends every run of them as ONE statement, a chain of data-modifying common table expressions
-(``WITH w0 AS (INSERT ...), w1 AS (UPDATE ...) INSERT ...``), which PostgreSQL executes
+(``WITH w0 AS (INSERT ...), w1 AS (UPDATE ...) SELECT 1``), which PostgreSQL executes
 exactly once each, in one snapshot, as one statement of the transaction.
 
 Nothing can read around them: the engine's ``before_execute`` hook sends what is kept back
